@@ -10,7 +10,7 @@ public enum MisfirePolicy
     /// <summary>Drop each occurrence that is later than the grace period; the next on-time occurrence runs as usual.</summary>
     Skip,
 
-    /// <summary>Run once for all the missed occurrences (coalesce), with the latest of them as the scheduled time.</summary>
+    /// <summary>Run once for all the missed occurrences (coalesce), with the first of them as the scheduled time; the next run is the first occurrence after now.</summary>
     RunOnce,
 
     /// <summary>

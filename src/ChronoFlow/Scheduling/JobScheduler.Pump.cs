@@ -117,7 +117,8 @@ public sealed partial class JobScheduler
                         job.Cursor = schedule.Next(now - grace - 1);
                         continue;
                     case MisfirePolicy.RunOnce:
-                        RecordMissedLocked(job, c, schedule.Count(c, now + 1, MissCountCap), now);
+                        // One run stands for every occurrence that was later than the grace period.
+                        RecordMissedLocked(job, c, Math.Max(1, schedule.Count(c, now - grace, MissCountCap)), now);
                         scheduled = c;
                         job.Cursor = schedule.Next(now);
                         break;
