@@ -92,7 +92,7 @@ internal sealed class IntervalSchedule : Schedule
         // Nominal occurrences in [from, to): ceil((from - anchor)/i) .. ceil((to - anchor)/i) - 1.
         var first = -FloorDiv(_anchor - fromUtcTicks, _interval);
         var end = -FloorDiv(_anchor - toUtcTicks, _interval);
-        return Math.Min(cap, Math.Max(0, end - first));
+        return Math.Max(0, end - first); // exact, so no cap is needed
     }
 
     private long At(long anchor, long k) => anchor + k * _interval + JitterOf(k);
