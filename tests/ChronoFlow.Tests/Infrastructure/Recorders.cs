@@ -119,7 +119,8 @@ public static class SchedulerTestExtensions
 
     public static JobScheduler CreateSoft(TestClock clock, EventRecorder? events = null, Action<SchedulerOptions>? configure = null)
     {
-        var options = new SchedulerOptions { Mode = SchedulerMode.Soft };
+        // No shutdown grace: a test that fails with a job still blocked must not hang in DisposeAsync on a fake clock.
+        var options = new SchedulerOptions { Mode = SchedulerMode.Soft, ShutdownTimeout = TimeSpan.Zero };
         if (events is not null)
         {
             options.EventListeners.Add(events);
