@@ -171,3 +171,53 @@ public class ReferenceCronTests
         Assert.Equal(expected, backwards);
     }
 }
+
+/// <summary>The generators make only expressions the reference accepts, and the samples cover the dialect.</summary>
+public class ArbitrariesTests
+{
+    [Fact]
+    public void CronTextGen_Samples_AreValidAndVaried()
+    {
+        var samples = FsCheck.Fluent.Gen.Sample(Arbitraries.CronTextGen, 2000, 50);
+        foreach (var sample in samples)
+        {
+            Assert.True(ReferenceCron.TryParse(sample.Expression, sample.Format, out _, out var error), $"{sample}: {error}");
+        }
+
+        var all = string.Join("\n", samples.Select(x => x.Expression));
+        foreach (var needle in new[] { "L-", "W", "#", "LW", "@", "/", "-", ",", "\t", "?" })
+        {
+            Assert.Contains(needle, all, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(samples, x => x.Format.HasFlag(CronFormat.IncludeYear));
+        Assert.Contains(samples, x => ReferenceCron.Parse(x.Expression, x.Format).IsFixedTime);
+        Assert.Contains(samples, x => !ReferenceCron.Parse(x.Expression, x.Format).IsFixedTime);
+    }
+}
+
+/// <summary>The reference agrees with itself on generated cases: what Next returns is an occurrence, and Previous inverts it.</summary>
+public class ReferenceCronPropertyTests
+{
+    [FsCheck.Xunit.Property(Arbitrary = [typeof(Arbitraries)], MaxTest = 300)]
+    public void Next_IsOccurrenceAndPreviousInvertsIt_Meets_Specification(CronCase c)
+    {
+        var cron = ReferenceCron.Parse(c.Expression, c.Format);
+        var next = cron.Next(c.From, c.Zone, c.Inclusive);
+        if (next is null)
+        {
+            Assert.Null(cron.Next(c.From.AddYears(1), c.Zone));
+            return;
+        }
+
+        Assert.True(c.Inclusive ? next >= c.From : next > c.From, $"{next} for {c}");
+        Assert.True(cron.IsOccurrence(next.Value.UtcDateTime, c.Zone), $"{next} is no occurrence for {c}");
+        var previous = cron.Previous(next.Value, c.Zone);
+        Assert.True(previous is null || (c.Inclusive ? previous < c.From : previous <= c.From), $"previous {previous} of {next} for {c}");
+        if (previous is not null)
+        {
+            Assert.True(cron.IsOccurrence(previous.Value.UtcDateTime, c.Zone), $"previous {previous} is no occurrence for {c}");
+            Assert.Equal(next, cron.Next(previous.Value, c.Zone));
+        }
+    }
+}
