@@ -16,7 +16,8 @@ namespace ChronoFlow.Tests.Cron.Reference;
 /// <item>the letters <c>L</c>, <c>W</c> and <c>#</c> of the specials are accepted in upper case only;</item>
 /// <item>a reversed weekday range walks the 7-day cycle (7 is Sunday, i.e. 0);</item>
 /// <item>a year <c>*</c> item without a step (even inside a list) means every year with no end;</item>
-/// <item><c>?</c> may stand only as a whole item (<c>?</c> or <c>?/n</c>).</item>
+/// <item><c>?</c> (or <c>?/n</c>) must be the whole field: DESIGN.md lets <c>*</c>, not <c>?</c>, stand inside a list;</item>
+/// <item>a step may be as large as the field's maximum value (so up to 2099 in the year field).</item>
 /// </list>
 /// </para>
 /// </remarks>
@@ -248,6 +249,11 @@ internal sealed class ReferenceCron
 
     private bool ParseDayOfMonth(string text, out string? error)
     {
+        if (!QuestionMarkAlone(text, "day-of-month", out error))
+        {
+            return false;
+        }
+
         foreach (var item in text.Split(','))
         {
             if (item == "L")
@@ -282,6 +288,11 @@ internal sealed class ReferenceCron
 
     private bool ParseDayOfWeek(string text, out string? error)
     {
+        if (!QuestionMarkAlone(text, "day-of-week", out error))
+        {
+            return false;
+        }
+
         foreach (var item in text.Split(','))
         {
             var hash = item.IndexOf('#', StringComparison.Ordinal);
@@ -313,6 +324,12 @@ internal sealed class ReferenceCron
 
         error = null;
         return true;
+    }
+
+    private static bool QuestionMarkAlone(string text, string field, out string? error)
+    {
+        error = text.Contains('?', StringComparison.Ordinal) && text.Contains(',', StringComparison.Ordinal) ? $"{field}: '?' inside a list" : null;
+        return error is null;
     }
 
     private bool ParseYear(string text, out string? error)
@@ -354,12 +371,14 @@ internal sealed class ReferenceCron
     private static bool TryNumber(string text, out int value)
     {
         value = -1;
-        if (text.Length == 0 || text.Length > 9 || !text.All(char.IsAsciiDigit))
+        if (text.Length == 0 || !text.All(char.IsAsciiDigit))
         {
             return false;
         }
 
-        value = int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
+        // Leading zeros are allowed, however many; a longer number is out of every range.
+        var digits = text.TrimStart('0');
+        value = digits.Length == 0 ? 0 : digits.Length > 9 ? int.MaxValue : int.Parse(digits, NumberStyles.None, CultureInfo.InvariantCulture);
         return true;
     }
 
@@ -618,13 +637,13 @@ internal sealed class ReferenceCron
 
             if (!YearMatches(day.Year))
             {
-                day = new DateTime(day.Year, 12, 31);
+                day = Min(new DateTime(day.Year, 12, 31), lastDay);
                 continue;
             }
 
             if (!_months[day.Month])
             {
-                day = new DateTime(day.Year, day.Month, DateTime.DaysInMonth(day.Year, day.Month));
+                day = Min(new DateTime(day.Year, day.Month, DateTime.DaysInMonth(day.Year, day.Month)), lastDay);
                 continue;
             }
 
@@ -693,6 +712,8 @@ internal sealed class ReferenceCron
 
         return best is null ? null : new DateTimeOffset(best.Value.Ticks, TimeSpan.Zero).ToOffset(ReferenceZone.Offset(zone, best.Value));
     }
+
+    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
     /// <summary>The earliest occurrence at or after <paramref name="start"/> that comes from the wall times of local day <paramref name="day"/>.</summary>
     private DateTime? EarliestOnDay(DateTime day, TimeZoneInfo zone, DateTime start)

@@ -221,3 +221,30 @@ public class ReferenceCronPropertyTests
         }
     }
 }
+
+public class ReferenceCronParseTests
+{
+    [Theory]
+    [InlineData("0000000000000005 * * * *", true)]
+    [InlineData("99999999999999 * * * *", false)]
+    [InlineData("* * ?,1 * *", false)]
+    [InlineData("* * * * 1,*", true)]
+    [InlineData("* * * * FRIL", true)]
+    [InlineData("* * * * JUL", false)]
+    [InlineData("* * * JUL *", true)]
+    [InlineData("* * * * 7-7", true)]
+    public void TryParse_EdgeReadings(string text, bool valid)
+        => Assert.Equal(valid, ReferenceCron.TryParse(text, CronFormat.Standard, out _, out _));
+
+    [Fact]
+    public void TryParse_Garbage_NeverThrows()
+    {
+        var random = new Random(99);
+        const string alphabet = "0123456789*,-/?LW#@ \tJANMONfri!é\n";
+        for (var i = 0; i < 20000; i++)
+        {
+            var text = new string(Enumerable.Range(0, random.Next(0, 30)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
+            _ = ReferenceCron.TryParse(text, (CronFormat)random.Next(8), out _, out _);
+        }
+    }
+}
