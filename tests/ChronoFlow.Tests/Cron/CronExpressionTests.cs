@@ -182,6 +182,18 @@ public class CronExpressionTests
     }
 
     [Theory]
+    [InlineData("*,2083")]
+    [InlineData("2083,*")]
+    [InlineData("*,*")]
+    [InlineData("*,2015-2018/11")]
+    public void GetNextOccurrence_YearStarInList_HasNoEnd(string years)
+    {
+        // DESIGN.md: a year * means every year, with no end, and * may stand inside a list; a list is the union of its items.
+        AssertNext("0 0 1 1 * " + years, CronFormat.IncludeYear, "2099-06-01", "2100-01-01", "2101-01-01");
+        Assert.Equal(CronExpression.Parse("0 0 1 1 * *", CronFormat.IncludeYear), CronExpression.Parse("0 0 1 1 * " + years, CronFormat.IncludeYear));
+    }
+
+    [Theory]
     [InlineData("@yearly", "2026-01-01")]
     [InlineData("@annually", "2026-01-01")]
     [InlineData("@monthly", "2025-07-01")]
@@ -206,6 +218,8 @@ public class CronExpressionTests
         Assert.Equal(CronExpression.Parse("0 0 1 1 *"), CronExpression.Parse("@yearly"));
         Assert.Equal(CronExpression.Parse("0 * * * *"), CronExpression.Parse("@hourly"));
         Assert.Equal(CronExpression.Parse("* * * * * *", CronFormat.IncludeSeconds), CronExpression.Parse("@every_second"));
+        Assert.Equal(CronExpression.Parse("0 0 * * * *", CronFormat.IncludeYear), CronExpression.Parse("@daily", CronFormat.IncludeYear));
+        Assert.Equal(CronExpression.Parse("0 0 0 1 1 * *", (CronFormat)7), CronExpression.Parse("@annually", (CronFormat)7));
         Assert.False(CronExpression.Parse("@hourly").IsFixedTime);
         Assert.True(CronExpression.Parse("@daily").IsFixedTime);
     }

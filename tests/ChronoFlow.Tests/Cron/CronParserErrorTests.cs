@@ -61,11 +61,12 @@ public class CronParserErrorTests
         { "* * * * * 2025", CronFormat.Standard, "field", 10 },
         { "* * * * *", CronFormat.IncludeSeconds, "field", 9 },        // one field short: points at the end
         { "* * * *", CronFormat.Standard, "field", 7 },
-        { "", CronFormat.Standard, "field", 0 },
-        { "   ", CronFormat.Standard, "field", 3 },
+        { "", CronFormat.Standard, "empty", 0 },
+        { "   ", CronFormat.Standard, "empty", 0 },
         { "* * * * * * * *", CronFormat.IncludeSeconds | CronFormat.IncludeYear, "field", 14 },
-        { "*\n* * * *", CronFormat.Standard, "\\n", 1 },
-        { "* * * * *\r\n", CronFormat.Standard, "\\r", 9 },
+        { "*\n * * * *", CronFormat.Standard, "minute", 1 },
+        { "* * * * *\r\n", CronFormat.Standard, "day-of-week", 9 },
+        { "* * * * *\u00a0", CronFormat.Standard, "day-of-week", 9 },
         { "@reboot", CronFormat.Standard, "@reboot", 0 },
         { "@fortnightly", CronFormat.Standard, "@fortnightly", 0 },
         { "@daily *", CronFormat.Standard, "@daily", 7 },
@@ -91,15 +92,7 @@ public class CronParserErrorTests
         Assert.False(ReferenceCron.TryParse(expression, format, out _, out _), $"the reference accepts '{expression}'");
         var error = Assert.Throws<CronFormatException>(() => CronExpression.Parse(expression, format));
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
-        if (mention.StartsWith('\\'))
-        {
-            // A control character: the message must show it somehow (escaped or by code), not just break the line.
-            Assert.True(error.Message.Contains(mention, StringComparison.Ordinal) || error.Message.Contains("U+000", StringComparison.Ordinal) || error.Message.Contains("0x0", StringComparison.OrdinalIgnoreCase), error.Message);
-        }
-        else
-        {
-            Assert.Contains(mention, error.Message, StringComparison.OrdinalIgnoreCase);
-        }
+        Assert.Contains(mention, error.Message, StringComparison.OrdinalIgnoreCase);
 
         Assert.True(position == error.Position, $"'{expression}': expected position {position}, got {error.Position}: {error.Message}");
         AssertTryParseFails(expression, format);

@@ -178,7 +178,7 @@ public class ArbitrariesTests
     [Fact]
     public void CronTextGen_Samples_AreValidAndVaried()
     {
-        var samples = FsCheck.Fluent.Gen.Sample(Arbitraries.CronTextGen, 2000, 50);
+        var samples = FsCheck.Fluent.Gen.Sample(Arbitraries.CronTextGen, 2000);
         foreach (var sample in samples)
         {
             Assert.True(ReferenceCron.TryParse(sample.Expression, sample.Format, out _, out var error), $"{sample}: {error}");
@@ -246,5 +246,35 @@ public class ReferenceCronParseTests
             var text = new string(Enumerable.Range(0, random.Next(0, 30)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray());
             _ = ReferenceCron.TryParse(text, (CronFormat)random.Next(8), out _, out _);
         }
+    }
+}
+
+public class DstArbitrariesTests
+{
+    [Fact]
+    public void DstCronCaseGen_Samples_HitTheTransitionRulesOften()
+    {
+        var cases = FsCheck.Fluent.Gen.Sample(Arbitraries.DstCronCaseGen, 1000).Select(x => x.Case).ToArray();
+        int atJump = 0, inSecondPass = 0;
+        foreach (var c in cases)
+        {
+            var next = ReferenceCron.Parse(c.Expression, c.Format).Next(c.From, c.Zone, c.Inclusive);
+            Assert.NotNull(next);
+            var u = next.Value.UtcDateTime;
+            var offset = ReferenceZone.Offset(c.Zone, u);
+            if (offset > ReferenceZone.Offset(c.Zone, u.AddSeconds(-1)))
+            {
+                atJump++;
+            }
+
+            var local = u + offset;
+            if (ReferenceZone.OffsetsAround(c.Zone, local.Date).Any(o => local - o < u && ReferenceZone.Offset(c.Zone, local - o) == o))
+            {
+                inSecondPass++;
+            }
+        }
+
+        Assert.True(atJump >= 50, $"only {atJump} of 1000 cases fire at a spring-forward jump");
+        Assert.True(inSecondPass >= 40, $"only {inSecondPass} of 1000 cases fire in the second pass of a repeated hour");
     }
 }
