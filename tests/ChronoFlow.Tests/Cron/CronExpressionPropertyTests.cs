@@ -56,6 +56,19 @@ public class CronExpressionPropertyTests
         AssertSame(reference.Previous(c.From, c.Zone, c.Inclusive), engine.GetPreviousOccurrence(c.From, c.Zone, c.Inclusive), "previous", c);
     }
 
+    [Property(Arbitrary = [typeof(Arbitraries)], MaxTest = 100)]
+    public void GetNextAndPreviousOccurrence_Sparse_Meets_Specification(SparseCronCase s)
+    {
+        var c = s.Case;
+        var engine = CronExpression.Parse(c.Expression, c.Format);
+        var reference = ReferenceCron.Parse(c.Expression, c.Format);
+        AssertSame(reference.Next(c.From, c.Zone, c.Inclusive), engine.GetNextOccurrence(c.From, c.Zone, c.Inclusive), "next", c);
+        AssertSame(reference.Previous(c.From, c.Zone, c.Inclusive), engine.GetPreviousOccurrence(c.From, c.Zone, c.Inclusive), "previous", c);
+        var utc = c.From.UtcDateTime;
+        Assert.True(reference.Next(utc, c.Inclusive) == engine.GetNextOccurrence(utc, c.Inclusive), $"UTC next differs for {c}");
+        Assert.True(reference.Previous(utc, c.Inclusive) == engine.GetPreviousOccurrence(utc, c.Inclusive), $"UTC previous differs for {c}");
+    }
+
     [Property(Arbitrary = [typeof(Arbitraries)], MaxTest = Cases)]
     public void GetNextOccurrence_Utc_Meets_Specification(CronCase c)
     {

@@ -390,6 +390,16 @@ public class CronExpressionTests
     }
 
     [Fact]
+    public void Equals_SameMeaningAcrossFormats()
+    {
+        Assert.Equal(CronExpression.Parse("0 0 * * *"), CronExpression.Parse("0 0 0 * * *", CronFormat.IncludeSeconds));
+
+        // No year field and a year field of * both mean every year, with no end.
+        Assert.Equal(CronExpression.Parse("0 0 * * *"), CronExpression.Parse("0 0 * * * *", CronFormat.IncludeYear));
+        Assert.Equal(CronExpression.Parse("0 0 * * *").GetHashCode(), CronExpression.Parse("0 0 * * * *", CronFormat.IncludeYear).GetHashCode());
+    }
+
+    [Fact]
     public void Parse_SpanAndStringOverloads_Agree()
     {
         var text = "  5  4 * * SUN ";

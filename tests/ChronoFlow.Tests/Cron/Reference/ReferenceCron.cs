@@ -13,10 +13,11 @@ namespace ChronoFlow.Tests.Cron.Reference;
 /// <para>
 /// Where DESIGN.md is silent the reference takes, and documents here, these readings:
 /// <list type="bullet">
-/// <item>the letters <c>L</c>, <c>W</c> and <c>#</c> of the specials are accepted in upper case only;</item>
-/// <item>a reversed weekday range walks the 7-day cycle (7 is Sunday, i.e. 0);</item>
+/// <item>the letters <c>L</c> and <c>W</c> of the specials are read in any case, like names;</item>
+/// <item>a reversed weekday range walks the 7-day cycle (7 is Sunday, i.e. 0), so <c>7-3/2</c> is Sunday and Tuesday;</item>
+/// <item>a reversed year range wraps round 1970-2099;</item>
 /// <item>a year <c>*</c> item without a step (even inside a list) means every year with no end;</item>
-/// <item><c>?</c> (or <c>?/n</c>) must be the whole field: DESIGN.md lets <c>*</c>, not <c>?</c>, stand inside a list;</item>
+/// <item><c>?</c> is <c>*</c> under another name in the day fields, so it may stand inside a list like <c>*</c>;</item>
 /// <item>a step may be as large as the field's maximum value (so up to 2099 in the year field).</item>
 /// </list>
 /// </para>
@@ -249,12 +250,7 @@ internal sealed class ReferenceCron
 
     private bool ParseDayOfMonth(string text, out string? error)
     {
-        if (!QuestionMarkAlone(text, "day-of-month", out error))
-        {
-            return false;
-        }
-
-        foreach (var item in text.Split(','))
+        foreach (var item in text.ToUpperInvariant().Split(','))
         {
             if (item == "L")
             {
@@ -288,12 +284,7 @@ internal sealed class ReferenceCron
 
     private bool ParseDayOfWeek(string text, out string? error)
     {
-        if (!QuestionMarkAlone(text, "day-of-week", out error))
-        {
-            return false;
-        }
-
-        foreach (var item in text.Split(','))
+        foreach (var item in text.ToUpperInvariant().Split(','))
         {
             var hash = item.IndexOf('#', StringComparison.Ordinal);
             if (hash > 0)
@@ -324,12 +315,6 @@ internal sealed class ReferenceCron
 
         error = null;
         return true;
-    }
-
-    private static bool QuestionMarkAlone(string text, string field, out string? error)
-    {
-        error = text.Contains('?', StringComparison.Ordinal) && text.Contains(',', StringComparison.Ordinal) ? $"{field}: '?' inside a list" : null;
-        return error is null;
     }
 
     private bool ParseYear(string text, out string? error)
