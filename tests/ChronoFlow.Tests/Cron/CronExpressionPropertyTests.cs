@@ -163,6 +163,10 @@ public class CronExpressionPropertyTests
         var a = CronExpression.Parse(x.Expression, x.Format);
         var b = CronExpression.Parse(y.Expression, y.Format);
         Assert.True(a.Equals(a) && a == CronExpression.Parse(x.Expression, x.Format), $"not equal to itself: {x}");
+
+        // The same text in lower case with wider gaps means the same: equal, with the same hash code.
+        var variant = CronExpression.Parse(" " + x.Expression.ToLowerInvariant().Replace(" ", " \t ", StringComparison.Ordinal) + "\t", x.Format);
+        Assert.True(a == variant && a.GetHashCode() == variant.GetHashCode(), $"lower-case, wider-spaced text differs for {x}");
         if (a == b)
         {
             Assert.True(a.GetHashCode() == b.GetHashCode(), $"equal values, different hash codes: {x} and {y}");
@@ -198,6 +202,20 @@ public class CronExpressionPropertyTests
 
         var actual = engine.GetOccurrences(c.From, to, c.Zone).Take(200).ToList();
         Assert.True(expected.SequenceEqual(actual), $"GetOccurrences differs from the chain of GetNextOccurrence for {c}");
+    }
+
+    [Fact]
+    public void GetOccurrences_Bounds_FollowTheFlags()
+    {
+        var cron = CronExpression.Parse("0 * * * *");
+        var from = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var to = from.AddHours(3);
+        Assert.Equal([from, from.AddHours(1), from.AddHours(2)], cron.GetOccurrences(from, to).Select(x => x.UtcDateTime));
+        Assert.Equal([from.AddHours(1), from.AddHours(2), to], cron.GetOccurrences(from, to, fromInclusive: false, toInclusive: true).Select(x => x.UtcDateTime));
+        Assert.Empty(cron.GetOccurrences(from, from));
+        Assert.Single(cron.GetOccurrences(from, from, toInclusive: true));
+        Assert.Throws<ArgumentException>(() => cron.GetOccurrences(to, from));
+        Assert.All(cron.GetOccurrences(from, to), x => Assert.Equal(TimeSpan.Zero, x.Offset));
     }
 
     [Fact]
