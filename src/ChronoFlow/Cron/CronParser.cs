@@ -235,6 +235,30 @@ internal static class CronParser
                 b.Flags |= CronFlags.NeverFires;
             }
         }
+
+        // Another: both day fields must match, and the weekday specials only fall on days the plain days miss
+        // (* * 1-21 * 0L with IntersectDays: a last Sunday is always after the 21st).
+        if ((b.Flags & (CronFlags.DayOr | CronFlags.DayOfMonthSpecials)) == 0 && b.DaysOfWeek == 0)
+        {
+            uint possible = 0;
+            if (b.LastWeekdays != 0)
+            {
+                possible |= 0xFFC0_0000U; // days 22-31
+            }
+
+            for (var k = 0; k < 5; k++)
+            {
+                if ((b.NthWeekdays >> (7 * k) & 0x7F) != 0)
+                {
+                    possible |= 0x7FU << ((7 * k) + 1); // days 7k+1 to 7k+7
+                }
+            }
+
+            if ((b.DaysOfMonth & possible) == 0)
+            {
+                b.Flags |= CronFlags.NeverFires;
+            }
+        }
     }
 
     private const int LongMonths = (1 << 1) | (1 << 3) | (1 << 5) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 12);

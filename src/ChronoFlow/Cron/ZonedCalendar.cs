@@ -13,6 +13,9 @@ internal static class ZonedCalendar
     /// <summary>A bound on segments walked; each is one transition, so this covers thousands of years.</summary>
     private const int MaxSegments = 20_000;
 
+    /// <summary>More than any UTC offset a zone has had, so that a jump never passes the instant it aims at.</summary>
+    private const long JumpMargin = 18 * TimeSpan.TicksPerHour;
+
     public static long Next(in CronExpression e, ZoneRules zone, long fromUtc, bool inclusive)
     {
         if (zone.IsFixed)
@@ -64,6 +67,16 @@ internal static class ZonedCalendar
             else if (seg.NextOffset > seg.Offset && match < seg.End + seg.NextOffset)
             {
                 return seg.End; // the match was skipped by the jump at the end of this segment
+            }
+            else if (fixedTime || seg.NextOffset >= seg.Offset)
+            {
+                // No wall time before the match can fire: the instant of the match, or of a jump that skips it,
+                // is within a zone offset of it. So go straight there instead of visiting every segment between.
+                // (A fall-back right after this segment repeats wall times below localFrom; an interval
+                // expression fires in that second pass, so then the next segment is visited in turn.)
+                t = Math.Max(seg.End, match - JumpMargin);
+                incl = true;
+                continue;
             }
 
             t = seg.End;
