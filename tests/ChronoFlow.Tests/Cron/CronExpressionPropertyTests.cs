@@ -47,6 +47,36 @@ public class CronExpressionPropertyTests
         }
     }
 
+    /// <summary>
+    /// Independent of the reference's search: every whole second of a four-hour window around a transition is checked
+    /// against the definition of an occurrence (<see cref="ReferenceCron.IsOccurrence"/>), and the list must equal
+    /// what the engine enumerates.
+    /// </summary>
+    [Property(Arbitrary = [typeof(Arbitraries)], MaxTest = 100)]
+    public void GetOccurrences_NearTransitions_EqualsScanOfDefinition_Meets_Specification(DstCronCase d)
+    {
+        var c = d.Case;
+        var engine = CronExpression.Parse(c.Expression, c.Format);
+        var reference = ReferenceCron.Parse(c.Expression, c.Format);
+        var from = c.From.UtcDateTime;
+        var to = from.AddHours(4);
+        var first = new DateTime((from.Ticks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        var expected = new List<DateTime>();
+        for (var t = first; t < to; t = t.AddSeconds(1))
+        {
+            if (reference.IsOccurrence(t, c.Zone))
+            {
+                expected.Add(t);
+            }
+        }
+
+        var actual = engine.GetOccurrences(c.From, new DateTimeOffset(to), c.Zone).Select(x => x.UtcDateTime).ToList();
+        Assert.True(
+            expected.SequenceEqual(actual),
+            $"scan of the definition gave [{string.Join(", ", expected.Take(8).Select(x => x.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)))}{(expected.Count > 8 ? ", ..." : "")}] ({expected.Count}), " +
+            $"engine [{string.Join(", ", actual.Take(8).Select(x => x.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)))}{(actual.Count > 8 ? ", ..." : "")}] ({actual.Count}) for {c} to {to:yyyy-MM-ddTHH:mm:ss}Z");
+    }
+
     [Property(Arbitrary = [typeof(Arbitraries)], MaxTest = Cases)]
     public void GetPreviousOccurrence_NearTransitions_Meets_Specification(DstCronCase d)
     {
