@@ -3,7 +3,7 @@
 # and writes docs/benchmarks.md: date, machine, command, a check of ChronoFlow against the budgets in
 # DESIGN.md "Budgets", and BenchmarkDotNet's tables.
 #
-#   benchmarks/run.sh                                  the full run (the "Full" job); about 10 minutes on 2 cores
+#   benchmarks/run.sh                                  the full run (the "Full" job); about 8 minutes on 2 cores
 #   benchmarks/run.sh --job short                      a quicker, rougher run while iterating
 #   benchmarks/run.sh --filter '*Zoned*'               a subset (BenchmarkDotNet filter globs)
 #
