@@ -39,27 +39,6 @@ internal static class Agreement
         }
     }
 
-    /// <summary>
-    /// Runs a ChronoFlow call. Until the engine lands its bodies throw <see cref="NotImplementedException"/>: then this
-    /// says so, loudly, and returns <see langword="false"/> so that the peers can still be set up and checked; the
-    /// ChronoFlow benchmarks themselves then fail in the run, visibly. Any other exception propagates.
-    /// </summary>
-    public static bool TryChronoFlow<T>(string caseName, Func<T> call, out T result)
-    {
-        try
-        {
-            result = call();
-            return true;
-        }
-        catch (NotImplementedException)
-        {
-            Log.Enqueue((caseName, "ChronoFlow", "NOT IMPLEMENTED"));
-            Console.WriteLine($"// WARNING: case '{caseName}': the ChronoFlow engine is not implemented in this build; its benchmarks will fail.");
-            result = default!;
-            return false;
-        }
-    }
-
     private static bool Same(object? expected, object? actual, bool sameOffset) => (expected, actual) switch
     {
         (null, null) => true,

@@ -44,12 +44,8 @@ public class ImpossibleBenchmarks
 
         DateTime? none = null;
         Agreement.Require(Case.Impossible, "Cronos", none, _cronos.GetNextOccurrence(_fromUtc));
-        var fromUtc = _fromUtc;
-        if (Agreement.TryChronoFlow(Case.Impossible, () => ChronoFlowExpression.Parse(Text.Impossible, ChronoFlowFormat.Standard), out _chronoFlow)
-            && Agreement.TryChronoFlow(Case.Impossible, () => _chronoFlow.GetNextOccurrence(fromUtc), out var chronoFlowNext))
-        {
-            Agreement.Require(Case.Impossible, "ChronoFlow", none, chronoFlowNext);
-        }
+        _chronoFlow = ChronoFlowExpression.Parse(Text.Impossible, ChronoFlowFormat.Standard);
+        Agreement.Require(Case.Impossible, "ChronoFlow", none, _chronoFlow.GetNextOccurrence(_fromUtc));
 
         Agreement.Require(Case.Impossible, "Quartz", none, _quartz.GetNextValidTimeAfter(_from));
         var nCrontabNext = _nCrontab.GetNextOccurrence(_fromUtc);
