@@ -14,4 +14,15 @@ internal static class NativeMethods
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     internal static extern int getpgid(int pid);
+
+    // uid_t geteuid(void)
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static extern uint geteuid();
+
+    // int statx(int dirfd, const char *pathname, int flags, unsigned int mask, struct statx *statxbuf) (glibc 2.28+).
+    // The path is NUL-terminated UTF-8 and the result a 256-byte buffer, both passed as pinned byte arrays.
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static extern int statx(int dirfd, byte[] pathname, int flags, uint mask, byte[] statxbuf);
 }
