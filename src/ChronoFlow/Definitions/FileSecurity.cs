@@ -20,6 +20,7 @@ namespace ChronoFlow.Definitions;
 internal static class FileSecurity
 {
     /// <summary>Returns <see langword="null"/> when <paramref name="path"/> may be loaded, otherwise why not.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist (the caller decides what that means).</exception>
     public static string? Check(string path)
     {
         if (OperatingSystem.IsWindows())
@@ -32,7 +33,7 @@ internal static class FileSecurity
         {
             mode = File.GetUnixFileMode(path);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is (IOException or UnauthorizedAccessException) and not (FileNotFoundException or DirectoryNotFoundException))
         {
             return $"cannot read its permissions: {ex.Message}";
         }

@@ -170,17 +170,18 @@ internal sealed class JobsDirectoryLoader
     /// <summary>Re-reads one file if it changed. Returns <see langword="false"/> when it looks half-written.</summary>
     private bool Refresh(FileState state)
     {
-        var securityError = _options.CheckFileSecurity ? FileSecurity.Check(state.Path) : null;
+        string? securityError = null;
         byte[] content;
         DateTime lastWrite;
         try
         {
+            securityError = _options.CheckFileSecurity ? FileSecurity.Check(state.Path) : null;
             using var stream = new FileStream(state.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             content = new byte[stream.Length];
             stream.ReadExactly(content);
             lastWrite = File.GetLastWriteTimeUtc(state.Path);
         }
-        catch (FileNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             state.Vanished = true;
             return true;
