@@ -63,7 +63,7 @@ public readonly partial struct CronExpression : IEquatable<CronExpression>
         var error = CronParser.Parse(expression, format, hashSeed, out var result);
         if (error.Code != CronParseErrorCode.None)
         {
-            ThrowHelper.ThrowCronFormatException(expression, error);
+            ThrowHelper.ThrowCronFormatException(expression, format, error);
         }
 
         return result;

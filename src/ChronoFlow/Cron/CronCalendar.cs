@@ -1,0 +1,523 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace ChronoFlow;
+
+/// <summary>
+/// Next and previous matches of an expression on a wall clock given as ticks (UTC, or local time of a zone),
+/// found field by field with the bit masks: a search never steps minute by minute. Returns -1 for none.
+/// </summary>
+internal static class CronCalendar
+{
+    public const long TicksPerSecond = TimeSpan.TicksPerSecond;
+    private const long TicksPerMinute = TimeSpan.TicksPerMinute;
+    private const long TicksPerHour = TimeSpan.TicksPerHour;
+    private const long TicksPerDay = TimeSpan.TicksPerDay;
+    private const int DaysPer400Years = 146097;
+    private const int DaysPer100Years = 36524;
+    private const int DaysPer4Years = 1461;
+    private const int MaxCalendarYear = 9999;
+
+    /// <summary>The Gregorian calendar repeats every 400 years, so a search of 401 years decides "never".</summary>
+    private const int SearchYears = 401;
+
+    private static ReadOnlySpan<short> DaysToMonth365 => [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
+
+    private static ReadOnlySpan<short> DaysToMonth366 => [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366];
+
+    /// <summary>The first match at or after <paramref name="ticks"/> (after, unless <paramref name="inclusive"/>).</summary>
+    public static long Next(in CronExpression e, long ticks, bool inclusive)
+    {
+        if ((e.Flags & (CronFlags.Parsed | CronFlags.NeverFires)) != CronFlags.Parsed)
+        {
+            return -1;
+        }
+
+        if (ticks < 0)
+        {
+            ticks = 0;
+            inclusive = true;
+        }
+
+        var rem = ticks % TicksPerSecond;
+        var start = inclusive && rem == 0 ? ticks : ticks - rem + TicksPerSecond;
+        if (start > DateTime.MaxValue.Ticks)
+        {
+            return -1;
+        }
+
+        Split(start, out var y, out var mo, out var d, out var h, out var mi, out var s);
+        var lastYear = Math.Min(MaxCalendarYear, y + SearchYears);
+        if ((e.Flags & CronFlags.AnyYear) == 0)
+        {
+            lastYear = Math.Min(lastYear, CronConstants.MaxYear);
+        }
+
+        int next;
+
+    Year:
+        if (y > lastYear)
+        {
+            return -1;
+        }
+
+        if (!e.IsYearAllowed(y))
+        {
+            do
+            {
+                if (++y > lastYear)
+                {
+                    return -1;
+                }
+            }
+            while (!e.IsYearAllowed(y));
+
+            mo = 1;
+            d = 1;
+            h = mi = s = 0;
+        }
+
+    Month:
+        next = NextBit(e.Months, mo);
+        if (next < 0)
+        {
+            y++;
+            mo = 1;
+            d = 1;
+            h = mi = s = 0;
+            goto Year;
+        }
+
+        if (next != mo)
+        {
+            mo = next;
+            d = 1;
+            h = mi = s = 0;
+        }
+
+    Day:
+        next = d > 31 ? -1 : NextBit(DayMask(in e, y, mo), d);
+        if (next < 0)
+        {
+            mo++;
+            d = 1;
+            h = mi = s = 0;
+            if (mo > 12)
+            {
+                y++;
+                mo = 1;
+                goto Year;
+            }
+
+            goto Month;
+        }
+
+        if (next != d)
+        {
+            d = next;
+            h = mi = s = 0;
+        }
+
+        next = NextBit(e.Hours, h);
+        if (next < 0)
+        {
+            d++;
+            h = mi = s = 0;
+            goto Day;
+        }
+
+        if (next != h)
+        {
+            h = next;
+            mi = s = 0;
+        }
+
+    Minute:
+        next = NextBit(e.Minutes, mi);
+        if (next < 0)
+        {
+            h++;
+            mi = s = 0;
+            next = NextBit(e.Hours, h);
+            if (next < 0)
+            {
+                d++;
+                h = 0;
+                goto Day;
+            }
+
+            h = next;
+            goto Minute;
+        }
+
+        if (next != mi)
+        {
+            mi = next;
+            s = 0;
+        }
+
+        next = NextBit(e.Seconds, s);
+        if (next < 0)
+        {
+            mi++;
+            s = 0;
+            goto Minute;
+        }
+
+        return Join(y, mo, d, h, mi, next);
+    }
+
+    /// <summary>The last match at or before <paramref name="ticks"/> (before, unless <paramref name="inclusive"/>).</summary>
+    public static long Previous(in CronExpression e, long ticks, bool inclusive)
+    {
+        if ((e.Flags & (CronFlags.Parsed | CronFlags.NeverFires)) != CronFlags.Parsed || ticks < 0)
+        {
+            return -1;
+        }
+
+        if (ticks > DateTime.MaxValue.Ticks)
+        {
+            ticks = DateTime.MaxValue.Ticks;
+            inclusive = true;
+        }
+
+        var rem = ticks % TicksPerSecond;
+        var start = rem != 0 || inclusive ? ticks - rem : ticks - TicksPerSecond;
+        if (start < 0)
+        {
+            return -1;
+        }
+
+        Split(start, out var y, out var mo, out var d, out var h, out var mi, out var s);
+        var firstYear = Math.Max(1, y - SearchYears);
+        if ((e.Flags & CronFlags.AnyYear) == 0)
+        {
+            firstYear = Math.Max(firstYear, CronConstants.MinYear);
+        }
+
+        int prev;
+
+    Year:
+        if (y < firstYear)
+        {
+            return -1;
+        }
+
+        if (!e.IsYearAllowed(y))
+        {
+            do
+            {
+                if (--y < firstYear)
+                {
+                    return -1;
+                }
+            }
+            while (!e.IsYearAllowed(y));
+
+            mo = 12;
+            d = 31;
+            h = 23;
+            mi = s = 59;
+        }
+
+    Month:
+        prev = PreviousBit(e.Months, mo);
+        if (prev < 0)
+        {
+            y--;
+            mo = 12;
+            d = 31;
+            h = 23;
+            mi = s = 59;
+            goto Year;
+        }
+
+        if (prev != mo)
+        {
+            mo = prev;
+            d = 31;
+            h = 23;
+            mi = s = 59;
+        }
+
+    Day:
+        prev = d < 1 ? -1 : PreviousBit(DayMask(in e, y, mo), d);
+        if (prev < 0)
+        {
+            mo--;
+            d = 31;
+            h = 23;
+            mi = s = 59;
+            if (mo < 1)
+            {
+                y--;
+                mo = 12;
+                goto Year;
+            }
+
+            goto Month;
+        }
+
+        if (prev != d)
+        {
+            d = prev;
+            h = 23;
+            mi = s = 59;
+        }
+
+        prev = PreviousBit(e.Hours, h);
+        if (prev < 0)
+        {
+            d--;
+            h = 23;
+            mi = s = 59;
+            goto Day;
+        }
+
+        if (prev != h)
+        {
+            h = prev;
+            mi = s = 59;
+        }
+
+    Minute:
+        prev = PreviousBit(e.Minutes, mi);
+        if (prev < 0)
+        {
+            h--;
+            mi = s = 59;
+            prev = h < 0 ? -1 : PreviousBit(e.Hours, h);
+            if (prev < 0)
+            {
+                d--;
+                h = 23;
+                goto Day;
+            }
+
+            h = prev;
+            goto Minute;
+        }
+
+        if (prev != mi)
+        {
+            mi = prev;
+            s = 59;
+        }
+
+        prev = PreviousBit(e.Seconds, s);
+        if (prev < 0)
+        {
+            mi--;
+            s = 59;
+            if (mi < 0)
+            {
+                h--;
+                mi = 59;
+                prev = h < 0 ? -1 : PreviousBit(e.Hours, h);
+                if (prev < 0)
+                {
+                    d--;
+                    h = 23;
+                    goto Day;
+                }
+
+                h = prev;
+            }
+
+            goto Minute;
+        }
+
+        return Join(y, mo, d, h, mi, prev);
+    }
+
+    /// <summary>Whether the wall-clock second at <paramref name="ticks"/> matches the expression.</summary>
+    public static bool Matches(in CronExpression e, long ticks) => ticks % TicksPerSecond == 0 && Next(in e, ticks, inclusive: true) == ticks;
+
+    /// <summary>
+    /// The days of month <paramref name="month"/> of <paramref name="year"/> that match both day fields as bits
+    /// 1-31, with the specials (L, W, nL, n#k) worked out for that month.
+    /// </summary>
+    internal static uint DayMask(in CronExpression e, int year, int month)
+    {
+        var leap = DateTime.IsLeapYear(year);
+        var dim = DaysInMonth(leap, month);
+        var monthDays = (uint)((2UL << dim) - 2); // bits 1..dim
+        const CronFlags Complex = CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials;
+
+        if ((e.Flags & Complex) == 0 && e.DaysOfWeek == CronConstants.AllWeekdays)
+        {
+            return e.DaysOfMonth & monthDays;
+        }
+
+        // Weekday of the first of the month, Sunday = 0.
+        var first = (int)((DaysBeforeYear(year) + (leap ? DaysToMonth366 : DaysToMonth365)[month - 1] + 1) % 7);
+
+        var dom = e.DaysOfMonth;
+        if ((e.Flags & CronFlags.DayOfMonthSpecials) != 0)
+        {
+            dom |= DayOfMonthSpecials(in e, dim, first);
+        }
+
+        uint dow;
+        if (e.DaysOfWeek == CronConstants.AllWeekdays)
+        {
+            dow = CronConstants.AllDays;
+        }
+        else
+        {
+            // The weekday pattern repeated six times (42 bits); day d sits at bit d-1+first of it.
+            var pattern = e.DaysOfWeek * 0x0000_0008_1020_4081UL;
+            dow = (uint)((pattern << 1) >> first);
+        }
+
+        if ((e.Flags & CronFlags.DayOfWeekSpecials) != 0)
+        {
+            dow |= DayOfWeekSpecials(in e, dim, first);
+        }
+
+        var days = (e.Flags & CronFlags.DayOr) != 0 ? dom | dow : dom & dow;
+        return days & monthDays;
+    }
+
+    private static uint DayOfMonthSpecials(in CronExpression e, int dim, int first)
+    {
+        uint days = 0;
+        for (var bits = e.LastDayOffsets; bits != 0; bits &= bits - 1)
+        {
+            var day = dim - BitOperations.TrailingZeroCount(bits);
+            if (day >= 1)
+            {
+                days |= 1U << day;
+            }
+        }
+
+        for (var bits = e.LastDayOffsetsWeekday; bits != 0; bits &= bits - 1)
+        {
+            var day = dim - BitOperations.TrailingZeroCount(bits);
+            if (day >= 1)
+            {
+                days |= 1U << NearestWeekday(day, dim, first);
+            }
+        }
+
+        for (var bits = e.NearestWeekdays; bits != 0; bits &= bits - 1)
+        {
+            var day = BitOperations.TrailingZeroCount(bits);
+            if (day <= dim)
+            {
+                days |= 1U << NearestWeekday(day, dim, first);
+            }
+        }
+
+        return days;
+    }
+
+    private static uint DayOfWeekSpecials(in CronExpression e, int dim, int first)
+    {
+        uint days = 0;
+        var lastWeekday = (first + dim - 1) % 7;
+        for (uint bits = e.LastWeekdays; bits != 0; bits &= bits - 1)
+        {
+            var weekday = BitOperations.TrailingZeroCount(bits);
+            days |= 1U << (dim - ((lastWeekday - weekday + 7) % 7));
+        }
+
+        for (var bits = e.NthWeekdays; bits != 0; bits &= bits - 1)
+        {
+            var bit = BitOperations.TrailingZeroCount(bits);
+            var weekday = bit % 7;
+            var day = 1 + ((weekday - first + 7) % 7) + (7 * (bit / 7));
+            if (day <= dim)
+            {
+                days |= 1U << day;
+            }
+        }
+
+        return days;
+    }
+
+    /// <summary>The weekday (Monday to Friday) nearest to <paramref name="day"/> without leaving the month.</summary>
+    private static int NearestWeekday(int day, int dim, int first)
+    {
+        var weekday = (first + day - 1) % 7;
+        return weekday switch
+        {
+            6 => day == 1 ? 3 : day - 1,     // Saturday: Friday before, or Monday the 3rd
+            0 => day == dim ? day - 2 : day + 1, // Sunday: Monday after, or Friday before at the month's end
+            _ => day,
+        };
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int NextBit(ulong bits, int from)
+    {
+        var m = bits & (ulong.MaxValue << from);
+        return from > 63 || m == 0 ? -1 : BitOperations.TrailingZeroCount(m);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PreviousBit(ulong bits, int from)
+    {
+        if (from < 0)
+        {
+            return -1;
+        }
+
+        var m = from >= 63 ? bits : bits & ((2UL << from) - 1);
+        return m == 0 ? -1 : 63 - BitOperations.LeadingZeroCount(m);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int DaysInMonth(bool leap, int month) => month == 2 ? (leap ? 29 : 28) : 30 + ((month + (month >> 3)) & 1);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long DaysBeforeYear(int year)
+    {
+        var y = year - 1;
+        return (y * 365L) + (y / 4) - (y / 100) + (y / 400);
+    }
+
+    internal static long Join(int year, int month, int day, int hour, int minute, int second)
+    {
+        var days = DaysBeforeYear(year) + (DateTime.IsLeapYear(year) ? DaysToMonth366 : DaysToMonth365)[month - 1] + day - 1;
+        return (days * TicksPerDay) + (hour * TicksPerHour) + (minute * TicksPerMinute) + (second * TicksPerSecond);
+    }
+
+    internal static void Split(long ticks, out int year, out int month, out int day, out int hour, out int minute, out int second)
+    {
+        var n = (int)(ticks / TicksPerDay);
+        var y400 = n / DaysPer400Years;
+        n -= y400 * DaysPer400Years;
+        var y100 = n / DaysPer100Years;
+        if (y100 == 4)
+        {
+            y100 = 3;
+        }
+
+        n -= y100 * DaysPer100Years;
+        var y4 = n / DaysPer4Years;
+        n -= y4 * DaysPer4Years;
+        var y1 = n / 365;
+        if (y1 == 4)
+        {
+            y1 = 3;
+        }
+
+        year = (y400 * 400) + (y100 * 100) + (y4 * 4) + y1 + 1;
+        n -= y1 * 365;
+        var table = y1 == 3 && (y4 != 24 || y100 == 3) ? DaysToMonth366 : DaysToMonth365;
+        var m = (n >> 5) + 1;
+        while (n >= table[m])
+        {
+            m++;
+        }
+
+        month = m;
+        day = n - table[m - 1] + 1;
+
+        var time = ticks % TicksPerDay;
+        hour = (int)(time / TicksPerHour);
+        minute = (int)(time / TicksPerMinute % 60);
+        second = (int)(time / TicksPerSecond % 60);
+    }
+}

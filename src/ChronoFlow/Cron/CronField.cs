@@ -1,0 +1,53 @@
+namespace ChronoFlow;
+
+/// <summary>The fields of a cron expression, in text order.</summary>
+internal enum CronField : byte
+{
+    Second,
+    Minute,
+    Hour,
+    DayOfMonth,
+    Month,
+    DayOfWeek,
+    Year,
+}
+
+/// <summary>Per-field facts: range, name and how steps count.</summary>
+internal static class CronFieldInfo
+{
+    public static int Min(CronField field) => field switch
+    {
+        CronField.DayOfMonth or CronField.Month => 1,
+        CronField.Year => CronConstants.MinYear,
+        _ => 0,
+    };
+
+    /// <summary>The largest value the text may hold (7 for day-of-week, where 7 is Sunday).</summary>
+    public static int Max(CronField field) => field switch
+    {
+        CronField.Second or CronField.Minute => 59,
+        CronField.Hour => 23,
+        CronField.DayOfMonth => 31,
+        CronField.Month => 12,
+        CronField.DayOfWeek => 7,
+        _ => CronConstants.MaxYear,
+    };
+
+    /// <summary>The length of the field's cycle, which a reversed range wraps round.</summary>
+    public static int Cycle(CronField field) => field switch
+    {
+        CronField.DayOfWeek => 7,
+        _ => Max(field) - Min(field) + 1,
+    };
+
+    public static string Name(CronField field) => field switch
+    {
+        CronField.Second => "second",
+        CronField.Minute => "minute",
+        CronField.Hour => "hour",
+        CronField.DayOfMonth => "day-of-month",
+        CronField.Month => "month",
+        CronField.DayOfWeek => "day-of-week",
+        _ => "year",
+    };
+}

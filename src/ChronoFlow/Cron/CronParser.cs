@@ -1,0 +1,919 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace ChronoFlow;
+
+/// <summary>
+/// The hand-written cron parser. It reads a span once, fills a <see cref="CronFieldsBuilder"/> and returns an
+/// error code with a position instead of throwing, so that <c>TryParse</c> neither throws nor allocates.
+/// </summary>
+internal static class CronParser
+{
+    public static CronParseError Parse(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, out CronExpression result)
+    {
+        result = default;
+        var start = 0;
+        var end = text.Length;
+        while (start < end && IsBlank(text[start]))
+        {
+            start++;
+        }
+
+        while (end > start && IsBlank(text[end - 1]))
+        {
+            end--;
+        }
+
+        if (start == end)
+        {
+            return new CronParseError(CronParseErrorCode.Empty, CronField.Minute, 0, 0);
+        }
+
+        var b = default(CronFieldsBuilder);
+        b.Flags = FormatFlags(format);
+
+        if (text[start] == '@')
+        {
+            var macroError = ParseMacro(text, start, end, ref b);
+            if (macroError.Code != CronParseErrorCode.None)
+            {
+                return macroError;
+            }
+
+            result = new CronExpression(in b);
+            return default;
+        }
+
+        var hasSeconds = (format & CronFormat.IncludeSeconds) != 0;
+        var hasYear = (format & CronFormat.IncludeYear) != 0;
+        var expected = 5 + (hasSeconds ? 1 : 0) + (hasYear ? 1 : 0);
+
+        // Count the fields first, so that a wrong count is reported as such rather than as a fault inside a field.
+        var count = 0;
+        var extraStart = -1;
+        for (var i = start; i < end;)
+        {
+            if (count == expected)
+            {
+                extraStart = i;
+            }
+
+            count++;
+            while (i < end && !IsBlank(text[i]))
+            {
+                i++;
+            }
+
+            while (i < end && IsBlank(text[i]))
+            {
+                i++;
+            }
+        }
+
+        if (count != expected)
+        {
+            return new CronParseError(CronParseErrorCode.FieldCount, CronField.Minute, count > expected ? extraStart : end, 0, count);
+        }
+
+        var c = new Cursor(text, start, end);
+        var interval = false;
+        var hash = HashSeed(seed);
+        CronParseError error;
+        ulong bits;
+
+        if (hasSeconds)
+        {
+            if (!ParseField(ref c, CronField.Second, hash, ref b, out bits, ref interval, out error))
+            {
+                return error;
+            }
+
+            b.Seconds = bits;
+        }
+        else
+        {
+            b.Seconds = 1; // second 0
+        }
+
+        if (!ParseField(ref c, CronField.Minute, hash, ref b, out bits, ref interval, out error))
+        {
+            return error;
+        }
+
+        b.Minutes = bits;
+
+        if (!ParseField(ref c, CronField.Hour, hash, ref b, out bits, ref interval, out error))
+        {
+            return error;
+        }
+
+        b.Hours = (uint)bits;
+
+        var domStar = c.StartsWithStar();
+        if (!ParseField(ref c, CronField.DayOfMonth, hash, ref b, out bits, ref interval, out error))
+        {
+            return error;
+        }
+
+        b.DaysOfMonth = (uint)bits;
+
+        if (!ParseField(ref c, CronField.Month, hash, ref b, out bits, ref interval, out error))
+        {
+            return error;
+        }
+
+        b.Months = (ushort)bits;
+
+        var dowStar = c.StartsWithStar();
+        if (!ParseField(ref c, CronField.DayOfWeek, hash, ref b, out bits, ref interval, out error))
+        {
+            return error;
+        }
+
+        // 7 is Sunday, like 0.
+        b.DaysOfWeek = (byte)((bits | (bits >> 7)) & CronConstants.AllWeekdays);
+
+        if (hasYear)
+        {
+            var yearStar = c.Peek() == '*' && (c.Remaining == 1 || c.PeekAt(1) == ' ' || c.PeekAt(1) == '\t');
+            if (!ParseField(ref c, CronField.Year, hash, ref b, out _, ref interval, out error))
+            {
+                return error;
+            }
+
+            if (yearStar)
+            {
+                b.Flags |= CronFlags.AnyYear;
+            }
+        }
+        else
+        {
+            b.Flags |= CronFlags.AnyYear;
+        }
+
+        if (!interval)
+        {
+            b.Flags |= CronFlags.FixedTime;
+        }
+
+        FinishDays(ref b, domStar, dowStar, (format & CronFormat.IntersectDays) != 0);
+        result = new CronExpression(in b);
+        return default;
+    }
+
+    private static CronFlags FormatFlags(CronFormat format)
+    {
+        var flags = CronFlags.None;
+        if ((format & CronFormat.IncludeSeconds) != 0)
+        {
+            flags |= CronFlags.FormatSeconds;
+        }
+
+        if ((format & CronFormat.IncludeYear) != 0)
+        {
+            flags |= CronFlags.FormatYear;
+        }
+
+        if ((format & CronFormat.IntersectDays) != 0)
+        {
+            flags |= CronFlags.FormatIntersect;
+        }
+
+        return flags;
+    }
+
+    /// <summary>Settles how the two day fields combine and notes what is known never to fire.</summary>
+    private static void FinishDays(ref CronFieldsBuilder b, bool domStar, bool dowStar, bool intersect)
+    {
+        if (domStar)
+        {
+            b.Flags |= CronFlags.DayOfMonthStar;
+        }
+
+        if (dowStar)
+        {
+            b.Flags |= CronFlags.DayOfWeekStar;
+        }
+
+        if (b.LastDayOffsets != 0 || b.LastDayOffsetsWeekday != 0 || b.NearestWeekdays != 0)
+        {
+            b.Flags |= CronFlags.DayOfMonthSpecials;
+        }
+
+        if (b.LastWeekdays != 0 || b.NthWeekdays != 0)
+        {
+            b.Flags |= CronFlags.DayOfWeekSpecials;
+        }
+
+        if (!domStar && !dowStar && !intersect)
+        {
+            // Vixie rule: either field may match. Either field matching every day makes every day match.
+            if (b.DaysOfMonth == CronConstants.AllDays || b.DaysOfWeek == CronConstants.AllWeekdays)
+            {
+                b.DaysOfMonth = CronConstants.AllDays;
+                b.DaysOfWeek = CronConstants.AllWeekdays;
+                b.LastDayOffsets = b.LastDayOffsetsWeekday = b.NearestWeekdays = 0;
+                b.LastWeekdays = 0;
+                b.NthWeekdays = 0;
+                b.Flags &= ~(CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials);
+                b.Flags |= CronFlags.DayOfMonthStar | CronFlags.DayOfWeekStar;
+            }
+            else
+            {
+                b.Flags |= CronFlags.DayOr;
+            }
+        }
+
+        // A common impossible case, cheap to see now: plain days that no allowed month has (0 0 30 2 *).
+        if ((b.Flags & (CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials)) == 0
+            && b.DaysOfWeek == CronConstants.AllWeekdays
+            && b.Months != CronConstants.AllMonths)
+        {
+            var longest = (b.Months & LongMonths) != 0 ? 31 : (b.Months & ~(1 << 2) & 0x1FFE) != 0 ? 30 : 29;
+            if (BitOperations.TrailingZeroCount(b.DaysOfMonth) > longest)
+            {
+                b.Flags |= CronFlags.NeverFires;
+            }
+        }
+
+        // Another: both day fields must match, and the weekday specials only fall on days the plain days miss
+        // (* * 1-21 * 0L with IntersectDays: a last Sunday is always after the 21st).
+        if ((b.Flags & (CronFlags.DayOr | CronFlags.DayOfMonthSpecials)) == 0 && b.DaysOfWeek == 0)
+        {
+            uint possible = 0;
+            if (b.LastWeekdays != 0)
+            {
+                possible |= 0xFFC0_0000U; // days 22-31
+            }
+
+            for (var k = 0; k < 5; k++)
+            {
+                if ((b.NthWeekdays >> (7 * k) & 0x7F) != 0)
+                {
+                    possible |= 0x7FU << ((7 * k) + 1); // days 7k+1 to 7k+7
+                }
+            }
+
+            if ((b.DaysOfMonth & possible) == 0)
+            {
+                b.Flags |= CronFlags.NeverFires;
+            }
+        }
+    }
+
+    private const int LongMonths = (1 << 1) | (1 << 3) | (1 << 5) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 12);
+
+    private static bool ParseField(ref Cursor c, CronField field, uint hash, ref CronFieldsBuilder b, out ulong bits, ref bool interval, out CronParseError error)
+    {
+        bits = 0;
+        var fieldStart = c.Pos;
+        var timeField = field <= CronField.Hour;
+        while (true)
+        {
+            if (c.AtFieldEnd || c.Peek() == ',')
+            {
+                error = new CronParseError(CronParseErrorCode.EmptyItem, field, c.Pos, 0);
+                return false;
+            }
+
+            if (!ParseItem(ref c, field, hash, ref b, ref bits, out error))
+            {
+                return false;
+            }
+
+            if (c.AtFieldEnd)
+            {
+                break;
+            }
+
+            if (c.Peek() != ',')
+            {
+                error = new CronParseError(CronParseErrorCode.UnexpectedCharacter, field, c.Pos, 1);
+                return false;
+            }
+
+            c.Pos++;
+        }
+
+        if (timeField && !interval)
+        {
+            // Fixed-time is decided by the text (DESIGN.md): any of * ? - / in second, minute or hour.
+            interval = c.Text[fieldStart..c.Pos].IndexOfAny("*?-/") >= 0;
+        }
+
+        c.SkipBlanks();
+        error = default;
+        return true;
+    }
+
+    private static bool ParseItem(ref Cursor c, CronField field, uint hash, ref CronFieldsBuilder b, ref ulong bits, out CronParseError error)
+    {
+        var min = CronFieldInfo.Min(field);
+        var max = CronFieldInfo.Max(field);
+        int lo, hi;
+        var ch = c.Peek();
+
+        if (ch == '*' || ch == '?')
+        {
+            if (ch == '?' && field != CronField.DayOfMonth && field != CronField.DayOfWeek)
+            {
+                error = new CronParseError(CronParseErrorCode.QuestionNotAllowed, field, c.Pos, 1);
+                return false;
+            }
+
+            c.Pos++;
+            lo = min;
+            hi = max;
+            if (c.Peek() == '/')
+            {
+                if (!ParseStep(ref c, field, out var anyStep, out error))
+                {
+                    return false;
+                }
+
+                return SetRange(field, lo, hi, anyStep, ref b, ref bits, out error);
+            }
+
+            return SetRange(field, lo, hi, 1, ref b, ref bits, out error);
+        }
+
+        if ((ch | 0x20) == 'h' && !IsLetter(c.PeekAt(1)))
+        {
+            return ParseHash(ref c, field, hash, ref b, ref bits, out error);
+        }
+
+        if (field == CronField.DayOfMonth && (ch | 0x20) == 'l')
+        {
+            return ParseLast(ref c, ref b, out error);
+        }
+
+        if (field == CronField.DayOfWeek && (ch | 0x20) == 'l' && !IsLetter(c.PeekAt(1)))
+        {
+            error = new CronParseError(CronParseErrorCode.LastNeedsWeekday, field, c.Pos, 1);
+            return false;
+        }
+
+        var valueStart = c.Pos;
+        if (!ParseValue(ref c, field, out lo, out error))
+        {
+            return false;
+        }
+
+        if (lo < min || lo > max)
+        {
+            error = new CronParseError(CronParseErrorCode.OutOfRange, field, valueStart, c.Pos - valueStart);
+            return false;
+        }
+
+        var next = c.Peek();
+        if (field == CronField.DayOfMonth && (next | 0x20) == 'w')
+        {
+            c.Pos++;
+            b.NearestWeekdays |= 1U << lo;
+            return NoRangeOrStep(ref c, field, out error);
+        }
+
+        if (field == CronField.DayOfWeek)
+        {
+            if ((next | 0x20) == 'l')
+            {
+                c.Pos++;
+                b.LastWeekdays |= (byte)(1 << (lo % 7));
+                return NoRangeOrStep(ref c, field, out error);
+            }
+
+            if (next == '#')
+            {
+                c.Pos++;
+                var kStart = c.Pos;
+                if (!ParseNumber(ref c, field, out var k, out error))
+                {
+                    return false;
+                }
+
+                if (k < 1 || k > 5)
+                {
+                    error = new CronParseError(CronParseErrorCode.NthOutOfRange, field, kStart, c.Pos - kStart);
+                    return false;
+                }
+
+                b.NthWeekdays |= 1UL << ((7 * (k - 1)) + (lo % 7));
+                return NoRangeOrStep(ref c, field, out error);
+            }
+        }
+
+        hi = lo;
+        var step = 1;
+        if (next == '-')
+        {
+            c.Pos++;
+            var hiStart = c.Pos;
+            if (!ParseValue(ref c, field, out hi, out error))
+            {
+                return false;
+            }
+
+            if (hi < min || hi > max)
+            {
+                error = new CronParseError(CronParseErrorCode.OutOfRange, field, hiStart, c.Pos - hiStart);
+                return false;
+            }
+
+            if (c.Peek() == '/' && !ParseStep(ref c, field, out step, out error))
+            {
+                return false;
+            }
+        }
+        else if (next == '/')
+        {
+            // a/n runs from a to the field's maximum.
+            if (!ParseStep(ref c, field, out step, out error))
+            {
+                return false;
+            }
+
+            hi = max;
+        }
+
+        return SetRange(field, lo, hi, step, ref b, ref bits, out error);
+    }
+
+    /// <summary>Reads <c>L</c>, <c>L-n</c>, <c>LW</c> or <c>L-nW</c> in day-of-month.</summary>
+    private static bool ParseLast(ref Cursor c, ref CronFieldsBuilder b, out CronParseError error)
+    {
+        c.Pos++;
+        var offset = 0;
+        if (c.Peek() == '-')
+        {
+            c.Pos++;
+            var nStart = c.Pos;
+            if (!ParseNumber(ref c, CronField.DayOfMonth, out offset, out error))
+            {
+                return false;
+            }
+
+            if (offset > 30)
+            {
+                error = new CronParseError(CronParseErrorCode.LastOffsetOutOfRange, CronField.DayOfMonth, nStart, c.Pos - nStart);
+                return false;
+            }
+        }
+
+        if ((c.Peek() | 0x20) == 'w')
+        {
+            c.Pos++;
+            b.LastDayOffsetsWeekday |= 1U << offset;
+        }
+        else
+        {
+            b.LastDayOffsets |= 1U << offset;
+        }
+
+        return NoRangeOrStep(ref c, CronField.DayOfMonth, out error);
+    }
+
+    /// <summary>Reads <c>H</c>, <c>H(a-b)</c>, <c>H/n</c> or <c>H(a-b)/n</c>: a value spread by the hash of the seed.</summary>
+    private static bool ParseHash(ref Cursor c, CronField field, uint hash, ref CronFieldsBuilder b, ref ulong bits, out CronParseError error)
+    {
+        if (field == CronField.Year)
+        {
+            error = new CronParseError(CronParseErrorCode.HashNotAllowed, field, c.Pos, 1);
+            return false;
+        }
+
+        c.Pos++;
+
+        // Day-of-month spreads over 1-28 so that the day exists in every month; day-of-week over 0-6.
+        var lo = CronFieldInfo.Min(field);
+        var hi = field switch
+        {
+            CronField.DayOfMonth => 28,
+            CronField.DayOfWeek => 6,
+            _ => CronFieldInfo.Max(field),
+        };
+
+        if (c.Peek() == '(')
+        {
+            c.Pos++;
+            var loStart = c.Pos;
+            if (!ParseNumber(ref c, field, out lo, out error))
+            {
+                return false;
+            }
+
+            var loEnd = c.Pos;
+
+            if (c.Peek() != '-')
+            {
+                error = new CronParseError(CronParseErrorCode.HashRangeMalformed, field, c.Pos, 1);
+                return false;
+            }
+
+            c.Pos++;
+            var hiStart = c.Pos;
+            if (!ParseNumber(ref c, field, out hi, out error))
+            {
+                return false;
+            }
+
+            var hiEnd = c.Pos;
+            if (c.Peek() != ')')
+            {
+                error = new CronParseError(CronParseErrorCode.HashRangeMalformed, field, c.Pos, 1);
+                return false;
+            }
+
+            c.Pos++;
+            var min = CronFieldInfo.Min(field);
+            var max = CronFieldInfo.Max(field);
+            if (lo < min || lo > max)
+            {
+                error = new CronParseError(CronParseErrorCode.OutOfRange, field, loStart, loEnd - loStart);
+                return false;
+            }
+
+            if (hi < lo || hi > max)
+            {
+                error = new CronParseError(CronParseErrorCode.OutOfRange, field, hiStart, hiEnd - hiStart);
+                return false;
+            }
+        }
+
+        var h = FieldHash(hash, field);
+        if (c.Peek() == '/')
+        {
+            if (!ParseStep(ref c, field, out var step, out error))
+            {
+                return false;
+            }
+
+            var span = Math.Min(step, hi - lo + 1);
+            return SetRange(field, lo + (int)(h % (uint)span), hi, step, ref b, ref bits, out error);
+        }
+
+        var value = lo + (int)(h % (uint)(hi - lo + 1));
+        return SetRange(field, value, value, 1, ref b, ref bits, out error);
+    }
+
+    private static bool NoRangeOrStep(ref Cursor c, CronField field, out CronParseError error)
+    {
+        var next = c.Peek();
+        if (next == '-' || next == '/')
+        {
+            error = new CronParseError(CronParseErrorCode.SpecialTakesNoRangeOrStep, field, c.Pos, 1);
+            return false;
+        }
+
+        error = default;
+        return true;
+    }
+
+    private static bool ParseStep(ref Cursor c, CronField field, out int step, out CronParseError error)
+    {
+        c.Pos++; // '/'
+        var stepStart = c.Pos;
+        if (!ParseNumber(ref c, field, out step, out error))
+        {
+            return false;
+        }
+
+        if (step < 1 || step > CronFieldInfo.Max(field))
+        {
+            error = new CronParseError(CronParseErrorCode.StepOutOfRange, field, stepStart, c.Pos - stepStart);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Reads a number, or a name where the field has names.</summary>
+    private static bool ParseValue(ref Cursor c, CronField field, out int value, out CronParseError error)
+    {
+        var ch = c.Peek();
+        if (IsDigit(ch))
+        {
+            return ParseNumber(ref c, field, out value, out error);
+        }
+
+        value = 0;
+        if (!IsLetter(ch))
+        {
+            error = MissingOrUnexpected(ref c, field);
+            return false;
+        }
+
+        var nameStart = c.Pos;
+        while (IsLetter(c.Peek()))
+        {
+            c.Pos++;
+        }
+
+        var run = c.Text[nameStart..c.Pos];
+
+        // FRIL: a weekday name followed by L. Give the L back to the caller.
+        if (field == CronField.DayOfWeek && run.Length == 4 && (run[3] | 0x20) == 'l')
+        {
+            run = run[..3];
+            c.Pos--;
+        }
+
+        if (run.Length == 3)
+        {
+            var month = MonthName(run);
+            var weekday = WeekdayName(run);
+            if (field == CronField.Month && month > 0)
+            {
+                value = month;
+                error = default;
+                return true;
+            }
+
+            if (field == CronField.DayOfWeek && weekday >= 0)
+            {
+                value = weekday;
+                error = default;
+                return true;
+            }
+
+            if (month > 0 || weekday >= 0)
+            {
+                error = new CronParseError(CronParseErrorCode.NameInWrongField, field, nameStart, run.Length);
+                return false;
+            }
+        }
+
+        error = field is CronField.Month or CronField.DayOfWeek
+            ? new CronParseError(CronParseErrorCode.UnknownName, field, nameStart, c.Pos - nameStart)
+            : new CronParseError(CronParseErrorCode.UnexpectedCharacter, field, nameStart, 1);
+        return false;
+    }
+
+    private static bool ParseNumber(ref Cursor c, CronField field, out int value, out CronParseError error)
+    {
+        var start = c.Pos;
+        value = 0;
+        while (IsDigit(c.Peek()))
+        {
+            // Saturate instead of overflowing: a huge number is still reported as out of range.
+            value = value > 100_000 ? value : (value * 10) + (c.Peek() - '0');
+            c.Pos++;
+        }
+
+        if (c.Pos == start)
+        {
+            error = MissingOrUnexpected(ref c, field);
+            return false;
+        }
+
+        error = default;
+        return true;
+    }
+
+    private static CronParseError MissingOrUnexpected(ref Cursor c, CronField field)
+    {
+        var ch = c.Peek();
+        return c.AtFieldEnd || ch == ',' || ch == '-' || ch == '/'
+            ? new CronParseError(CronParseErrorCode.MissingValue, field, c.Pos, 0)
+            : new CronParseError(CronParseErrorCode.UnexpectedCharacter, field, c.Pos, 1);
+    }
+
+    private static bool SetRange(CronField field, int lo, int hi, int step, ref CronFieldsBuilder b, ref ulong bits, out CronParseError error)
+    {
+        error = default;
+        if (field == CronField.Year)
+        {
+            SetYears(ref b, lo, hi, step);
+            return true;
+        }
+
+        if (lo <= hi)
+        {
+            if (step == 1)
+            {
+                // Bits lo..hi; hi is at most 59, so the shift never reaches 64.
+                bits |= ((2UL << hi) - 1) & ~((1UL << lo) - 1);
+            }
+            else
+            {
+                for (var v = lo; v <= hi; v += step)
+                {
+                    bits |= 1UL << v;
+                }
+            }
+
+            return true;
+        }
+
+        // A reversed range wraps round the field's cycle, and its step keeps counting across the wrap.
+        var min = CronFieldInfo.Min(field);
+        var cycle = CronFieldInfo.Cycle(field);
+        for (var v = lo; v <= hi + cycle; v += step)
+        {
+            bits |= 1UL << (((v - min) % cycle) + min);
+        }
+
+        return true;
+    }
+
+    private static void SetYears(ref CronFieldsBuilder b, int lo, int hi, int step)
+    {
+        const int Cycle = CronConstants.MaxYear - CronConstants.MinYear + 1;
+        var end = lo <= hi ? hi : hi + Cycle;
+        for (var v = lo; v <= end; v += step)
+        {
+            var i = (v - CronConstants.MinYear) % Cycle;
+            switch (i)
+            {
+                case < 64: b.Years0 |= 1UL << i; break;
+                case < 128: b.Years1 |= 1UL << (i - 64); break;
+                case 128: b.Flags |= CronFlags.Year2098; break;
+                default: b.Flags |= CronFlags.Year2099; break;
+            }
+        }
+    }
+
+    private static CronParseError ParseMacro(ReadOnlySpan<char> text, int start, int end, ref CronFieldsBuilder b)
+    {
+        var nameEnd = start + 1;
+        while (nameEnd < end && !IsBlank(text[nameEnd]))
+        {
+            nameEnd++;
+        }
+
+        if (nameEnd != end)
+        {
+            var extra = nameEnd;
+            while (IsBlank(text[extra]))
+            {
+                extra++;
+            }
+
+            return new CronParseError(CronParseErrorCode.TextAfterMacro, CronField.Minute, extra, end - extra);
+        }
+
+        var name = text[(start + 1)..end];
+        const ulong Zero = 1;
+        b.Flags |= CronFlags.AnyYear | CronFlags.DayOfMonthStar | CronFlags.DayOfWeekStar;
+        b.Seconds = Zero;
+        b.Minutes = Zero;
+        b.Hours = 1;
+        b.DaysOfMonth = CronConstants.AllDays;
+        b.Months = CronConstants.AllMonths;
+        b.DaysOfWeek = CronConstants.AllWeekdays;
+        var fixedTime = true;
+
+        if (name.Equals("yearly", StringComparison.OrdinalIgnoreCase) || name.Equals("annually", StringComparison.OrdinalIgnoreCase))
+        {
+            b.DaysOfMonth = 1U << 1;
+            b.Months = 1 << 1;
+            b.Flags &= ~CronFlags.DayOfMonthStar;
+        }
+        else if (name.Equals("monthly", StringComparison.OrdinalIgnoreCase))
+        {
+            b.DaysOfMonth = 1U << 1;
+            b.Flags &= ~CronFlags.DayOfMonthStar;
+        }
+        else if (name.Equals("weekly", StringComparison.OrdinalIgnoreCase))
+        {
+            b.DaysOfWeek = 1;
+            b.Flags &= ~CronFlags.DayOfWeekStar;
+        }
+        else if (name.Equals("daily", StringComparison.OrdinalIgnoreCase) || name.Equals("midnight", StringComparison.OrdinalIgnoreCase))
+        {
+        }
+        else if (name.Equals("hourly", StringComparison.OrdinalIgnoreCase))
+        {
+            b.Hours = CronConstants.AllHours;
+            fixedTime = false;
+        }
+        else if (name.Equals("every_minute", StringComparison.OrdinalIgnoreCase))
+        {
+            b.Minutes = CronConstants.AllMinutes;
+            b.Hours = CronConstants.AllHours;
+            fixedTime = false;
+        }
+        else if (name.Equals("every_second", StringComparison.OrdinalIgnoreCase))
+        {
+            b.Seconds = CronConstants.AllSeconds;
+            b.Minutes = CronConstants.AllMinutes;
+            b.Hours = CronConstants.AllHours;
+            fixedTime = false;
+        }
+        else if (name.Equals("reboot", StringComparison.OrdinalIgnoreCase))
+        {
+            return new CronParseError(CronParseErrorCode.RebootIsNotCron, CronField.Minute, start, end - start);
+        }
+        else
+        {
+            return new CronParseError(CronParseErrorCode.UnknownMacro, CronField.Minute, start, end - start);
+        }
+
+        if (fixedTime)
+        {
+            b.Flags |= CronFlags.FixedTime;
+        }
+
+        return default;
+    }
+
+    private static int MonthName(ReadOnlySpan<char> s) => Pack(s) switch
+    {
+        ('j' << 16) | ('a' << 8) | 'n' => 1,
+        ('f' << 16) | ('e' << 8) | 'b' => 2,
+        ('m' << 16) | ('a' << 8) | 'r' => 3,
+        ('a' << 16) | ('p' << 8) | 'r' => 4,
+        ('m' << 16) | ('a' << 8) | 'y' => 5,
+        ('j' << 16) | ('u' << 8) | 'n' => 6,
+        ('j' << 16) | ('u' << 8) | 'l' => 7,
+        ('a' << 16) | ('u' << 8) | 'g' => 8,
+        ('s' << 16) | ('e' << 8) | 'p' => 9,
+        ('o' << 16) | ('c' << 8) | 't' => 10,
+        ('n' << 16) | ('o' << 8) | 'v' => 11,
+        ('d' << 16) | ('e' << 8) | 'c' => 12,
+        _ => 0,
+    };
+
+    private static int WeekdayName(ReadOnlySpan<char> s) => Pack(s) switch
+    {
+        ('s' << 16) | ('u' << 8) | 'n' => 0,
+        ('m' << 16) | ('o' << 8) | 'n' => 1,
+        ('t' << 16) | ('u' << 8) | 'e' => 2,
+        ('w' << 16) | ('e' << 8) | 'd' => 3,
+        ('t' << 16) | ('h' << 8) | 'u' => 4,
+        ('f' << 16) | ('r' << 8) | 'i' => 5,
+        ('s' << 16) | ('a' << 8) | 't' => 6,
+        _ => -1,
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Pack(ReadOnlySpan<char> s) => ((s[0] | 0x20) << 16) | ((s[1] | 0x20) << 8) | (s[2] | 0x20);
+
+    /// <summary>FNV-1a over the seed's UTF-16 code units: stable across processes, unlike string.GetHashCode.</summary>
+    private static uint HashSeed(ReadOnlySpan<char> seed)
+    {
+        var h = 2166136261U;
+        foreach (var ch in seed)
+        {
+            h = (h ^ (byte)ch) * 16777619U;
+            h = (h ^ (byte)(ch >> 8)) * 16777619U;
+        }
+
+        return h;
+    }
+
+    /// <summary>Mixes the field into the seed hash, so that <c>H H * * *</c> gets unrelated minute and hour.</summary>
+    private static uint FieldHash(uint hash, CronField field)
+    {
+        var h = hash ^ ((uint)(field + 1) * 0x9E3779B9U);
+        h ^= h >> 16;
+        h *= 0x85EBCA6BU;
+        h ^= h >> 13;
+        h *= 0xC2B2AE35U;
+        h ^= h >> 16;
+        return h;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsBlank(char c) => c == ' ' || c == '\t';
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsDigit(char c) => (uint)(c - '0') <= 9;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsLetter(char c) => (uint)((c | 0x20) - 'a') <= 'z' - 'a';
+
+    /// <summary>A read position over the expression; a field ends at a blank or at the end of the text.</summary>
+    private ref struct Cursor
+    {
+        public readonly ReadOnlySpan<char> Text;
+        public readonly int End;
+        public int Pos;
+
+        public Cursor(ReadOnlySpan<char> text, int pos, int end)
+        {
+            Text = text;
+            Pos = pos;
+            End = end;
+        }
+
+        public readonly bool AtFieldEnd => Pos >= End || IsBlank(Text[Pos]);
+
+        public readonly int Remaining => End - Pos;
+
+        /// <summary>The current character, or a blank at the end of a field, so that callers need no bounds checks.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly char Peek() => Pos < End ? Text[Pos] : ' ';
+
+        public readonly char PeekAt(int offset) => Pos + offset < End ? Text[Pos + offset] : ' ';
+
+        public readonly bool StartsWithStar() => Pos < End && (Text[Pos] == '*' || Text[Pos] == '?');
+
+        public void SkipBlanks()
+        {
+            while (Pos < End && IsBlank(Text[Pos]))
+            {
+                Pos++;
+            }
+        }
+    }
+}
