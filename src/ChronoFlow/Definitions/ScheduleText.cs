@@ -125,18 +125,13 @@ internal static class CronText
     /// <summary>Returns <see langword="null"/> when the engine accepts the expression, otherwise its message.</summary>
     public static string? Validate(string expression, CronFormat format, string hashSeed)
     {
-        try
+        if (CronExpression.TryParse(expression.AsSpan(), format, hashSeed.AsSpan(), out var parsed))
         {
-            if (CronExpression.TryParse(expression.AsSpan(), format, hashSeed.AsSpan(), out _))
-            {
-                return null;
-            }
-        }
-        catch (NotImplementedException)
-        {
-            // Until the cron engine lands on main its parser is a stub: only the structure (field count, macro,
-            // instant) has been checked. Remove this catch when the engine is merged.
-            return null;
+            // Without a year field the calendar repeats, so "nothing after 1970" means "never": a job that can
+            // never run is a mistake worth an error (0 0 30 2 *).
+            return parsed.GetNextOccurrence(DateTime.UnixEpoch) is null
+                ? $"never fires: no date matches \"{expression.Trim()}\""
+                : null;
         }
 
         try

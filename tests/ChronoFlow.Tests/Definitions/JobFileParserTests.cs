@@ -91,6 +91,12 @@ public class JobFileParserTests
     [InlineData("* * * *", "has 4 fields")]
     [InlineData("0 0 1 * * * *", "has 7 fields")]
     [InlineData("", "is empty")]
+    [InlineData("61 * * * *", "minute: 61 is out of range 0-59")]
+    [InlineData("0 25 * * *", "hour: 25 is out of range 0-23")]
+    [InlineData("*/0 * * * *", "minute: step 0 is out of range 1-59")]
+    [InlineData("61 0 * * * *", "second: 61 is out of range 0-59")]
+    [InlineData("@fortnightly", "unknown macro '@fortnightly'")]
+    [InlineData("0 0 30 2 *", "never fires: no date matches \"0 0 30 2 *\"")]
     public void Parse_BadSchedule_NamesPathAndReason(string schedule, string reason)
     {
         var r = Parse($$"""{ "job_id": "x", "schedule": "{{schedule}}", "task": { "type": "execute_command", "command": "/bin/true" } }""");
@@ -101,13 +107,26 @@ public class JobFileParserTests
         Assert.Contains(reason, error, StringComparison.Ordinal);
     }
 
-    [Fact(Skip = "Needs the cron engine on main: until then CronExpression.Parse is a stub and only the structure is checked.")]
+    [Fact]
     public void Parse_OutOfRangeMinute_GivesEngineMessage()
     {
         var r = Parse("""{ "job_id": "x", "schedule": "61 * * * *", "task": { "type": "execute_command", "command": "/bin/true" } }""");
 
         var error = Assert.Single(Errors(r));
         Assert.StartsWith("jobs.d/report.json: $.schedule: minute: 61 is out of range 0-59", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("H H * * *")]
+    [InlineData("0 9 L * ?")]
+    [InlineData("@every_second")]
+    [InlineData("0 0 9 * * MON-FRI")]
+    public void Parse_EngineDialect_IsAccepted(string schedule)
+    {
+        var r = Parse($$"""{ "job_id": "x", "schedule": "{{schedule}}", "task": { "type": "execute_command", "command": "/bin/true" } }""");
+
+        Assert.Empty(r.Result.Diagnostics);
+        Assert.Equal(schedule, Assert.Single(r.Result.Definitions).Schedule.Text);
     }
 
     [Fact]
