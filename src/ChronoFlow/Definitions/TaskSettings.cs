@@ -44,6 +44,9 @@ internal sealed record HttpTaskSettings
 
     public string? Body { get; init; }
 
+    /// <summary>The body was written as a JSON object or array (sent as <c>application/json</c> unless a Content-Type header says otherwise).</summary>
+    public bool BodyIsJson { get; init; }
+
     public TimeSpan? Timeout { get; init; }
 
     /// <summary>The accepted status codes; empty means any 2xx.</summary>

@@ -241,6 +241,7 @@ internal static class TaskSettingsParser
         }
 
         string? body = null;
+        var bodyIsJson = false;
         if (fields.TryGet("body", out var bodyElement))
         {
             body = bodyElement.ValueKind switch
@@ -249,6 +250,7 @@ internal static class TaskSettingsParser
                 JsonValueKind.Object or JsonValueKind.Array => bodyElement.GetRawText(),
                 _ => null,
             };
+            bodyIsJson = bodyElement.ValueKind is JsonValueKind.Object or JsonValueKind.Array;
             if (body is null)
             {
                 bag.Error(fields.PathOf("body"), $"expected a string, an object or an array, found {JsonFields.Describe(bodyElement)}");
@@ -269,6 +271,7 @@ internal static class TaskSettingsParser
             Url = url,
             Headers = headers ?? [],
             Body = body,
+            BodyIsJson = bodyIsJson,
             Timeout = timeout,
             ExpectedStatus = expected,
         };

@@ -71,6 +71,7 @@ public class JobFileParserTests
         Assert.Equal("POST", http.Method);
         Assert.Equal(new Uri("https://example.com/hook"), http.Url);
         Assert.Equal("""{ "a": 1 }""", http.Body);
+        Assert.True(http.BodyIsJson);
         Assert.True(http.IsExpected(202));
         Assert.False(http.IsExpected(204));
     }
