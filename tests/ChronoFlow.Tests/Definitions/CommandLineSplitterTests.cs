@@ -1,4 +1,6 @@
 using ChronoFlow.Definitions;
+using FsCheck;
+using FsCheck.Xunit;
 
 namespace ChronoFlow.Tests.Definitions;
 
@@ -35,5 +37,31 @@ public class CommandLineSplitterTests
     public void TrySplit_Broken_GivesReason(string line, string expected)
     {
         Assert.Equal(expected, CommandLineSplitter.TrySplit(line, out _));
+    }
+
+    [Property(MaxTest = 500)]
+    public bool SingleQuotedArguments_Meets_Specification(NonEmptyArray<string> input)
+    {
+        // Any argument vector, each argument single-quoted (a ' written as '\''), splits back to itself.
+        var args = input.Get.Select(a => (a ?? string.Empty).Replace("\0", string.Empty, StringComparison.Ordinal)).ToArray();
+        var line = string.Join(' ', args.Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+
+        return CommandLineSplitter.TrySplit(line, out var split) is null && split.SequenceEqual(args);
+    }
+
+    [Property(MaxTest = 500)]
+    public bool BackslashEscapedArguments_Meets_Specification(NonEmptyArray<NonEmptyString> input)
+    {
+        // Any non-empty arguments, every character backslash-escaped (newlines single-quoted, since \<newline> is a
+        // line continuation), split back to themselves.
+        var args = input.Get.Select(a => a.Get.Replace("\0", string.Empty, StringComparison.Ordinal)).Where(a => a.Length > 0).ToArray();
+        if (args.Length == 0)
+        {
+            return true;
+        }
+
+        var line = string.Join(" \t ", args.Select(a => string.Concat(a.Select(c => c == '\n' ? "'\n'" : "\\" + c))));
+
+        return CommandLineSplitter.TrySplit(line, out var split) is null && split.SequenceEqual(args);
     }
 }
