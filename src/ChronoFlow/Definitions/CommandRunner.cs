@@ -198,6 +198,17 @@ internal sealed class CommandRunner(TimeProvider timeProvider)
             timedOut = timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
             cancelled = !timedOut;
             killed = await StopAsync(process, request.KillGracePeriod).ConfigureAwait(false);
+
+            // Collect the exit status the signal left (128 + signal number on Unix); SIGKILL cannot be ignored.
+            using var reap = new CancellationTokenSource(TimeSpan.FromSeconds(10), _timeProvider);
+            try
+            {
+                await process.WaitForExitAsync(reap.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stuck in uninterruptible sleep (a hung NFS mount): report no exit code rather than wait forever.
+            }
         }
 
         // Output held open by a background process must not hold the run forever.

@@ -16,7 +16,11 @@ namespace ChronoFlow.Definitions;
 /// Durations are <c>"00:10:00"</c> or ISO 8601 <c>"PT10M"</c>. An explicit <c>null</c> is the same as leaving a
 /// field out. A property given twice, a wrong type or a missing field is an error; an unknown field is a warning.
 /// </para>
-/// <para>Parsing uses <see cref="JsonDocument"/> only, so it is safe under trimming and native AOT.</para>
+/// <para>
+/// Text that is not JSON gets one error at <c>line L, position P</c> (both 1-based; P counts UTF-8 bytes in the
+/// line, as System.Text.Json reports it). A UTF-8 byte order mark is skipped. Parsing uses
+/// <see cref="JsonDocument"/> only, so it is safe under trimming and native AOT.
+/// </para>
 /// </remarks>
 internal static class JobFileParser
 {
@@ -34,6 +38,12 @@ internal static class JobFileParser
     public static JobFileParseResult Parse(ReadOnlyMemory<byte> utf8, string file, IReadOnlySet<string>? registeredTaskTypes = null)
     {
         var bag = new DiagnosticsBag(file);
+        if (utf8.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            // JsonDocument.Parse over bytes does not skip a byte order mark; editors on Windows write one.
+            utf8 = utf8[3..];
+        }
+
         JsonDocument document;
         try
         {

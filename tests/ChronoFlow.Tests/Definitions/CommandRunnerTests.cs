@@ -178,6 +178,7 @@ public class CommandRunnerTests
 
         Assert.True(result.TimedOut);
         Assert.True(result.Killed);
+        Assert.Equal(128 + 9, result.ExitCode);
         var child = int.Parse(File.ReadAllLines(pidFile)[0]);
         Assert.True(await EventuallyDeadAsync(child), "the grandchild that ignored SIGTERM survived");
     }

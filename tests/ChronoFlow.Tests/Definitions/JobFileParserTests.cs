@@ -149,6 +149,17 @@ public class JobFileParserTests
     }
 
     [Fact]
+    public void Parse_Utf8ByteOrderMark_IsAccepted()
+    {
+        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("""{ "job_id": "bom", "schedule": "@daily", "task": { "type": "execute_command", "command": "/bin/true" } }""")).ToArray();
+
+        var r = JobFileParser.Parse(bytes, File);
+
+        Assert.Empty(r.Result.Diagnostics);
+        Assert.Equal("bom", Assert.Single(r.Result.Definitions).JobId);
+    }
+
+    [Fact]
     public void Parse_EmptyFile_IsMalformed()
     {
         var r = Parse("");
