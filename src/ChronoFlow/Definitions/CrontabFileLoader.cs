@@ -12,7 +12,9 @@ namespace ChronoFlow.Definitions;
 /// <remarks>
 /// A crontab cut off in the middle of a line can still look valid, so a non-empty file whose last line has no
 /// newline is taken as still being written until its content has stayed the same for the settle time; then it is
-/// loaded as it is (cron itself requires the final newline; ChronoFlow accepts the line). The lines of a crontab
+/// loaded as it is (cron itself requires the final newline; ChronoFlow accepts the line). Likewise a file that had
+/// jobs and is now empty (the first step of a truncate-and-write save) removes its jobs only once it has stayed
+/// empty for the settle time. The lines of a crontab
 /// are independent: a broken line is reported and every other line loads. A missing or unreadable file is an error
 /// and defines no jobs.
 /// </remarks>
@@ -83,7 +85,9 @@ internal sealed class CrontabFileLoader
         }
         else
         {
-            if (content.Length > 0 && content[^1] != (byte)'\n')
+            // Cut off mid-line, or just truncated by a truncate-and-write save: wait until it settles.
+            var looksPartial = content.Length > 0 ? content[^1] != (byte)'\n' : _current.Count > 0;
+            if (looksPartial)
             {
                 var now = _timeProvider.GetUtcNow();
                 if (_pendingHash is null || !hash.AsSpan().SequenceEqual(_pendingHash))

@@ -72,6 +72,24 @@ public sealed class CrontabFileLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_TruncatedToEmpty_KeepsJobsUntilSettled()
+    {
+        var path = _dir.Write("crontab", "@daily /bin/a\n");
+        var loader = new CrontabFileLoader(path, timeProvider: _time);
+        loader.Load();
+
+        File.WriteAllText(path, string.Empty);
+        var during = loader.Load();
+        Assert.True(during.HasPendingFiles);
+        Assert.Single(loader.Current);
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var settled = loader.Load();
+        Assert.Single(settled.Removed);
+        Assert.Empty(loader.Current);
+    }
+
+    [Fact]
     public void Load_MissingFile_IsErrorOnceAndRemovesJobs()
     {
         var path = _dir.Write("crontab", "@daily /bin/a\n");

@@ -133,4 +133,40 @@ public sealed class DefinitionWatcherTests : IDisposable
         Assert.Equal("alpha", Assert.Single(changes.Added).JobId);
         Assert.Empty(_errors);
     }
+
+    [Fact]
+    [Trait("Category", "Integration")]
+    public async Task FileSystemWatcher_EditedCrontab_IsReloaded()
+    {
+        var path = _dir.Write("crontab", "0 1 * * * /bin/a\n");
+        var loader = new CrontabFileLoader(path);
+        var edited = new TaskCompletionSource<DefinitionChanges>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var watcher = new DefinitionWatcher(
+            _dir.Path,
+            "crontab",
+            loader.Load,
+            c =>
+            {
+                if (c.Added.Any(d => d.Task.Settings is CommandTaskSettings { Command: "/bin/b" }))
+                {
+                    edited.TrySetResult(c);
+                }
+            },
+            _errors.Enqueue,
+            new DefinitionWatcherOptions { Debounce = TimeSpan.FromMilliseconds(100), RescanInterval = TimeSpan.FromHours(1) });
+        watcher.Start();
+        Assert.Single(loader.Current);
+
+        // Truncate and write, in several writes, as some editors do.
+        await using (var stream = new FileStream(path, FileMode.Truncate, FileAccess.Write))
+        {
+            await stream.WriteAsync("0 1 * * * /bin/a\n"u8.ToArray());
+            await stream.FlushAsync();
+            await stream.WriteAsync("0 2 * * * /bin/b\n"u8.ToArray());
+        }
+
+        var changes = await edited.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Empty(changes.Removed);
+        Assert.Equal(2, loader.Current.Count);
+    }
 }
