@@ -34,7 +34,8 @@ internal static class ScheduleText
             return null;
         }
 
-        if (trimmed.Length >= 5 && char.IsAsciiDigit(trimmed[0]) && char.IsAsciiDigit(trimmed[3]) && trimmed[4] == '-')
+        // An instant is one word that starts with a four-digit year and a dash; a cron expression has several words.
+        if (trimmed.Length >= 5 && trimmed.IndexOfAny(' ', '\t') < 0 && char.IsAsciiDigit(trimmed[0]) && char.IsAsciiDigit(trimmed[3]) && trimmed[4] == '-')
         {
             return TryParseInstant(trimmed.ToString(), out schedule);
         }

@@ -121,6 +121,7 @@ public class JobFileParserTests
     [InlineData("H H * * *")]
     [InlineData("0 9 L * ?")]
     [InlineData("@every_second")]
+    [InlineData("0001-0005 * * * *")]
     [InlineData("0 0 9 * * MON-FRI")]
     public void Parse_EngineDialect_IsAccepted(string schedule)
     {
