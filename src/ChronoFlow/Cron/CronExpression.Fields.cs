@@ -81,6 +81,9 @@ internal enum CronFlags : ushort
     FormatYear = 1 << 12,
     FormatIntersect = 1 << 13,
 
+    /// <summary>Every day of every month of every year matches: a search is time-of-day arithmetic.</summary>
+    EveryDay = 1 << 14,
+
     /// <summary>Flags that are presentation, not meaning; equality ignores them.</summary>
     PresentationOnly = DayOfMonthStar | DayOfWeekStar | FormatSeconds | FormatYear | FormatIntersect,
 }

@@ -16,6 +16,15 @@ internal static class CronParser
         if (error.Code == CronParseErrorCode.None)
         {
             b.Flags |= CronFlags.Parsed;
+            const CronFlags DayRules = CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials | CronFlags.NeverFires | CronFlags.AnyYear;
+            if ((b.Flags & DayRules) == CronFlags.AnyYear
+                && b.DaysOfMonth == CronConstants.AllDays
+                && b.Months == CronConstants.AllMonths
+                && b.DaysOfWeek == CronConstants.AllWeekdays)
+            {
+                b.Flags |= CronFlags.EveryDay;
+            }
+
             result = Unsafe.As<CronFieldsBuilder, CronExpression>(ref b);
         }
         else
