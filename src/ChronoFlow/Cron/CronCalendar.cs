@@ -46,6 +46,11 @@ internal static class CronCalendar
             return -1;
         }
 
+        if ((e.Flags & CronFlags.EveryDay) != 0)
+        {
+            return NextEveryDay(in e, start);
+        }
+
         Split(start, out var y, out var mo, out var d, out var h, out var mi, out var s);
         var lastYear = Math.Min(MaxCalendarYear, y + SearchYears);
         if ((e.Flags & CronFlags.AnyYear) == 0)
@@ -61,7 +66,7 @@ internal static class CronCalendar
             return -1;
         }
 
-        if (!e.IsYearAllowed(y))
+        if ((e.Flags & CronFlags.AnyYear) == 0 && !e.IsYearAllowed(y))
         {
             do
             {
@@ -188,6 +193,11 @@ internal static class CronCalendar
             return -1;
         }
 
+        if ((e.Flags & CronFlags.EveryDay) != 0)
+        {
+            return PreviousEveryDay(in e, start);
+        }
+
         Split(start, out var y, out var mo, out var d, out var h, out var mi, out var s);
         var firstYear = Math.Max(1, y - SearchYears);
         if ((e.Flags & CronFlags.AnyYear) == 0)
@@ -203,7 +213,7 @@ internal static class CronCalendar
             return -1;
         }
 
-        if (!e.IsYearAllowed(y))
+        if ((e.Flags & CronFlags.AnyYear) == 0 && !e.IsYearAllowed(y))
         {
             do
             {
@@ -329,6 +339,92 @@ internal static class CronCalendar
 
         return Join(y, mo, d, h, mi, prev);
     }
+
+    /// <summary>Every day matches: the next time of day at or after <paramref name="start"/> (a whole second), else tomorrow's first.</summary>
+    private static long NextEveryDay(in CronExpression e, long start)
+    {
+        var day = start / TicksPerDay;
+        var second = (int)(start % TicksPerDay / TicksPerSecond);
+        int h = second / 3600, mi = second / 60 % 60, s = second % 60;
+        long time;
+        if ((e.Hours >> h & 1) != 0)
+        {
+            if ((e.Minutes >> mi & 1) != 0)
+            {
+                var ns = NextBit(e.Seconds, s);
+                if (ns >= 0)
+                {
+                    time = (h * 3600) + (mi * 60) + ns;
+                    goto Found;
+                }
+            }
+
+            var nm = NextBit(e.Minutes, mi + 1);
+            if (nm >= 0)
+            {
+                time = (h * 3600) + (nm * 60) + BitOperations.TrailingZeroCount(e.Seconds);
+                goto Found;
+            }
+        }
+
+        var nh = NextBit(e.Hours, h + 1);
+        if (nh >= 0)
+        {
+            time = (nh * 3600) + (BitOperations.TrailingZeroCount(e.Minutes) * 60) + BitOperations.TrailingZeroCount(e.Seconds);
+            goto Found;
+        }
+
+        day++;
+        time = (BitOperations.TrailingZeroCount(e.Hours) * 3600) + (BitOperations.TrailingZeroCount(e.Minutes) * 60) + BitOperations.TrailingZeroCount(e.Seconds);
+
+    Found:
+        var ticks = (day * TicksPerDay) + (time * TicksPerSecond);
+        return ticks > DateTime.MaxValue.Ticks ? -1 : ticks;
+    }
+
+    /// <summary>Every day matches: the last time of day at or before <paramref name="start"/> (a whole second), else yesterday's last.</summary>
+    private static long PreviousEveryDay(in CronExpression e, long start)
+    {
+        var day = start / TicksPerDay;
+        var second = (int)(start % TicksPerDay / TicksPerSecond);
+        int h = second / 3600, mi = second / 60 % 60, s = second % 60;
+        long time;
+        if ((e.Hours >> h & 1) != 0)
+        {
+            if ((e.Minutes >> mi & 1) != 0)
+            {
+                var ps = PreviousBit(e.Seconds, s);
+                if (ps >= 0)
+                {
+                    time = (h * 3600) + (mi * 60) + ps;
+                    goto Found;
+                }
+            }
+
+            var pm = PreviousBit(e.Minutes, mi - 1);
+            if (pm >= 0)
+            {
+                time = (h * 3600) + (pm * 60) + Highest(e.Seconds);
+                goto Found;
+            }
+        }
+
+        var ph = PreviousBit(e.Hours, h - 1);
+        if (ph >= 0)
+        {
+            time = (ph * 3600) + (Highest(e.Minutes) * 60) + Highest(e.Seconds);
+            goto Found;
+        }
+
+        day--;
+        time = (Highest(e.Hours) * 3600) + (Highest(e.Minutes) * 60) + Highest(e.Seconds);
+
+    Found:
+        return day < 0 ? -1 : (day * TicksPerDay) + (time * TicksPerSecond);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Highest(ulong bits) => 63 - BitOperations.LeadingZeroCount(bits);
 
     /// <summary>Whether the wall-clock second at <paramref name="ticks"/> matches the expression.</summary>
     public static bool Matches(in CronExpression e, long ticks) => ticks % TicksPerSecond == 0 && Next(in e, ticks, inclusive: true) == ticks;

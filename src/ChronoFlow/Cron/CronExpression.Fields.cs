@@ -19,24 +19,6 @@ public readonly partial struct CronExpression
     internal readonly byte LastWeekdays;         // nL: bits 0-6, the last such weekday of the month
     internal readonly CronFlags Flags;
 
-    internal CronExpression(in CronFieldsBuilder b)
-    {
-        Seconds = b.Seconds;
-        Minutes = b.Minutes;
-        NthWeekdays = b.NthWeekdays;
-        Years0 = b.Years0;
-        Years1 = b.Years1;
-        Hours = b.Hours;
-        DaysOfMonth = b.DaysOfMonth;
-        LastDayOffsets = b.LastDayOffsets;
-        LastDayOffsetsWeekday = b.LastDayOffsetsWeekday;
-        NearestWeekdays = b.NearestWeekdays;
-        Months = b.Months;
-        DaysOfWeek = b.DaysOfWeek;
-        LastWeekdays = b.LastWeekdays;
-        Flags = b.Flags | CronFlags.Parsed;
-    }
-
     /// <summary>Gets whether <paramref name="year"/> is allowed by the year field.</summary>
     internal bool IsYearAllowed(int year)
     {
@@ -99,6 +81,9 @@ internal enum CronFlags : ushort
     FormatYear = 1 << 12,
     FormatIntersect = 1 << 13,
 
+    /// <summary>Every day of every month of every year matches: a search is time-of-day arithmetic.</summary>
+    EveryDay = 1 << 14,
+
     /// <summary>Flags that are presentation, not meaning; equality ignores them.</summary>
     PresentationOnly = DayOfMonthStar | DayOfWeekStar | FormatSeconds | FormatYear | FormatIntersect,
 }
@@ -116,7 +101,10 @@ internal static class CronConstants
     public const byte AllWeekdays = 0x7F;       // bits 0-6
 }
 
-/// <summary>The mutable twin of <see cref="CronExpression"/> that the parser fills in.</summary>
+/// <summary>
+/// The mutable twin of <see cref="CronExpression"/> that the parser fills in place: the same fields in the same
+/// order, so that one can be reinterpreted as the other.
+/// </summary>
 internal struct CronFieldsBuilder
 {
     public ulong Seconds;

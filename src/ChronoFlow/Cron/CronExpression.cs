@@ -113,9 +113,8 @@ public readonly partial struct CronExpression : IEquatable<CronExpression>
     public DateTimeOffset? GetNextOccurrence(DateTimeOffset from, TimeZoneInfo zone, bool inclusive = false)
     {
         ArgumentNullException.ThrowIfNull(zone);
-        var rules = ZoneRules.For(zone);
-        var utc = ZonedCalendar.Next(in this, rules, from.UtcTicks, inclusive);
-        return utc < 0 ? null : rules.ToOffset(utc);
+        var utc = ZonedCalendar.Next(in this, ZoneRules.For(zone), from.UtcTicks, inclusive, out var offset);
+        return utc < 0 ? null : ZoneRules.ToOffset(utc, offset);
     }
 
     /// <summary>Gets the latest occurrence before <paramref name="fromUtc"/>, in UTC.</summary>
@@ -139,9 +138,8 @@ public readonly partial struct CronExpression : IEquatable<CronExpression>
     public DateTimeOffset? GetPreviousOccurrence(DateTimeOffset from, TimeZoneInfo zone, bool inclusive = false)
     {
         ArgumentNullException.ThrowIfNull(zone);
-        var rules = ZoneRules.For(zone);
-        var utc = ZonedCalendar.Previous(in this, rules, from.UtcTicks, inclusive);
-        return utc < 0 ? null : rules.ToOffset(utc);
+        var utc = ZonedCalendar.Previous(in this, ZoneRules.For(zone), from.UtcTicks, inclusive, out var offset);
+        return utc < 0 ? null : ZoneRules.ToOffset(utc, offset);
     }
 
     /// <summary>Lists the occurrences between two instants on the wall clock of <paramref name="zone"/>, without allocating.</summary>

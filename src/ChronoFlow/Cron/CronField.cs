@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ChronoFlow;
 
 /// <summary>The fields of a cron expression, in text order.</summary>
@@ -15,6 +17,7 @@ internal enum CronField : byte
 /// <summary>Per-field facts: range, name and how steps count.</summary>
 internal static class CronFieldInfo
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Min(CronField field) => field switch
     {
         CronField.DayOfMonth or CronField.Month => 1,
@@ -23,6 +26,7 @@ internal static class CronFieldInfo
     };
 
     /// <summary>The largest value the text may hold (7 for day-of-week, where 7 is Sunday).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Max(CronField field) => field switch
     {
         CronField.Second or CronField.Minute => 59,
@@ -34,6 +38,7 @@ internal static class CronFieldInfo
     };
 
     /// <summary>The length of the field's cycle, which a reversed range wraps round.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Cycle(CronField field) => field switch
     {
         CronField.DayOfWeek => 7,

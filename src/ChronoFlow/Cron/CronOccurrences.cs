@@ -64,7 +64,7 @@ public readonly struct CronOccurrences : IEnumerable<DateTimeOffset>
                 return false;
             }
 
-            var next = ZonedCalendar.Next(in _owner._expression, _owner._zone, _cursor, _inclusive);
+            var next = ZonedCalendar.Next(in _owner._expression, _owner._zone, _cursor, _inclusive, out var offset);
             if (next < 0 || next > _owner._toUtcTicks || (next == _owner._toUtcTicks && !_owner._toInclusive))
             {
                 _cursor = -1;
@@ -73,7 +73,7 @@ public readonly struct CronOccurrences : IEnumerable<DateTimeOffset>
 
             _cursor = next;
             _inclusive = false;
-            _current = _owner._zone.ToOffset(next);
+            _current = ZoneRules.ToOffset(next, offset);
             return true;
         }
 

@@ -11,7 +11,32 @@ internal static class CronParser
 {
     public static CronParseError Parse(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, out CronExpression result)
     {
-        result = default;
+        var b = default(CronFieldsBuilder);
+        var error = ParseCore(text, format, seed, ref b);
+        if (error.Code == CronParseErrorCode.None)
+        {
+            b.Flags |= CronFlags.Parsed;
+            const CronFlags DayRules = CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials | CronFlags.NeverFires | CronFlags.AnyYear;
+            if ((b.Flags & DayRules) == CronFlags.AnyYear
+                && b.DaysOfMonth == CronConstants.AllDays
+                && b.Months == CronConstants.AllMonths
+                && b.DaysOfWeek == CronConstants.AllWeekdays)
+            {
+                b.Flags |= CronFlags.EveryDay;
+            }
+
+            result = Unsafe.As<CronFieldsBuilder, CronExpression>(ref b);
+        }
+        else
+        {
+            result = default;
+        }
+
+        return error;
+    }
+
+    private static CronParseError ParseCore(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, ref CronFieldsBuilder b)
+    {
         var start = 0;
         var end = text.Length;
         while (start < end && IsBlank(text[start]))
@@ -29,19 +54,11 @@ internal static class CronParser
             return new CronParseError(CronParseErrorCode.Empty, CronField.Minute, 0, 0);
         }
 
-        var b = default(CronFieldsBuilder);
         b.Flags = FormatFlags(format);
 
         if (text[start] == '@')
         {
-            var macroError = ParseMacro(text, start, end, ref b);
-            if (macroError.Code != CronParseErrorCode.None)
-            {
-                return macroError;
-            }
-
-            result = new CronExpression(in b);
-            return default;
+            return ParseMacro(text, start, end, ref b);
         }
 
         var hasSeconds = (format & CronFormat.IncludeSeconds) != 0;
@@ -135,20 +152,21 @@ internal static class CronParser
 
         if (hasYear)
         {
-            var yearStar = c.Peek() == '*' && (c.Remaining == 1 || c.PeekAt(1) == ' ' || c.PeekAt(1) == '\t');
             if (!ParseField(ref c, CronField.Year, hash, ref b, out _, ref interval, out error))
             {
                 return error;
-            }
-
-            if (yearStar)
-            {
-                b.Flags |= CronFlags.AnyYear;
             }
         }
         else
         {
             b.Flags |= CronFlags.AnyYear;
+        }
+
+        if ((b.Flags & CronFlags.AnyYear) != 0)
+        {
+            // Every year: the year bits say nothing more, so clear them and let equal meanings compare equal.
+            b.Years0 = b.Years1 = 0;
+            b.Flags &= ~(CronFlags.Year2098 | CronFlags.Year2099);
         }
 
         if (!interval)
@@ -157,7 +175,6 @@ internal static class CronParser
         }
 
         FinishDays(ref b, domStar, dowStar, (format & CronFormat.IntersectDays) != 0);
-        result = new CronExpression(in b);
         return default;
     }
 
@@ -235,6 +252,30 @@ internal static class CronParser
                 b.Flags |= CronFlags.NeverFires;
             }
         }
+
+        // Another: both day fields must match, and the weekday specials only fall on days the plain days miss
+        // (* * 1-21 * 0L with IntersectDays: a last Sunday is always after the 21st).
+        if ((b.Flags & (CronFlags.DayOr | CronFlags.DayOfMonthSpecials)) == 0 && b.DaysOfWeek == 0)
+        {
+            uint possible = 0;
+            if (b.LastWeekdays != 0)
+            {
+                possible |= 0xFFC0_0000U; // days 22-31
+            }
+
+            for (var k = 0; k < 5; k++)
+            {
+                if ((b.NthWeekdays >> (7 * k) & 0x7F) != 0)
+                {
+                    possible |= 0x7FU << ((7 * k) + 1); // days 7k+1 to 7k+7
+                }
+            }
+
+            if ((b.DaysOfMonth & possible) == 0)
+            {
+                b.Flags |= CronFlags.NeverFires;
+            }
+        }
     }
 
     private const int LongMonths = (1 << 1) | (1 << 3) | (1 << 5) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 12);
@@ -244,6 +285,69 @@ internal static class CronParser
         bits = 0;
         var fieldStart = c.Pos;
         var timeField = field <= CronField.Hour;
+
+        // Fast paths for the commonest fields: a lone * and a lone number.
+        var first = c.Peek();
+        if (first == '*' && c.IsBlankAt(c.Pos + 1))
+        {
+            c.Pos++;
+            c.SkipBlanks();
+            if (field == CronField.Year)
+            {
+                b.Flags |= CronFlags.AnyYear;
+            }
+            else
+            {
+                bits = FullMask(field);
+            }
+
+            interval |= timeField;
+            error = default;
+            return true;
+        }
+
+        if (first == '*' && c.CharAt(c.Pos + 1) == '/' && IsDigit(c.CharAt(c.Pos + 2)) && field != CronField.Year)
+        {
+            var step = c.CharAt(c.Pos + 2) - '0';
+            var end = c.Pos + 3;
+            if (IsDigit(c.CharAt(end)))
+            {
+                step = (step * 10) + (c.CharAt(end) - '0');
+                end++;
+            }
+
+            if (c.IsBlankAt(end) && step >= 1 && step <= CronFieldInfo.Max(field))
+            {
+                c.Pos = end;
+                c.SkipBlanks();
+                bits = (s_stepMasks[step] << CronFieldInfo.Min(field)) & FullMask(field);
+
+                interval |= timeField;
+                error = default;
+                return true;
+            }
+        }
+
+        if (IsDigit(first) && field != CronField.Year)
+        {
+            var value = first - '0';
+            var end = c.Pos + 1;
+            if (IsDigit(c.CharAt(end)))
+            {
+                value = (value * 10) + (c.CharAt(end) - '0');
+                end++;
+            }
+
+            if (c.IsBlankAt(end) && value >= CronFieldInfo.Min(field) && value <= CronFieldInfo.Max(field))
+            {
+                c.Pos = end;
+                c.SkipBlanks();
+                bits = 1UL << value;
+                error = default;
+                return true;
+            }
+        }
+
         while (true)
         {
             if (c.AtFieldEnd || c.Peek() == ',')
@@ -274,7 +378,14 @@ internal static class CronParser
         if (timeField && !interval)
         {
             // Fixed-time is decided by the text (DESIGN.md): any of * ? - / in second, minute or hour.
-            interval = c.Text[fieldStart..c.Pos].IndexOfAny("*?-/") >= 0;
+            for (var i = fieldStart; i < c.Pos; i++)
+            {
+                if (c.Text[i] is '*' or '?' or '-' or '/')
+                {
+                    interval = true;
+                    break;
+                }
+            }
         }
 
         c.SkipBlanks();
@@ -300,6 +411,11 @@ internal static class CronParser
             c.Pos++;
             lo = min;
             hi = max;
+            if (field == CronField.Year && c.Peek() != '/')
+            {
+                b.Flags |= CronFlags.AnyYear; // * means every year, with no end, even inside a list
+            }
+
             if (c.Peek() == '/')
             {
                 if (!ParseStep(ref c, field, out var anyStep, out error))
@@ -664,19 +780,8 @@ internal static class CronParser
 
         if (lo <= hi)
         {
-            if (step == 1)
-            {
-                // Bits lo..hi; hi is at most 59, so the shift never reaches 64.
-                bits |= ((2UL << hi) - 1) & ~((1UL << lo) - 1);
-            }
-            else
-            {
-                for (var v = lo; v <= hi; v += step)
-                {
-                    bits |= 1UL << v;
-                }
-            }
-
+            // Bits lo..hi (hi is at most 59, so no shift reaches 64), every step-th from lo.
+            bits |= (s_stepMasks[step] << lo) & ((2UL << hi) - 1);
             return true;
         }
 
@@ -690,6 +795,33 @@ internal static class CronParser
 
         return true;
     }
+
+    /// <summary>For each step n (1-63), the bits 0, n, 2n, ... below 64.</summary>
+    private static readonly ulong[] s_stepMasks = Creates_stepMasks();
+
+    private static ulong[] Creates_stepMasks()
+    {
+        var masks = new ulong[64];
+        for (var step = 1; step < 64; step++)
+        {
+            for (var v = 0; v < 64; v += step)
+            {
+                masks[step] |= 1UL << v;
+            }
+        }
+
+        return masks;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong FullMask(CronField field) => field switch
+    {
+        CronField.Second or CronField.Minute => CronConstants.AllSeconds,
+        CronField.Hour => CronConstants.AllHours,
+        CronField.DayOfMonth => CronConstants.AllDays,
+        CronField.Month => CronConstants.AllMonths,
+        _ => CronConstants.AllWeekdays,
+    };
 
     private static void SetYears(ref CronFieldsBuilder b, int lo, int hi, int step)
     {
@@ -872,18 +1004,29 @@ internal static class CronParser
             End = end;
         }
 
-        public readonly bool AtFieldEnd => Pos >= End || IsBlank(Text[Pos]);
-
-        public readonly int Remaining => End - Pos;
+        public readonly bool AtFieldEnd
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Pos >= End || IsBlank(Text[Pos]);
+        }
 
         /// <summary>The current character, or a blank at the end of a field, so that callers need no bounds checks.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly char Peek() => Pos < End ? Text[Pos] : ' ';
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly char PeekAt(int offset) => Pos + offset < End ? Text[Pos + offset] : ' ';
+
+        /// <summary>Whether position <paramref name="i"/> ends a field: a blank or the end of the text.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly bool IsBlankAt(int i) => i >= End || IsBlank(Text[i]);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly char CharAt(int i) => i < End ? Text[i] : ' ';
 
         public readonly bool StartsWithStar() => Pos < End && (Text[Pos] == '*' || Text[Pos] == '?');
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void SkipBlanks()
         {
             while (Pos < End && IsBlank(Text[Pos]))

@@ -27,6 +27,7 @@ internal sealed class ZoneRules
     private readonly int _firstYear;   // the first year that may hold a transition
     private readonly int _lastYear;    // the last year that may hold a transition
     private readonly YearData?[] _years;
+    private volatile SegmentBox? _lastSegment;
 
     private ZoneRules(TimeZoneInfo zone)
     {
@@ -76,27 +77,31 @@ internal sealed class ZoneRules
         return rules;
     }
 
-    /// <summary>The offset in force at a UTC instant, as a <see cref="DateTimeOffset"/>.</summary>
-    public DateTimeOffset ToOffset(long utcTicks)
+    /// <summary>A UTC instant with the offset in force there, as a <see cref="DateTimeOffset"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static DateTimeOffset ToOffset(long utcTicks, long offset)
     {
-        long offset;
-        if (_isFixed)
-        {
-            offset = _fixedOffset;
-        }
-        else
-        {
-            GetSegment(utcTicks, out var segment);
-            offset = segment.Offset;
-        }
-
         // DateTimeOffset holds whole minutes; only local mean times before 1900 have seconds in their offsets.
         offset -= offset % TimeSpan.TicksPerMinute;
         return new DateTimeOffset(utcTicks + offset, new TimeSpan(offset));
     }
 
     /// <summary>The segment of constant offset that holds <paramref name="utcTicks"/>, with its neighbours' offsets.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void GetSegment(long utcTicks, out ZoneSegment segment)
+    {
+        // Most look-ups fall in the segment of the one before (a scheduler asks about now, again and again).
+        var box = _lastSegment;
+        if (box is not null && utcTicks >= box.Segment.Start && utcTicks < box.Segment.End)
+        {
+            segment = box.Segment;
+            return;
+        }
+
+        GetSegmentSlow(utcTicks, out segment);
+    }
+
+    private void GetSegmentSlow(long utcTicks, out ZoneSegment segment)
     {
         if (_isFixed)
         {
@@ -150,7 +155,17 @@ internal sealed class ZoneRules
             nextOffset = after.Offset;
         }
 
-        segment = new ZoneSegment(start, end, offset, prevOffset, nextOffset);
+        // Keep the segment in a box made once per segment, so that caching it never allocates again.
+        var boxes = data.Boxes;
+        var cached = Volatile.Read(ref boxes[i + 1]);
+        if (cached is null)
+        {
+            cached = new SegmentBox(new ZoneSegment(start, end, offset, prevOffset, nextOffset));
+            Volatile.Write(ref boxes[i + 1], cached);
+        }
+
+        _lastSegment = cached;
+        segment = cached.Segment;
     }
 
     /// <summary>The last transition before the year, with the offset before it; memoised on the year.</summary>
@@ -275,8 +290,14 @@ internal sealed class ZoneRules
         public readonly long StartOffset = startOffset;   // offset at 1 January 00:00 UTC
         public readonly long[] Ticks = ticks;             // transition instants (UTC ticks), ascending
         public readonly long[] Offsets = offsets;         // offset from each transition on
+        public readonly SegmentBox?[] Boxes = new SegmentBox?[ticks.Length + 1]; // segment i-1 of the year at [i]
         public volatile Link? Before;
         public volatile Link? After;
+    }
+
+    private sealed class SegmentBox(ZoneSegment segment)
+    {
+        public readonly ZoneSegment Segment = segment;
     }
 
     private sealed record Link(long Ticks, long Offset);

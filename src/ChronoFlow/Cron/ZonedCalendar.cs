@@ -13,12 +13,17 @@ internal static class ZonedCalendar
     /// <summary>A bound on segments walked; each is one transition, so this covers thousands of years.</summary>
     private const int MaxSegments = 20_000;
 
-    public static long Next(in CronExpression e, ZoneRules zone, long fromUtc, bool inclusive)
+    /// <summary>More than any UTC offset a zone has had, so that a jump never passes the instant it aims at.</summary>
+    private const long JumpMargin = 18 * TimeSpan.TicksPerHour;
+
+    public static long Next(in CronExpression e, ZoneRules zone, long fromUtc, bool inclusive, out long offset)
     {
+        offset = 0;
         if (zone.IsFixed)
         {
-            var local = CronCalendar.Next(in e, fromUtc + zone.FixedOffset, inclusive);
-            return local < 0 ? -1 : Utc(local - zone.FixedOffset);
+            offset = zone.FixedOffset;
+            var local = CronCalendar.Next(in e, fromUtc + offset, inclusive);
+            return local < 0 ? -1 : Utc(local - offset);
         }
 
         var fixedTime = e.IsFixedTime;
@@ -34,6 +39,7 @@ internal static class ZonedCalendar
                 var skipped = CronCalendar.Next(in e, seg.Start + seg.PreviousOffset, inclusive: true);
                 if (skipped >= 0 && skipped < seg.Start + seg.Offset)
                 {
+                    offset = seg.Offset;
                     return seg.Start;
                 }
             }
@@ -59,11 +65,23 @@ internal static class ZonedCalendar
             }
             else if (seg.End == long.MaxValue || match < seg.End + seg.Offset)
             {
+                offset = seg.Offset;
                 return Utc(match - seg.Offset);
             }
             else if (seg.NextOffset > seg.Offset && match < seg.End + seg.NextOffset)
             {
+                offset = seg.NextOffset;
                 return seg.End; // the match was skipped by the jump at the end of this segment
+            }
+            else if (fixedTime || seg.NextOffset >= seg.Offset)
+            {
+                // No wall time before the match can fire: the instant of the match, or of a jump that skips it,
+                // is within a zone offset of it. So go straight there instead of visiting every segment between.
+                // (A fall-back right after this segment repeats wall times below localFrom; an interval
+                // expression fires in that second pass, so then the next segment is visited in turn.)
+                t = Math.Max(seg.End, match - JumpMargin);
+                incl = true;
+                continue;
             }
 
             t = seg.End;
@@ -73,12 +91,14 @@ internal static class ZonedCalendar
         return -1;
     }
 
-    public static long Previous(in CronExpression e, ZoneRules zone, long fromUtc, bool inclusive)
+    public static long Previous(in CronExpression e, ZoneRules zone, long fromUtc, bool inclusive, out long offset)
     {
+        offset = 0;
         if (zone.IsFixed)
         {
-            var local = CronCalendar.Previous(in e, fromUtc + zone.FixedOffset, inclusive);
-            return local < 0 ? -1 : Utc(local - zone.FixedOffset);
+            offset = zone.FixedOffset;
+            var local = CronCalendar.Previous(in e, fromUtc + offset, inclusive);
+            return local < 0 ? -1 : Utc(local - offset);
         }
 
         var fixedTime = e.IsFixedTime;
@@ -99,6 +119,7 @@ internal static class ZonedCalendar
 
             if (match >= 0 && match >= lowest)
             {
+                offset = seg.Offset;
                 return Utc(match - seg.Offset);
             }
 
@@ -113,6 +134,7 @@ internal static class ZonedCalendar
                 var skipped = CronCalendar.Previous(in e, seg.Start + seg.Offset, inclusive: false);
                 if (skipped >= 0 && skipped >= seg.Start + seg.PreviousOffset)
                 {
+                    offset = seg.Offset;
                     return seg.Start;
                 }
             }

@@ -1,0 +1,13 @@
+namespace ChronoFlow.Tests.Definitions;
+
+/// <summary>A fact that runs only on Linux (it reads /proc or needs POSIX tools and file modes); skipped elsewhere with the reason.</summary>
+internal sealed class LinuxFactAttribute : FactAttribute
+{
+    public LinuxFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Skip = "Needs Linux (/proc, /bin/sh, setsid, Unix file modes).";
+        }
+    }
+}
