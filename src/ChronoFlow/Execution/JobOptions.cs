@@ -1,7 +1,10 @@
 namespace ChronoFlow;
 
 /// <summary>How one job runs: timeout, concurrency, misfire handling, retries, locking.</summary>
-/// <remarks>The scheduler copies nothing: do not change an instance after passing it to the scheduler.</remarks>
+/// <remarks>
+/// The scheduler takes a copy when the job is registered, so changing an instance afterwards does not change the job;
+/// register it again with <see cref="JobScheduler.AddOrUpdate(string, Schedule, Func{JobContext, CancellationToken, ValueTask}, JobOptions?)"/>.
+/// </remarks>
 /// <threadsafety>Not thread-safe while being configured; read-only use after registration is safe from any thread.</threadsafety>
 public class JobOptions
 {
@@ -45,6 +48,9 @@ public class JobOptions
     public string? LockKey { get; set; }
 
     internal static JobOptions Default { get; } = new();
+
+    /// <summary>A copy, so that neither the caller nor a reader of a snapshot can change a registered job.</summary>
+    internal JobOptions Clone() => (JobOptions)MemberwiseClone();
 
     internal void Validate(string jobId)
     {

@@ -39,7 +39,7 @@ public sealed class JobInfo
     /// <summary>Gets the schedule as text.</summary>
     public string ScheduleText => Schedule.ToString();
 
-    /// <summary>Gets the options the job runs with.</summary>
+    /// <summary>Gets a copy of the options the job runs with; changing it does not change the job.</summary>
     public required JobOptions Options { get; init; }
 
     /// <summary>Gets the state.</summary>

@@ -21,7 +21,8 @@ public sealed partial class JobScheduler
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(action);
-        options ??= JobOptions.Default;
+        // A copy, validated once: later changes to the caller's instance cannot reach the running job.
+        options = options is null ? JobOptions.Default : options.Clone();
         options.Validate(jobId);
 
         var now = _time.GetUtcNow().UtcTicks;
@@ -293,7 +294,7 @@ public sealed partial class JobScheduler
             Id = job.Id,
             Description = job.Options.Description,
             Schedule = job.Schedule,
-            Options = job.Options,
+            Options = job.Options.Clone(),
             Status = status,
             NextRun = scheduled ? new DateTimeOffset(job.Cursor, TimeSpan.Zero) : null,
             LastRun = s is { LastRunTicks: >= 0 } ? new DateTimeOffset(s.LastRunTicks, TimeSpan.Zero) : null,

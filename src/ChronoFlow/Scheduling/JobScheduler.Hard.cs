@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace ChronoFlow;
 
 public sealed partial class JobScheduler
@@ -8,7 +10,17 @@ public sealed partial class JobScheduler
     /// </summary>
     internal static readonly TimeSpan MaxTimerSleep = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// On the system clock, how much earlier than the due time the timer is set. Timers fire on a millisecond tick and
+    /// often a little late; waking early and spinning the last stretch starts runs within a fraction of a millisecond.
+    /// </summary>
+    internal static readonly TimeSpan SystemClockLead = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>The longest the timer callback spins for the due time before it sleeps again instead.</summary>
+    private static readonly TimeSpan s_maxSpin = TimeSpan.FromMilliseconds(10);
+
     private ITimer? _timer;
+    private long _leadTicks;
     private long _armedTicks = long.MaxValue;
     private bool _wakePending;
 
@@ -34,6 +46,8 @@ public sealed partial class JobScheduler
             jobs = _jobs.Count;
             if (_options.Mode == SchedulerMode.Hard)
             {
+                // Only a real clock moves while we spin; a test clock is exact and only moves when told to.
+                _leadTicks = ReferenceEquals(_time, TimeProvider.System) ? SystemClockLead.Ticks : 0;
                 _timer = _time.CreateTimer(static s => ((JobScheduler)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 _armedTicks = long.MaxValue;
                 ArmTimerLocked(_time.GetUtcNow().UtcTicks);
@@ -139,7 +153,7 @@ public sealed partial class JobScheduler
         }
 
         _armedTicks = due;
-        var delay = TimeSpan.FromTicks(Math.Min(due - now, MaxTimerSleep.Ticks));
+        var delay = TimeSpan.FromTicks(Math.Clamp(due - now - _leadTicks, 0, MaxTimerSleep.Ticks));
         _timer.Change(delay, Timeout.InfiniteTimeSpan);
     }
 
@@ -172,6 +186,18 @@ public sealed partial class JobScheduler
         }
 
         var now = _time.GetUtcNow().UtcTicks;
+        var due = Volatile.Read(ref _nextDueTicks);
+        if (now < due && _leadTicks > 0 && due - now <= 2 * _leadTicks)
+        {
+            // Woken just ahead of time on purpose: spin the last stretch rather than trust a millisecond timer.
+            var spinStart = Stopwatch.GetTimestamp();
+            var spinner = default(SpinWait);
+            while ((now = _time.GetUtcNow().UtcTicks) < due && Stopwatch.GetElapsedTime(spinStart) < s_maxSpin)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+
         if (now < Volatile.Read(ref _nextDueTicks))
         {
             // Early (clock moved backwards, or the sleep was capped): sleep again.

@@ -112,8 +112,8 @@ public sealed partial class JobScheduler : IAsyncDisposable
     /// <returns>A task that completes when the scheduler has stopped.</returns>
     public async ValueTask DisposeAsync()
     {
+        // The stop token source is not disposed: a job that outlived a cancelled stop may still read its token.
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
-        _stopping.Dispose();
     }
 
     private void ExitFlightLocked()
