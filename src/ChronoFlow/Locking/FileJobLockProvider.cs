@@ -92,16 +92,20 @@ public sealed class FileJobLockProvider : IJobLockProvider
 
     private static bool IsHeldElsewhere(IOException ex)
     {
-        // Windows: ERROR_SHARING_VIOLATION / ERROR_LOCK_VIOLATION. Unix: .NET reports a failed flock as an IOException
-        // that is not one of its subclasses for missing files, directories or paths.
+        // Windows: ERROR_SHARING_VIOLATION or ERROR_LOCK_VIOLATION. Unix: .NET reports a failed flock(LOCK_NB) as an
+        // IOException whose HResult is the errno, EWOULDBLOCK (11 on Linux, 35 on macOS and the BSDs). Any other
+        // failure (disk, permissions) is not contention and propagates.
         const int SharingViolation = unchecked((int)0x80070020);
         const int LockViolation = unchecked((int)0x80070021);
-        if (ex.HResult is SharingViolation or LockViolation)
+        const int EWouldBlockLinux = 11;
+        const int EWouldBlockBsd = 35;
+        return ex.HResult switch
         {
-            return true;
-        }
-
-        return !OperatingSystem.IsWindows() && ex.GetType() == typeof(IOException);
+            SharingViolation or LockViolation => true,
+            EWouldBlockLinux => OperatingSystem.IsLinux(),
+            EWouldBlockBsd => OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD(),
+            _ => false,
+        };
     }
 
     private sealed class Lease(FileStream stream) : IAsyncDisposable
