@@ -61,7 +61,6 @@ internal static class CronCalendar
         }
 
         int next;
-        long monthStart;
 
     Year:
         if (y > lastYear)
@@ -104,8 +103,7 @@ internal static class CronCalendar
         }
 
     Day:
-        monthStart = MonthStart(y, mo);
-        next = d > 31 ? -1 : NextBit(DayMask(in e, y, mo, monthStart), d);
+        next = d > 31 ? -1 : NextBit(DaysOf(in e, y, mo), d);
         if (next < 0)
         {
             mo++;
@@ -173,7 +171,7 @@ internal static class CronCalendar
             goto Minute;
         }
 
-        return ((monthStart + d - 1) * TicksPerDay) + (h * TicksPerHour) + (mi * TicksPerMinute) + (next * TicksPerSecond);
+        return ((MonthStart(y, mo) + d - 1) * TicksPerDay) + (h * TicksPerHour) + (mi * TicksPerMinute) + (next * TicksPerSecond);
     }
 
     /// <summary>The last match at or before <paramref name="ticks"/> (before, unless <paramref name="inclusive"/>).</summary>
@@ -212,7 +210,6 @@ internal static class CronCalendar
         }
 
         int prev;
-        long monthStart;
 
     Year:
         if (y < firstYear)
@@ -258,8 +255,7 @@ internal static class CronCalendar
         }
 
     Day:
-        monthStart = MonthStart(y, mo);
-        prev = d < 1 ? -1 : PreviousBit(DayMask(in e, y, mo, monthStart), d);
+        prev = d < 1 ? -1 : PreviousBit(DaysOf(in e, y, mo), d);
         if (prev < 0)
         {
             mo--;
@@ -345,7 +341,7 @@ internal static class CronCalendar
             goto Minute;
         }
 
-        return ((monthStart + d - 1) * TicksPerDay) + (h * TicksPerHour) + (mi * TicksPerMinute) + (prev * TicksPerSecond);
+        return ((MonthStart(y, mo) + d - 1) * TicksPerDay) + (h * TicksPerHour) + (mi * TicksPerMinute) + (prev * TicksPerSecond);
     }
 
     /// <summary>Every day matches: the next time of day at or after <paramref name="start"/> (a whole second), else tomorrow's first.</summary>
@@ -441,14 +437,25 @@ internal static class CronCalendar
     /// The days of month <paramref name="month"/> of <paramref name="year"/> that match both day fields as bits
     /// 1-31, with the specials (L, W, nL, n#k) worked out for that month.
     /// </summary>
-    internal static uint DayMask(in CronExpression e, int year, int month) => DayMask(in e, year, month, MonthStart(year, month));
+    /// <summary>The matching days of a month; plain day-of-month lists (the usual case) need no weekday arithmetic.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint DaysOf(in CronExpression e, int year, int month)
+    {
+        if ((e.Flags & CronFlags.PlainDays) != 0)
+        {
+            var dim = month == 2 ? (DateTime.IsLeapYear(year) ? 29 : 28) : 30 + ((month + (month >> 3)) & 1);
+            return e.DaysOfMonth & (uint)((2UL << dim) - 2);
+        }
+
+        return DayMask(in e, year, month);
+    }
 
     /// <summary>The day number (days since 0001-01-01) of the first of the month.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long MonthStart(int year, int month)
         => DaysBeforeYear(year) + (DateTime.IsLeapYear(year) ? DaysToMonth366 : DaysToMonth365)[month - 1];
 
-    private static uint DayMask(in CronExpression e, int year, int month, long monthStart)
+    internal static uint DayMask(in CronExpression e, int year, int month)
     {
         var leap = DateTime.IsLeapYear(year);
         var dim = DaysInMonth(leap, month);
@@ -460,8 +467,11 @@ internal static class CronCalendar
             return e.DaysOfMonth & monthDays;
         }
 
-        // Weekday of the first of the month, Sunday = 0.
-        var first = (int)((monthStart + 1) % 7);
+        // Weekday of the first of the month, Sunday = 0; L and L-n alone do not need it.
+        var needsWeekday = (e.NearestWeekdays | e.LastDayOffsetsWeekday) != 0
+            || e.DaysOfWeek != CronConstants.AllWeekdays
+            || (e.Flags & CronFlags.DayOfWeekSpecials) != 0;
+        var first = needsWeekday ? (int)((MonthStart(year, month) + 1) % 7) : 0;
 
         var dom = e.DaysOfMonth;
         if ((e.Flags & CronFlags.DayOfMonthSpecials) != 0)

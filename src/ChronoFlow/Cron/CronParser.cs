@@ -16,6 +16,12 @@ internal static class CronParser
         if (error.Code == CronParseErrorCode.None)
         {
             b.Flags |= CronFlags.Parsed;
+            if ((b.Flags & (CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials)) == 0
+                && b.DaysOfWeek == CronConstants.AllWeekdays)
+            {
+                b.Flags |= CronFlags.PlainDays;
+            }
+
             const CronFlags DayRules = CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials | CronFlags.NeverFires | CronFlags.AnyYear;
             if ((b.Flags & DayRules) == CronFlags.AnyYear
                 && b.DaysOfMonth == CronConstants.AllDays
