@@ -12,7 +12,13 @@ internal static class CronParser
     public static CronParseError Parse(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, out CronExpression result)
     {
         var b = default(CronFieldsBuilder);
-        var error = TryParseCommon(text, format, ref b) ? default : ParseCore(text, format, seed, ref b);
+        CronParseError error = default;
+        if (!TryParseCommon(text, format, ref b))
+        {
+            b = default; // the lean pass may have filled some fields before it gave up
+            error = ParseCore(text, format, seed, ref b);
+        }
+
         if (error.Code == CronParseErrorCode.None)
         {
             b.Flags |= CronFlags.Parsed;
