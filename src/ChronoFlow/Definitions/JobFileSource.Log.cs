@@ -31,4 +31,10 @@ internal static partial class JobFileSourceLog
 
     [LoggerMessage(408, LogLevel.Warning, "Job {JobId} ({File}: {Location}) names user {User}; ChronoFlow does not switch users, so it runs as {ServiceUser}", EventName = "UserIgnored")]
     public static partial void UserIgnored(ILogger logger, string jobId, string file, string location, string user, string serviceUser);
+
+    [LoggerMessage(409, LogLevel.Error, "Job definition error: {File}: {Reason}", EventName = "DefinitionFileError")]
+    public static partial void DefinitionFileError(ILogger logger, string file, string reason);
+
+    [LoggerMessage(410, LogLevel.Warning, "Job definition warning: {File}: {Reason}", EventName = "DefinitionFileWarning")]
+    public static partial void DefinitionFileWarning(ILogger logger, string file, string reason);
 }

@@ -154,6 +154,13 @@ public sealed class JobFileSource : IAsyncDisposable
 
         foreach (var source in _sources)
         {
+            if (!_watch)
+            {
+                // One scan, no timers: the scan and apply run here, on the caller's thread.
+                Apply(source, Scan(source));
+                continue;
+            }
+
             var captured = source;
             var watcher = new DefinitionWatcher(
                 source.WatchDirectory,
@@ -163,27 +170,19 @@ public sealed class JobFileSource : IAsyncDisposable
                 ex => JobFileSourceLog.WatcherFailed(_logger, ex, captured.Name),
                 _watcherOptions,
                 _timeProvider);
-            if (_watch)
+            lock (_gate)
             {
-                lock (_gate)
+                if (_disposed)
                 {
-                    if (_disposed)
-                    {
-                        watcher.Dispose();
-                        break;
-                    }
-
-                    source.Watcher = watcher;
+                    watcher.Dispose();
+                    break;
                 }
 
-                watcher.Start(_useFileSystemWatcher);
+                source.Watcher = watcher;
             }
-            else
-            {
-                // One scan, no timers: the scan and apply run here, on the caller's thread.
-                Apply(captured, Scan(captured));
-                watcher.Dispose();
-            }
+
+            // Scans once on this thread, so every job is registered before StartAsync returns.
+            watcher.Start(_useFileSystemWatcher);
         }
 
         lock (_gate)
@@ -394,7 +393,19 @@ public sealed class JobFileSource : IAsyncDisposable
 
     private void LogDiagnostic(DefinitionDiagnostic diagnostic)
     {
-        if (diagnostic.IsError)
+        // A finding about a whole file (or the directory) has no location within it.
+        if (diagnostic.Location.Length == 0)
+        {
+            if (diagnostic.IsError)
+            {
+                JobFileSourceLog.DefinitionFileError(_logger, diagnostic.File, diagnostic.Message);
+            }
+            else
+            {
+                JobFileSourceLog.DefinitionFileWarning(_logger, diagnostic.File, diagnostic.Message);
+            }
+        }
+        else if (diagnostic.IsError)
         {
             JobFileSourceLog.DefinitionError(_logger, diagnostic.File, diagnostic.Location, diagnostic.Message);
         }

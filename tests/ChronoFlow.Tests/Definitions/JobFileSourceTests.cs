@@ -234,6 +234,37 @@ public sealed class JobFileSourceTests : IDisposable
         Assert.Empty(source.JobIds);
     }
 
+    [LinuxFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task StartAsync_GroupWritableFile_IsRefusedWithAFileError()
+    {
+        var path = WriteJob("open.json", "open", "@daily");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead);
+        await using var scheduler = SchedulerTestExtensions.CreateSoft(_clock);
+        await using var source = CreateSource(scheduler);
+
+        await source.StartAsync();
+
+        Assert.Null(scheduler.GetJob("open"));
+        var error = Assert.Single(_logs.Entries, e => e.EventId == 409);
+        Assert.Contains("open.json: BAD FILE MODE: writable by its group", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_MissingDirectory_IsOneErrorAndNoJobs()
+    {
+        await using var scheduler = SchedulerTestExtensions.CreateSoft(_clock);
+        var options = new JobFileSourceOptions { JobsDirectory = _dir.File("absent"), UseFileSystemWatcher = false, RescanInterval = s_rescan };
+        await using var source = new JobFileSource(scheduler, options, _logs, _clock);
+
+        await source.StartAsync();
+        _clock.Advance(s_rescan);
+
+        Assert.Empty(scheduler.GetJobs());
+        var error = Assert.Single(_logs.Entries, e => e.EventId == 409);
+        Assert.Contains("absent: the jobs directory does not exist", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Constructor_NoDirectoryAndNoCrontab_Throws()
     {
@@ -296,7 +327,7 @@ public sealed class JobFileSourceTests : IDisposable
         return new JobFileSource(scheduler, options, _logs, _clock);
     }
 
-    private void WriteJob(string file, string id, string schedule)
+    private string WriteJob(string file, string id, string schedule)
         => _dir.Write(file, $$"""{ "job_id": "{{id}}", "schedule": "{{schedule}}", "task": { "type": "execute_command", "command": "/bin/true" } }""");
 
     private sealed record LogEntry(LogLevel Level, int EventId, string Message);
