@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using ChronoFlow.Definitions;
 using ChronoFlow.Tests.Infrastructure;
@@ -217,6 +219,51 @@ public sealed class JobFileSourceTests : IDisposable
         var lines = _logs.Entries.Where(e => e.EventId == 403).Select(e => e.Message).ToList();
         Assert.Contains("Job out stdout: one", lines);
         Assert.Contains("Job out stderr: two", lines);
+    }
+
+    [Theory]
+    [InlineData(204, JobOutcome.Succeeded)]
+    [InlineData(503, JobOutcome.Failed)]
+    public async Task Run_HttpRequest_StatusDecidesTheOutcome(int status, JobOutcome expected)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var server = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            var received = new StringBuilder();
+            var buffer = new byte[4096];
+            while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+            {
+                var read = await stream.ReadAsync(buffer);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+            return received.ToString();
+        });
+        var url = $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/ping";
+        _dir.Write("ping.json", $$"""{ "job_id": "ping", "schedule": "* * * * *", "task": { "type": "http_request", "method": "POST", "url": "{{url}}" } }""");
+        await using var scheduler = SchedulerTestExtensions.CreateSoft(_clock);
+        await using var source = CreateSource(scheduler);
+        await source.StartAsync();
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await scheduler.PumpAndWaitAsync();
+
+        Assert.StartsWith("POST /ping HTTP/1.1", await server.WaitAsync(TimeSpan.FromSeconds(30)), StringComparison.Ordinal);
+        var job = scheduler.GetJob("ping")!;
+        Assert.Equal(expected, job.LastOutcome);
+        if (expected == JobOutcome.Failed)
+        {
+            Assert.Contains("returned 503", job.LastError, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
