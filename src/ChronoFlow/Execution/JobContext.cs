@@ -1,0 +1,37 @@
+namespace ChronoFlow;
+
+/// <summary>What a running job is told about its run.</summary>
+/// <threadsafety>Immutable; safe to read from any thread.</threadsafety>
+public sealed class JobContext
+{
+    internal JobContext(string jobId, string? description, DateTimeOffset scheduledTime, DateTimeOffset startedTime, int attempt, bool isTriggered)
+    {
+        JobId = jobId;
+        Description = description;
+        ScheduledTime = scheduledTime;
+        StartedTime = startedTime;
+        Attempt = attempt;
+        IsTriggered = isTriggered;
+    }
+
+    /// <summary>Gets the id of the job.</summary>
+    public string JobId { get; }
+
+    /// <summary>Gets the job's description, if it has one.</summary>
+    public string? Description { get; }
+
+    /// <summary>
+    /// Gets the occurrence this run is for, in UTC. Under <see cref="MisfirePolicy.RunAll"/> each missed occurrence
+    /// runs with its own time; a triggered run has the time it was triggered.
+    /// </summary>
+    public DateTimeOffset ScheduledTime { get; }
+
+    /// <summary>Gets when this attempt started, in UTC.</summary>
+    public DateTimeOffset StartedTime { get; }
+
+    /// <summary>Gets the attempt number, from 1; above 1 when <see cref="JobOptions.Retry"/> retries a failure.</summary>
+    public int Attempt { get; }
+
+    /// <summary>Gets whether the run was started by <see cref="JobScheduler.Trigger(string)"/> rather than by the schedule.</summary>
+    public bool IsTriggered { get; }
+}

@@ -1,0 +1,87 @@
+namespace ChronoFlow;
+
+/// <summary>How one job runs: timeout, concurrency, misfire handling, retries, locking.</summary>
+/// <remarks>The scheduler copies nothing: do not change an instance after passing it to the scheduler.</remarks>
+/// <threadsafety>Not thread-safe while being configured; read-only use after registration is safe from any thread.</threadsafety>
+public class JobOptions
+{
+    /// <summary>Gets or sets the time a run may take before its token is cancelled and it is recorded as timed out.</summary>
+    /// <value>The default, <see langword="null"/>, means no timeout.</value>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Gets or sets how many runs of the job may be in flight (queued or running) at once.</summary>
+    /// <value>The default is 1: a job never overlaps itself.</value>
+    public int MaxConcurrency { get; set; } = 1;
+
+    /// <summary>Gets or sets what a due run does when <see cref="MaxConcurrency"/> is reached.</summary>
+    /// <value>The default is <see cref="OverlapPolicy.Skip"/>. <see cref="MisfirePolicy.RunAll"/> always waits.</value>
+    public OverlapPolicy Overlap { get; set; } = OverlapPolicy.Skip;
+
+    /// <summary>Gets or sets what happens to runs later than <see cref="MisfireGracePeriod"/>.</summary>
+    /// <value>The default is <see cref="MisfirePolicy.RunOnce"/>: after a quiet period, one catch-up run.</value>
+    public MisfirePolicy Misfire { get; set; } = MisfirePolicy.RunOnce;
+
+    /// <summary>Gets or sets how late a run may start and still count as on time.</summary>
+    /// <value>The default is 1 minute.</value>
+    public TimeSpan MisfireGracePeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Gets or sets how failed runs are retried.</summary>
+    /// <value>The default is <see cref="RetryPolicy.None"/>: one attempt.</value>
+    public RetryPolicy Retry { get; set; } = RetryPolicy.None;
+
+    /// <summary>Gets or sets whether the job runs on its schedule. A disabled job is kept, and can still be triggered.</summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Gets or sets a description for people reading job lists and logs.</summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public string? Description { get; set; }
+
+    /// <summary>
+    /// Gets or sets a lock key: runs of all jobs that share it, in this process or (with a file lock provider)
+    /// in any process on the machine, never overlap. A run that finds the lock held is skipped and counted.
+    /// </summary>
+    /// <value>The default, <see langword="null"/>, takes no lock.</value>
+    public string? LockKey { get; set; }
+
+    internal static JobOptions Default { get; } = new();
+
+    internal void Validate(string jobId)
+    {
+        if (Timeout is { } t && t <= TimeSpan.Zero && t != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException($"Job '{jobId}': {nameof(Timeout)} must be positive, not {t}.", "options");
+        }
+
+        if (MaxConcurrency < 1)
+        {
+            throw new ArgumentException($"Job '{jobId}': {nameof(MaxConcurrency)} must be at least 1, not {MaxConcurrency}.", "options");
+        }
+
+        if (MisfireGracePeriod < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"Job '{jobId}': {nameof(MisfireGracePeriod)} must not be negative, not {MisfireGracePeriod}.", "options");
+        }
+
+        if (!Enum.IsDefined(Misfire))
+        {
+            throw new ArgumentException($"Job '{jobId}': {nameof(Misfire)} {(int)Misfire} is not a {nameof(MisfirePolicy)}.", "options");
+        }
+
+        if (!Enum.IsDefined(Overlap))
+        {
+            throw new ArgumentException($"Job '{jobId}': {nameof(Overlap)} {(int)Overlap} is not an {nameof(OverlapPolicy)}.", "options");
+        }
+
+        if (Retry is null)
+        {
+            throw new ArgumentException($"Job '{jobId}': {nameof(Retry)} must not be null; use {nameof(RetryPolicy)}.{nameof(RetryPolicy.None)}.", "options");
+        }
+
+        Retry.Validate(jobId);
+        if (LockKey is { Length: 0 })
+        {
+            throw new ArgumentException($"Job '{jobId}': {nameof(LockKey)} must not be empty; use null for no lock.", "options");
+        }
+    }
+}

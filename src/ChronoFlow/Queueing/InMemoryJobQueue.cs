@@ -1,0 +1,60 @@
+namespace ChronoFlow;
+
+/// <summary>The default <see cref="IJobQueue"/>: a bounded first-in, first-out ring buffer in memory.</summary>
+/// <threadsafety>Not thread-safe: the scheduler that owns it serializes every call.</threadsafety>
+public sealed class InMemoryJobQueue : IJobQueue
+{
+    private readonly QueuedRun[] _items;
+    private int _head;
+    private int _count;
+
+    /// <summary>Creates a queue that holds at most <paramref name="capacity"/> runs.</summary>
+    /// <param name="capacity">The most runs held; positive.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is not positive.</exception>
+    public InMemoryJobQueue(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
+        _items = new QueuedRun[capacity];
+    }
+
+    /// <summary>Gets the most runs the queue holds.</summary>
+    public int Capacity => _items.Length;
+
+    /// <inheritdoc/>
+    public int Count => _count;
+
+    /// <inheritdoc/>
+    public bool TryEnqueue(QueuedRun run)
+    {
+        if (_count == _items.Length)
+        {
+            return false;
+        }
+
+        var tail = _head + _count;
+        if (tail >= _items.Length)
+        {
+            tail -= _items.Length;
+        }
+
+        _items[tail] = run;
+        _count++;
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public bool TryDequeue(out QueuedRun run)
+    {
+        if (_count == 0)
+        {
+            run = default;
+            return false;
+        }
+
+        run = _items[_head];
+        _items[_head] = default;
+        _head = _head + 1 == _items.Length ? 0 : _head + 1;
+        _count--;
+        return true;
+    }
+}

@@ -1,0 +1,323 @@
+namespace ChronoFlow;
+
+public sealed partial class JobScheduler
+{
+    /// <summary>
+    /// Adds a job, or replaces the job with the same id while keeping its history (counts, last run) and, when the
+    /// schedule means the same, its next run.
+    /// </summary>
+    /// <param name="jobId">The job id: unique, not blank. It also seeds <c>H</c> in a cron schedule and interval jitter.</param>
+    /// <param name="schedule">When the job runs.</param>
+    /// <param name="action">
+    /// What a run does. It receives the run's <see cref="JobContext"/> and a token cancelled on timeout and on shutdown.
+    /// </param>
+    /// <param name="options">How the job runs; <see langword="null"/> means the defaults of <see cref="JobOptions"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="jobId"/> is blank, or an option is out of range (the message names the job and the option).</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="schedule"/> or <paramref name="action"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler has stopped.</exception>
+    /// <remarks>Runs in flight finish with the action and options they started with.</remarks>
+    public void AddOrUpdate(string jobId, Schedule schedule, Func<JobContext, CancellationToken, ValueTask> action, JobOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentNullException.ThrowIfNull(action);
+        options ??= JobOptions.Default;
+        options.Validate(jobId);
+
+        var now = _time.GetUtcNow().UtcTicks;
+        var bound = schedule.Bind(jobId, now);
+        bool added;
+        long cursor;
+        lock (_gate)
+        {
+            ThrowIfStopped();
+            if (_jobs.TryGetValue(jobId, out var job))
+            {
+                added = false;
+                var keep = job.Schedule.SameAs(bound) || job.Schedule.SameAs(schedule);
+                if (!keep)
+                {
+                    job.Schedule = bound;
+                    job.Cursor = bound.First(now);
+                }
+                else if (bound.Kind != ScheduleKind.Interval)
+                {
+                    // Same meaning: keep the next run, take the new text. An interval keeps its original anchor.
+                    job.Schedule = bound;
+                }
+
+                job.Action = action;
+                job.Options = options;
+                RemoveFromTimelineLocked(job);
+                if (!job.Parked && !job.Paused && options.Enabled)
+                {
+                    InsertLocked(job, now);
+                }
+            }
+            else
+            {
+                added = true;
+                job = new JobEntry(jobId, bound, action, options) { Cursor = bound.First(now) };
+                _jobs.Add(jobId, job);
+                if (options.Enabled)
+                {
+                    InsertLocked(job, now);
+                }
+            }
+
+            cursor = job.Cursor;
+        }
+
+        if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information))
+        {
+            var next = cursor == Schedule.NoOccurrence ? (DateTimeOffset?)null : new DateTimeOffset(cursor, TimeSpan.Zero);
+            if (added)
+            {
+                Log.JobAdded(_logger, jobId, bound.ToString(), next);
+            }
+            else
+            {
+                Log.JobUpdated(_logger, jobId, bound.ToString(), next);
+            }
+        }
+    }
+
+    /// <summary>Adds or replaces a job whose runs call <paramref name="job"/>.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="schedule">When the job runs.</param>
+    /// <param name="job">The job; shared by all its runs.</param>
+    /// <param name="options">How the job runs; <see langword="null"/> means the defaults.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="job"/> is <see langword="null"/>.</exception>
+    /// <inheritdoc cref="AddOrUpdate(string, Schedule, Func{JobContext, CancellationToken, ValueTask}, JobOptions?)" path="/exception"/>
+    public void AddOrUpdate(string jobId, Schedule schedule, IJob job, JobOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        AddOrUpdate(jobId, schedule, job.ExecuteAsync, options);
+    }
+
+    /// <summary>Removes a job. Its runs in flight finish; it is not scheduled again.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <returns><see langword="true"/> when the job existed.</returns>
+    public bool Remove(string jobId)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        lock (_gate)
+        {
+            if (!_jobs.Remove(jobId, out var job))
+            {
+                return false;
+            }
+
+            job.Removed = true;
+            job.Parked = false;
+            RemoveFromTimelineLocked(job);
+        }
+
+        Log.JobRemoved(_logger, jobId);
+        return true;
+    }
+
+    /// <summary>Pauses a job: it is not scheduled until <see cref="Resume(string)"/>. Runs in flight finish.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <returns><see langword="true"/> when the job exists.</returns>
+    public bool Pause(string jobId)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        lock (_gate)
+        {
+            if (!_jobs.TryGetValue(jobId, out var job))
+            {
+                return false;
+            }
+
+            if (!job.Paused)
+            {
+                job.Paused = true;
+                job.Parked = false;
+                RemoveFromTimelineLocked(job);
+            }
+        }
+
+        Log.JobPaused(_logger, jobId);
+        return true;
+    }
+
+    /// <summary>
+    /// Resumes a paused job from now on. Occurrences that fell while it was paused do not run; they are not misfires,
+    /// since pausing asked for exactly that.
+    /// </summary>
+    /// <param name="jobId">The job id.</param>
+    /// <returns><see langword="true"/> when the job exists.</returns>
+    public bool Resume(string jobId)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        long cursor;
+        lock (_gate)
+        {
+            if (!_jobs.TryGetValue(jobId, out var job))
+            {
+                return false;
+            }
+
+            if (job.Paused)
+            {
+                job.Paused = false;
+                var now = _time.GetUtcNow().UtcTicks;
+                if (job.Cursor < now && job.Schedule.Kind != ScheduleKind.Startup)
+                {
+                    job.Cursor = job.Schedule.Next(now - 1);
+                }
+
+                if (job.Options.Enabled)
+                {
+                    InsertLocked(job, now);
+                }
+            }
+
+            cursor = job.Cursor;
+        }
+
+        Log.JobResumed(_logger, jobId, cursor == Schedule.NoOccurrence ? null : new DateTimeOffset(cursor, TimeSpan.Zero));
+        return true;
+    }
+
+    /// <summary>
+    /// Starts a run of the job now, outside its schedule, with the current time as its scheduled time. Works for paused
+    /// and disabled jobs too. It respects <see cref="JobOptions.MaxConcurrency"/>: a busy job skips the run (counted).
+    /// </summary>
+    /// <param name="jobId">The job id.</param>
+    /// <returns><see langword="true"/> when the run started or was queued for a slot.</returns>
+    public bool Trigger(string jobId)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        bool started;
+        lock (_gate)
+        {
+            if (_state >= StateStopping || !_jobs.TryGetValue(jobId, out var job))
+            {
+                return false;
+            }
+
+            var now = _time.GetUtcNow().UtcTicks;
+            if (job.InFlight >= job.Options.MaxConcurrency)
+            {
+                RecordSkippedLocked(job, now, SkipReason.Busy, 1, now);
+                return false;
+            }
+
+            started = StartRunLocked(job, now, manual: true, now);
+        }
+
+        Log.JobTriggered(_logger, jobId);
+        return started;
+    }
+
+    /// <summary>Gets a snapshot of a job.</summary>
+    /// <param name="jobId">The job id.</param>
+    /// <returns>The snapshot, or <see langword="null"/> when there is no such job.</returns>
+    public JobInfo? GetJob(string jobId)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        lock (_gate)
+        {
+            return _jobs.TryGetValue(jobId, out var job) ? SnapshotLocked(job) : null;
+        }
+    }
+
+    /// <summary>Gets snapshots of all jobs, ordered by id.</summary>
+    /// <returns>The snapshots.</returns>
+    public IReadOnlyList<JobInfo> GetJobs()
+    {
+        JobInfo[] result;
+        lock (_gate)
+        {
+            result = new JobInfo[_jobs.Count];
+            var i = 0;
+            foreach (var job in _jobs.Values)
+            {
+                result[i++] = SnapshotLocked(job);
+            }
+        }
+
+        Array.Sort(result, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return result;
+    }
+
+    /// <summary>Gets a snapshot of the whole scheduler, for health checks and status lines.</summary>
+    /// <returns>The snapshot.</returns>
+    public SchedulerStatus GetStatus()
+    {
+        lock (_gate)
+        {
+            var failing = new List<string>();
+            foreach (var job in _jobs.Values)
+            {
+                if (job.Stats?.LastOutcome is { } o && o != JobOutcome.Succeeded)
+                {
+                    failing.Add(job.Id);
+                }
+            }
+
+            failing.Sort(StringComparer.Ordinal);
+            var lastPump = Volatile.Read(ref _lastPumpTicks);
+            var nextDue = PeekNextDueLocked();
+            return new SchedulerStatus
+            {
+                Mode = _options.Mode,
+                IsRunning = _state == StateStarted || (_options.Mode == SchedulerMode.Soft && _state == StateCreated),
+                LastPump = lastPump == 0 ? null : new DateTimeOffset(lastPump, TimeSpan.Zero),
+                NextDue = nextDue == Schedule.NoOccurrence ? null : new DateTimeOffset(nextDue, TimeSpan.Zero),
+                JobCount = _jobs.Count,
+                RunningCount = _running,
+                QueueLength = _queue.Count,
+                FailingJobs = failing,
+                SucceededCount = _succeeded,
+                FailedCount = _failed,
+                SkippedCount = _skipped,
+                MisfiredCount = _misfired,
+            };
+        }
+    }
+
+    private static JobInfo SnapshotLocked(JobEntry job)
+    {
+        var s = job.Stats;
+        var status = job.Paused ? JobStatus.Paused
+            : !job.Options.Enabled ? JobStatus.Disabled
+            : job.InFlight > 0 ? JobStatus.Running
+            : job.Cursor == Schedule.NoOccurrence && !job.Parked ? JobStatus.Completed
+            : JobStatus.Scheduled;
+        var scheduled = !job.Paused && job.Options.Enabled && job.Cursor != Schedule.NoOccurrence;
+        return new JobInfo
+        {
+            Id = job.Id,
+            Description = job.Options.Description,
+            Schedule = job.Schedule,
+            Options = job.Options,
+            Status = status,
+            NextRun = scheduled ? new DateTimeOffset(job.Cursor, TimeSpan.Zero) : null,
+            LastRun = s is { LastRunTicks: >= 0 } ? new DateTimeOffset(s.LastRunTicks, TimeSpan.Zero) : null,
+            LastScheduledTime = s is { LastScheduledTicks: >= 0 } ? new DateTimeOffset(s.LastScheduledTicks, TimeSpan.Zero) : null,
+            LastOutcome = s?.LastOutcome,
+            LastDuration = s is { LastDurationTicks: >= 0 } ? TimeSpan.FromTicks(s.LastDurationTicks) : null,
+            LastError = s?.LastError,
+            InFlight = job.InFlight,
+            RunCount = s?.RunCount ?? 0,
+            SuccessCount = s?.SuccessCount ?? 0,
+            FailureCount = s?.FailureCount ?? 0,
+            TimeoutCount = s?.TimeoutCount ?? 0,
+            RetryCount = s?.RetryCount ?? 0,
+            SkipCount = s?.SkipCount ?? 0,
+            MisfireCount = s?.MisfireCount ?? 0,
+            RejectedCount = s?.RejectedCount ?? 0,
+        };
+    }
+
+    private void ThrowIfStopped()
+    {
+        if (_state >= StateStopping)
+        {
+            throw new ObjectDisposedException(nameof(JobScheduler), "The scheduler has stopped; create a new one.");
+        }
+    }
+}

@@ -1,0 +1,188 @@
+namespace ChronoFlow;
+
+public sealed partial class JobScheduler
+{
+    /// <summary>
+    /// The longest the hard-mode timer sleeps. Timers count elapsed time, not the wall clock, so a bounded sleep notices
+    /// a wall-clock leap within this long; it is not polling, since an idle scheduler wakes once per period.
+    /// </summary>
+    internal static readonly TimeSpan MaxTimerSleep = TimeSpan.FromMinutes(1);
+
+    private ITimer? _timer;
+    private long _armedTicks = long.MaxValue;
+    private bool _wakePending;
+
+    /// <summary>
+    /// Starts dispatching. In hard mode this starts the scheduler's timer, which sleeps until the next run is due; in
+    /// soft mode it only marks the scheduler as running, since the host calls <see cref="Pump"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Not used: starting does not wait.</param>
+    /// <returns>A completed task.</returns>
+    /// <exception cref="ObjectDisposedException">The scheduler has stopped; a stopped scheduler does not restart.</exception>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        int jobs;
+        lock (_gate)
+        {
+            ThrowIfStopped();
+            if (_state == StateStarted)
+            {
+                return Task.CompletedTask;
+            }
+
+            _state = StateStarted;
+            jobs = _jobs.Count;
+            if (_options.Mode == SchedulerMode.Hard)
+            {
+                _timer = _time.CreateTimer(static s => ((JobScheduler)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _armedTicks = long.MaxValue;
+                ArmTimerLocked(_time.GetUtcNow().UtcTicks);
+            }
+        }
+
+        Log.SchedulerStarted(_logger, _options.Mode, jobs);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops dispatching, drops queued runs (counted as skipped), waits up to <see cref="SchedulerOptions.ShutdownTimeout"/>
+    /// for running jobs, then cancels their tokens (they are recorded as cancelled) and waits for them to return.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the waiting early; jobs still running are then left to finish on their own.</param>
+    /// <returns>A task that completes when the scheduler has stopped.</returns>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        int running;
+        lock (_gate)
+        {
+            if (_state >= StateStopping)
+            {
+                return;
+            }
+
+            _state = StateStopping;
+            _timer?.Dispose();
+            _timer = null;
+            Volatile.Write(ref _nextDueTicks, long.MaxValue);
+            var now = _time.GetUtcNow().UtcTicks;
+            while (_queue.TryDequeue(out var queued))
+            {
+                ChronoFlowTelemetry.QueueLength.Add(-1);
+                var job = queued.Run.Job;
+                job.InFlight--;
+                RecordSkippedLocked(job, queued.Run.ScheduledTicks, SkipReason.Shutdown, 1, now);
+                ExitFlightLocked();
+            }
+
+            running = _running;
+        }
+
+        try
+        {
+            var idle = WaitForIdleAsync(CancellationToken.None);
+            if (!idle.IsCompleted)
+            {
+                Log.SchedulerStopping(_logger, _shutdownTimeout.TotalMilliseconds, running);
+                using var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                var delay = Task.Delay(_shutdownTimeout, _time, delayCancel.Token);
+                await Task.WhenAny(idle, delay).ConfigureAwait(false);
+                delayCancel.Cancel();
+                if (!idle.IsCompleted && !cancellationToken.IsCancellationRequested)
+                {
+                    Log.SchedulerStopCancelling(_logger, Volatile.Read(ref _running));
+                    await _stopping.CancelAsync().ConfigureAwait(false);
+                    await idle.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller stopped waiting; cancel what still runs so that it ends as soon as it can.
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _state = StateStopped;
+            }
+
+            Log.SchedulerStopped(_logger);
+        }
+    }
+
+    /// <summary>Points the hard-mode timer at the next due time, or queues a pump when something is already due.</summary>
+    private void ArmTimerLocked(long now)
+    {
+        if (_timer is null || _state != StateStarted)
+        {
+            return;
+        }
+
+        var due = _nextDueTicks;
+        if (due <= now)
+        {
+            if (!_wakePending)
+            {
+                // Counted in flight so that WaitForIdleAsync also waits for the pump it is about to do.
+                _wakePending = true;
+                _inFlight++;
+                ThreadPool.UnsafeQueueUserWorkItem(static s => s.OnWake(), this, preferLocal: false);
+            }
+
+            return;
+        }
+
+        if (due == _armedTicks)
+        {
+            return;
+        }
+
+        _armedTicks = due;
+        var delay = TimeSpan.FromTicks(Math.Min(due - now, MaxTimerSleep.Ticks));
+        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnWake()
+    {
+        lock (_gate)
+        {
+            _wakePending = false;
+        }
+
+        try
+        {
+            Pump();
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                ExitFlightLocked();
+            }
+        }
+    }
+
+    private void OnTimer()
+    {
+        lock (_gate)
+        {
+            // The timer fired: whatever it was armed for, it is no longer armed.
+            _armedTicks = long.MaxValue;
+        }
+
+        var now = _time.GetUtcNow().UtcTicks;
+        if (now < Volatile.Read(ref _nextDueTicks))
+        {
+            // Early (clock moved backwards, or the sleep was capped): sleep again.
+            lock (_gate)
+            {
+                ArmTimerLocked(now);
+            }
+
+            return;
+        }
+
+        PumpDue(now);
+    }
+}

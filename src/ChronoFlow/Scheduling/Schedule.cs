@@ -1,0 +1,208 @@
+using System.Globalization;
+
+namespace ChronoFlow;
+
+/// <summary>
+/// When a job runs: a cron expression, a fixed interval, one instant, or once when the scheduler starts.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Create schedules with <see cref="Cron(string, TimeZoneInfo?)"/>, <see cref="Every(TimeSpan)"/>,
+/// <see cref="Once(DateTimeOffset)"/>, <see cref="Startup"/> or <see cref="Parse(string, TimeZoneInfo?)"/>.
+/// Occurrences are computed from the schedule, never by polling. <see cref="ToString"/> gives the schedule as text.
+/// </para>
+/// <para>
+/// A schedule that depends on its job (a cron <c>H</c> field, seeded by the job id; an interval without an
+/// anchor, anchored when the job is registered; interval jitter, seeded by the job id) is bound to its job by
+/// <see cref="JobScheduler.AddOrUpdate(string, Schedule, Func{JobContext, CancellationToken, ValueTask}, JobOptions?)"/>.
+/// </para>
+/// </remarks>
+/// <threadsafety>Schedules are immutable; every member is safe to call from any thread.</threadsafety>
+public abstract class Schedule
+{
+    private protected Schedule()
+    {
+    }
+
+    /// <summary>Gets a schedule that runs once, when the scheduler first dispatches after the job is registered (<c>@reboot</c>).</summary>
+    public static Schedule Startup { get; } = new StartupSchedule();
+
+    /// <summary>Gets what kind of schedule this is.</summary>
+    public abstract ScheduleKind Kind { get; }
+
+    /// <summary>Creates a schedule that follows a cron expression on the wall clock of a time zone.</summary>
+    /// <param name="expression">
+    /// Five fields (<c>minute hour day-of-month month day-of-week</c>), six fields (a leading seconds field), or a
+    /// macro such as <c>@daily</c>. The field count tells the formats apart. <c>H</c> takes its value from the job id.
+    /// </param>
+    /// <param name="zone">The zone whose wall clock the expression runs on; <see langword="null"/> means UTC.</param>
+    /// <returns>The schedule.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="expression"/> is <see langword="null"/>.</exception>
+    /// <exception cref="CronFormatException">The expression is not valid; the message names the field and the fault.</exception>
+    public static Schedule Cron(string expression, TimeZoneInfo? zone = null)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        var format = CronSchedule.FormatOf(expression);
+        var parsed = CronExpression.Parse(expression.AsSpan(), format);
+        return new CronSchedule(expression, format, parsed, zone, seeded: false);
+    }
+
+    /// <summary>Creates a schedule that runs every <paramref name="interval"/>, counted from when the job is registered.</summary>
+    /// <param name="interval">The time between runs; positive.</param>
+    /// <returns>The schedule.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> is zero or negative.</exception>
+    public static Schedule Every(TimeSpan interval) => Every(interval, anchor: null, jitter: null);
+
+    /// <summary>Creates a schedule that runs every <paramref name="interval"/>, optionally anchored and jittered.</summary>
+    /// <param name="interval">The time between runs; positive.</param>
+    /// <param name="anchor">
+    /// An instant that is an occurrence (runs fall on <c>anchor + k × interval</c>); <see langword="null"/> anchors
+    /// the schedule when the job is registered.
+    /// </param>
+    /// <param name="jitter">
+    /// A random delay in <c>[0, jitter)</c> added to each occurrence, like systemd's <c>RandomizedDelaySec</c>, so that
+    /// many jobs do not start at once. It is drawn from the job id and the occurrence number, so a job's occurrences
+    /// are stable. Smaller than <paramref name="interval"/>; <see langword="null"/> or zero means none.
+    /// </param>
+    /// <returns>The schedule.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="interval"/> is not positive, or <paramref name="jitter"/> is negative or not smaller than the interval.
+    /// </exception>
+    public static Schedule Every(TimeSpan interval, DateTimeOffset? anchor = null, TimeSpan? jitter = null)
+    {
+        if (interval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, "The interval must be positive.");
+        }
+
+        var j = jitter ?? TimeSpan.Zero;
+        if (j < TimeSpan.Zero || j >= interval)
+        {
+            throw new ArgumentOutOfRangeException(nameof(jitter), jitter, "The jitter must be zero or more and smaller than the interval.");
+        }
+
+        return new IntervalSchedule(interval.Ticks, anchor?.UtcTicks ?? IntervalSchedule.Unanchored, j.Ticks, seed: 0);
+    }
+
+    /// <summary>Creates a schedule that runs once, at <paramref name="at"/>.</summary>
+    /// <param name="at">The instant to run at. When it is already past at registration, the misfire policy decides.</param>
+    /// <returns>The schedule.</returns>
+    public static Schedule Once(DateTimeOffset at) => new OnceSchedule(at);
+
+    /// <summary>
+    /// Parses a schedule: a cron expression (five or six fields), a macro (<c>@yearly</c>, <c>@annually</c>,
+    /// <c>@monthly</c>, <c>@weekly</c>, <c>@daily</c>, <c>@midnight</c>, <c>@hourly</c>, <c>@every_minute</c>,
+    /// <c>@every_second</c>, <c>@reboot</c>), or an ISO 8601 instant with an offset such as
+    /// <c>2025-09-20T02:00:00Z</c>, which runs once.
+    /// </summary>
+    /// <param name="text">The schedule text.</param>
+    /// <param name="zone">The zone of a cron expression; <see langword="null"/> means UTC. An instant carries its own offset.</param>
+    /// <returns>The schedule.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
+    /// <exception cref="FormatException">
+    /// The text is none of the above; a <see cref="CronFormatException"/> with the position when it looks like a cron expression.
+    /// </exception>
+    public static Schedule Parse(string text, TimeZoneInfo? zone = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.AsSpan().Trim();
+        if (trimmed.IsEmpty)
+        {
+            throw new FormatException("The schedule is empty: expected a cron expression, a macro such as @daily or @reboot, or an ISO 8601 instant such as 2025-09-20T02:00:00Z.");
+        }
+
+        if (trimmed.Equals("@reboot", StringComparison.OrdinalIgnoreCase))
+        {
+            return Startup;
+        }
+
+        if (LooksLikeInstant(trimmed))
+        {
+            if (HasOffset(trimmed) && DateTimeOffset.TryParseExact(trimmed, s_instantFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+            {
+                return Once(at);
+            }
+
+            throw new FormatException(
+                $"The schedule '{text}' looks like a date but is not an ISO 8601 instant with an offset, such as 2025-09-20T02:00:00Z or 2025-09-20T04:00:00+02:00.");
+        }
+
+        return Cron(text.Trim(), zone);
+    }
+
+    /// <summary>Gets the first occurrence after <paramref name="after"/>, or <see langword="null"/> when there is none.</summary>
+    /// <param name="after">The instant to search from (exclusive).</param>
+    /// <returns>The next occurrence, or <see langword="null"/>.</returns>
+    /// <remarks>
+    /// An unanchored interval counts from <paramref name="after"/> until it is bound to a job; a <see cref="Startup"/>
+    /// schedule has no calendar occurrences and returns <see langword="null"/>.
+    /// </remarks>
+    public DateTimeOffset? GetNextOccurrence(DateTimeOffset after)
+    {
+        var ticks = Next(after.UtcTicks);
+        return ticks == NoOccurrence ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+    }
+
+    /// <summary>Gets the schedule as text: the cron expression, <c>@every 00:05:00</c>, the ISO 8601 instant, or <c>@reboot</c>.</summary>
+    /// <returns>The text.</returns>
+    public abstract override string ToString();
+
+    /// <summary>Returned by <see cref="Next"/> when there is no further occurrence.</summary>
+    internal const long NoOccurrence = long.MaxValue;
+
+    /// <summary>The first occurrence after <paramref name="afterUtcTicks"/> (exclusive), or <see cref="NoOccurrence"/>.</summary>
+    internal abstract long Next(long afterUtcTicks);
+
+    /// <summary>The first occurrence of a job registered at <paramref name="registeredUtcTicks"/>.</summary>
+    internal virtual long First(long registeredUtcTicks) => Next(registeredUtcTicks);
+
+    /// <summary>The schedule as it applies to one job: H seeded, interval anchored, jitter seeded.</summary>
+    internal virtual Schedule Bind(string jobId, long registeredUtcTicks) => this;
+
+    /// <summary>Whether two schedules mean the same, so that an update can keep the next run.</summary>
+    internal abstract bool SameAs(Schedule other);
+
+    /// <summary>
+    /// Counts occurrences in <c>[fromUtcTicks, toUtcTicks)</c>, stopping at <paramref name="cap"/> so that a leap of
+    /// years over a per-second schedule answers at once.
+    /// </summary>
+    internal virtual long Count(long fromUtcTicks, long toUtcTicks, long cap)
+    {
+        long n = 0;
+        for (var t = Next(fromUtcTicks - 1); t < toUtcTicks && n < cap; t = Next(t))
+        {
+            n++;
+        }
+
+        return n;
+    }
+
+    private static readonly string[] s_instantFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ssK",
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd'T'HH:mmK",
+    ];
+
+    private static bool HasOffset(ReadOnlySpan<char> text)
+        => text[^1] is 'Z' or 'z' || text[10..].IndexOfAny('+', '-') >= 0;
+
+    private static bool LooksLikeInstant(ReadOnlySpan<char> text)
+        => text.Length >= 10 && char.IsAsciiDigit(text[0]) && char.IsAsciiDigit(text[3]) && text[4] == '-';
+}
+
+/// <summary>What kind of schedule a <see cref="Schedule"/> is.</summary>
+public enum ScheduleKind
+{
+    /// <summary>A cron expression.</summary>
+    Cron,
+
+    /// <summary>A fixed interval.</summary>
+    Interval,
+
+    /// <summary>One instant.</summary>
+    Once,
+
+    /// <summary>Once when the scheduler starts (<c>@reboot</c>).</summary>
+    Startup,
+}

@@ -1,0 +1,79 @@
+namespace ChronoFlow;
+
+/// <summary>How a <see cref="JobScheduler"/> dispatches runs.</summary>
+public enum SchedulerMode
+{
+    /// <summary>
+    /// A timer of the scheduler's own sleeps until the next run is due and dispatches it; started with
+    /// <see cref="JobScheduler.StartAsync(CancellationToken)"/>.
+    /// </summary>
+    Hard,
+
+    /// <summary>Nothing runs by itself: the host calls <see cref="JobScheduler.Pump"/>, for example once per request.</summary>
+    Soft,
+}
+
+/// <summary>Options of a <see cref="JobScheduler"/>.</summary>
+/// <threadsafety>Not thread-safe while being configured; the scheduler reads it once, in its constructor.</threadsafety>
+public class SchedulerOptions
+{
+    /// <summary>Gets or sets whether the scheduler runs on its own timer or is pumped by the host.</summary>
+    /// <value>The default is <see cref="SchedulerMode.Hard"/>.</value>
+    public SchedulerMode Mode { get; set; } = SchedulerMode.Hard;
+
+    /// <summary>
+    /// Gets or sets the most runs of all jobs that may run at once. Runs beyond it wait in the job queue. A run waiting
+    /// for a retry keeps its slot.
+    /// </summary>
+    /// <value>The default is 64.</value>
+    public int MaxConcurrentRuns { get; set; } = 64;
+
+    /// <summary>Gets or sets how many runs the default in-memory queue holds; a run that finds it full is rejected and counted.</summary>
+    /// <value>The default is 10,000.</value>
+    public int QueueCapacity { get; set; } = 10_000;
+
+    /// <summary>Gets or sets the queue of runs waiting for a slot.</summary>
+    /// <value>The default, <see langword="null"/>, means an <see cref="InMemoryJobQueue"/> of <see cref="QueueCapacity"/>.</value>
+    public IJobQueue? JobQueue { get; set; }
+
+    /// <summary>Gets or sets the provider of the leases named by <see cref="JobOptions.LockKey"/>.</summary>
+    /// <value>
+    /// The default, <see langword="null"/>, means an <see cref="InMemoryJobLockProvider"/>: exclusive within this
+    /// process. Use a <see cref="FileJobLockProvider"/> to exclude other processes on the machine.
+    /// </value>
+    public IJobLockProvider? LockProvider { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long <see cref="JobScheduler.StopAsync(CancellationToken)"/> waits for running jobs before it
+    /// cancels them.
+    /// </summary>
+    /// <value>The default is 30 seconds.</value>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets the listeners that receive every <see cref="JobEvent"/>.</summary>
+    /// <value>Empty by default.</value>
+    public IList<IJobEventListener> EventListeners { get; } = new List<IJobEventListener>();
+
+    internal void Validate()
+    {
+        if (!Enum.IsDefined(Mode))
+        {
+            throw new ArgumentException($"{nameof(SchedulerOptions)}.{nameof(Mode)}: {(int)Mode} is not a {nameof(SchedulerMode)}.", "options");
+        }
+
+        if (MaxConcurrentRuns < 1)
+        {
+            throw new ArgumentException($"{nameof(SchedulerOptions)}.{nameof(MaxConcurrentRuns)} must be at least 1, not {MaxConcurrentRuns}.", "options");
+        }
+
+        if (JobQueue is null && QueueCapacity < 1)
+        {
+            throw new ArgumentException($"{nameof(SchedulerOptions)}.{nameof(QueueCapacity)} must be at least 1, not {QueueCapacity}.", "options");
+        }
+
+        if (ShutdownTimeout < TimeSpan.Zero && ShutdownTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException($"{nameof(SchedulerOptions)}.{nameof(ShutdownTimeout)} must not be negative, not {ShutdownTimeout}.", "options");
+        }
+    }
+}
