@@ -51,7 +51,9 @@ internal static class CronCalendar
             return NextEveryDay(in e, start);
         }
 
-        Split(start, out var y, out var mo, out var d, out var h, out var mi, out var s);
+        var (y, mo, d) = SplitDate(start);
+        var time = (int)(start % TicksPerDay / TicksPerSecond);
+        int h = time / 3600, mi = time / 60 % 60, s = time % 60;
         var lastYear = Math.Min(MaxCalendarYear, y + SearchYears);
         if ((e.Flags & CronFlags.AnyYear) == 0)
         {
@@ -101,7 +103,7 @@ internal static class CronCalendar
         }
 
     Day:
-        next = d > 31 ? -1 : NextBit(DayMask(in e, y, mo), d);
+        next = d > 31 ? -1 : NextBit(DaysOf(in e, y, mo), d);
         if (next < 0)
         {
             mo++;
@@ -169,7 +171,7 @@ internal static class CronCalendar
             goto Minute;
         }
 
-        return Join(y, mo, d, h, mi, next);
+        return ((MonthStart(y, mo) + d - 1) * TicksPerDay) + (h * TicksPerHour) + (mi * TicksPerMinute) + (next * TicksPerSecond);
     }
 
     /// <summary>The last match at or before <paramref name="ticks"/> (before, unless <paramref name="inclusive"/>).</summary>
@@ -198,7 +200,9 @@ internal static class CronCalendar
             return PreviousEveryDay(in e, start);
         }
 
-        Split(start, out var y, out var mo, out var d, out var h, out var mi, out var s);
+        var (y, mo, d) = SplitDate(start);
+        var time = (int)(start % TicksPerDay / TicksPerSecond);
+        int h = time / 3600, mi = time / 60 % 60, s = time % 60;
         var firstYear = Math.Max(1, y - SearchYears);
         if ((e.Flags & CronFlags.AnyYear) == 0)
         {
@@ -251,7 +255,7 @@ internal static class CronCalendar
         }
 
     Day:
-        prev = d < 1 ? -1 : PreviousBit(DayMask(in e, y, mo), d);
+        prev = d < 1 ? -1 : PreviousBit(DaysOf(in e, y, mo), d);
         if (prev < 0)
         {
             mo--;
@@ -337,7 +341,7 @@ internal static class CronCalendar
             goto Minute;
         }
 
-        return Join(y, mo, d, h, mi, prev);
+        return ((MonthStart(y, mo) + d - 1) * TicksPerDay) + (h * TicksPerHour) + (mi * TicksPerMinute) + (prev * TicksPerSecond);
     }
 
     /// <summary>Every day matches: the next time of day at or after <paramref name="start"/> (a whole second), else tomorrow's first.</summary>
@@ -433,6 +437,24 @@ internal static class CronCalendar
     /// The days of month <paramref name="month"/> of <paramref name="year"/> that match both day fields as bits
     /// 1-31, with the specials (L, W, nL, n#k) worked out for that month.
     /// </summary>
+    /// <summary>The matching days of a month; plain day-of-month lists (the usual case) need no weekday arithmetic.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint DaysOf(in CronExpression e, int year, int month)
+    {
+        if ((e.Flags & CronFlags.PlainDays) != 0)
+        {
+            var dim = month == 2 ? (DateTime.IsLeapYear(year) ? 29 : 28) : 30 + ((month + (month >> 3)) & 1);
+            return e.DaysOfMonth & (uint)((2UL << dim) - 2);
+        }
+
+        return DayMask(in e, year, month);
+    }
+
+    /// <summary>The day number (days since 0001-01-01) of the first of the month.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long MonthStart(int year, int month)
+        => DaysBeforeYear(year) + (DateTime.IsLeapYear(year) ? DaysToMonth366 : DaysToMonth365)[month - 1];
+
     internal static uint DayMask(in CronExpression e, int year, int month)
     {
         var leap = DateTime.IsLeapYear(year);
@@ -445,8 +467,11 @@ internal static class CronCalendar
             return e.DaysOfMonth & monthDays;
         }
 
-        // Weekday of the first of the month, Sunday = 0.
-        var first = (int)((DaysBeforeYear(year) + (leap ? DaysToMonth366 : DaysToMonth365)[month - 1] + 1) % 7);
+        // Weekday of the first of the month, Sunday = 0; L and L-n alone do not need it.
+        var needsWeekday = (e.NearestWeekdays | e.LastDayOffsetsWeekday) != 0
+            || e.DaysOfWeek != CronConstants.AllWeekdays
+            || (e.Flags & CronFlags.DayOfWeekSpecials) != 0;
+        var first = needsWeekday ? (int)((MonthStart(year, month) + 1) % 7) : 0;
 
         var dom = e.DaysOfMonth;
         if ((e.Flags & CronFlags.DayOfMonthSpecials) != 0)
@@ -579,7 +604,9 @@ internal static class CronCalendar
         return (days * TicksPerDay) + (hour * TicksPerHour) + (minute * TicksPerMinute) + (second * TicksPerSecond);
     }
 
-    internal static void Split(long ticks, out int year, out int month, out int day, out int hour, out int minute, out int second)
+    /// <summary>Year, month and day of a tick count (the calendar part of <see cref="DateTime"/>'s arithmetic).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (int Year, int Month, int Day) SplitDate(long ticks)
     {
         var n = (int)(ticks / TicksPerDay);
         var y400 = n / DaysPer400Years;
@@ -599,7 +626,7 @@ internal static class CronCalendar
             y1 = 3;
         }
 
-        year = (y400 * 400) + (y100 * 100) + (y4 * 4) + y1 + 1;
+        var year = (y400 * 400) + (y100 * 100) + (y4 * 4) + y1 + 1;
         n -= y1 * 365;
         var table = y1 == 3 && (y4 != 24 || y100 == 3) ? DaysToMonth366 : DaysToMonth365;
         var m = (n >> 5) + 1;
@@ -608,12 +635,6 @@ internal static class CronCalendar
             m++;
         }
 
-        month = m;
-        day = n - table[m - 1] + 1;
-
-        var time = ticks % TicksPerDay;
-        hour = (int)(time / TicksPerHour);
-        minute = (int)(time / TicksPerMinute % 60);
-        second = (int)(time / TicksPerSecond % 60);
+        return (year, m, n - table[m - 1] + 1);
     }
 }

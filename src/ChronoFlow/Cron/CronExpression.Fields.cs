@@ -84,6 +84,9 @@ internal enum CronFlags : ushort
     /// <summary>Every day of every month of every year matches: a search is time-of-day arithmetic.</summary>
     EveryDay = 1 << 14,
 
+    /// <summary>The days are a plain day-of-month list: no specials, no weekday restriction, no OR rule.</summary>
+    PlainDays = 1 << 15,
+
     /// <summary>Flags that are presentation, not meaning; equality ignores them.</summary>
     PresentationOnly = DayOfMonthStar | DayOfWeekStar | FormatSeconds | FormatYear | FormatIntersect,
 }

@@ -12,10 +12,22 @@ internal static class CronParser
     public static CronParseError Parse(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, out CronExpression result)
     {
         var b = default(CronFieldsBuilder);
-        var error = ParseCore(text, format, seed, ref b);
+        CronParseError error = default;
+        if (!TryParseCommon(text, format, ref b))
+        {
+            b = default; // the lean pass may have filled some fields before it gave up
+            error = ParseCore(text, format, seed, ref b);
+        }
+
         if (error.Code == CronParseErrorCode.None)
         {
             b.Flags |= CronFlags.Parsed;
+            if ((b.Flags & (CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials)) == 0
+                && b.DaysOfWeek == CronConstants.AllWeekdays)
+            {
+                b.Flags |= CronFlags.PlainDays;
+            }
+
             const CronFlags DayRules = CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials | CronFlags.NeverFires | CronFlags.AnyYear;
             if ((b.Flags & DayRules) == CronFlags.AnyYear
                 && b.DaysOfMonth == CronConstants.AllDays
@@ -33,6 +45,202 @@ internal static class CronParser
         }
 
         return error;
+    }
+
+    /// <summary>
+    /// A lean pass over the common grammar: *, ?, numbers, names, ranges, steps and lists, without the year field.
+    /// Anything else (specials, H, wrapping ranges, macros, faults) returns false and the full parser decides,
+    /// so errors and rare syntax have one implementation. Both paths fill the builder alike.
+    /// </summary>
+    private static bool TryParseCommon(ReadOnlySpan<char> text, CronFormat format, ref CronFieldsBuilder b)
+    {
+        if ((format & CronFormat.IncludeYear) != 0)
+        {
+            return false;
+        }
+
+        var n = text.Length;
+        var i = 0;
+        while (i < n && IsBlank(text[i]))
+        {
+            i++;
+        }
+
+        var interval = false;
+        var domStar = false;
+        var dowStar = false;
+        b.Seconds = 1;
+        for (var field = (format & CronFormat.IncludeSeconds) != 0 ? CronField.Second : CronField.Minute; field <= CronField.DayOfWeek; field++)
+        {
+            if (i >= n)
+            {
+                return false;
+            }
+
+            var timeField = field <= CronField.Hour;
+            var dayField = field is CronField.DayOfMonth or CronField.DayOfWeek;
+            var min = CronFieldInfo.Min(field);
+            var max = CronFieldInfo.Max(field);
+            if (dayField && (text[i] == '*' || text[i] == '?'))
+            {
+                if (field == CronField.DayOfMonth)
+                {
+                    domStar = true;
+                }
+                else
+                {
+                    dowStar = true;
+                }
+            }
+
+            ulong bits = 0;
+            while (true)
+            {
+                int lo, hi;
+                var c = text[i];
+                var toMax = false;
+                if (c == '*' || (c == '?' && dayField))
+                {
+                    i++;
+                    lo = min;
+                    hi = max;
+                    interval |= timeField;
+                }
+                else
+                {
+                    if (!ReadCommonValue(text, ref i, field, out lo))
+                    {
+                        return false;
+                    }
+
+                    hi = lo;
+                    if (i < n && text[i] == '-')
+                    {
+                        i++;
+                        if (!ReadCommonValue(text, ref i, field, out hi))
+                        {
+                            return false;
+                        }
+
+                        interval |= timeField;
+                    }
+                    else
+                    {
+                        toMax = true;
+                    }
+                }
+
+                var step = 1;
+                if (i < n && text[i] == '/')
+                {
+                    i++;
+                    if (i >= n || !IsDigit(text[i]))
+                    {
+                        return false;
+                    }
+
+                    step = text[i++] - '0';
+                    if (i < n && IsDigit(text[i]))
+                    {
+                        step = (step * 10) + (text[i++] - '0');
+                    }
+
+                    if (step < 1 || step > max)
+                    {
+                        return false;
+                    }
+
+                    hi = toMax ? max : hi;
+                    interval |= timeField;
+                }
+
+                if (lo < min || hi > max || lo > hi)
+                {
+                    return false;
+                }
+
+                bits |= (s_stepMasks[step] << lo) & ((2UL << hi) - 1);
+                if (i < n && text[i] == ',')
+                {
+                    i++;
+                    if (i >= n)
+                    {
+                        return false;
+                    }
+
+                    continue;
+                }
+
+                break;
+            }
+
+            if (i < n && !IsBlank(text[i]))
+            {
+                return false;
+            }
+
+            switch (field)
+            {
+                case CronField.Second: b.Seconds = bits; break;
+                case CronField.Minute: b.Minutes = bits; break;
+                case CronField.Hour: b.Hours = (uint)bits; break;
+                case CronField.DayOfMonth: b.DaysOfMonth = (uint)bits; break;
+                case CronField.Month: b.Months = (ushort)bits; break;
+                default: b.DaysOfWeek = (byte)((bits | (bits >> 7)) & CronConstants.AllWeekdays); break;
+            }
+
+            while (i < n && IsBlank(text[i]))
+            {
+                i++;
+            }
+        }
+
+        if (i != n)
+        {
+            return false;
+        }
+
+        b.Flags = FormatFlags(format) | CronFlags.AnyYear | (interval ? CronFlags.None : CronFlags.FixedTime);
+        FinishDays(ref b, domStar, dowStar, (format & CronFormat.IntersectDays) != 0);
+        return true;
+    }
+
+    /// <summary>A number of one or two digits, or a name in the month and day-of-week fields.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ReadCommonValue(ReadOnlySpan<char> text, ref int i, CronField field, out int value)
+    {
+        value = 0;
+        if (i >= text.Length)
+        {
+            return false;
+        }
+
+        var c = text[i];
+        if (IsDigit(c))
+        {
+            value = c - '0';
+            i++;
+            if (i < text.Length && IsDigit(text[i]))
+            {
+                value = (value * 10) + (text[i++] - '0');
+            }
+
+            return i >= text.Length || !IsDigit(text[i]);
+        }
+
+        if (i + 3 > text.Length || (i + 3 < text.Length && IsLetter(text[i + 3])))
+        {
+            return false;
+        }
+
+        value = field switch
+        {
+            CronField.Month => MonthName(text.Slice(i, 3)),
+            CronField.DayOfWeek => WeekdayName(text.Slice(i, 3)),
+            _ => -1,
+        };
+        i += 3;
+        return value >= 0 && !(field == CronField.Month && value == 0);
     }
 
     private static CronParseError ParseCore(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, ref CronFieldsBuilder b)

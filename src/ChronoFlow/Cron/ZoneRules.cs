@@ -28,6 +28,7 @@ internal sealed class ZoneRules
     private readonly int _lastYear;    // the last year that may hold a transition
     private readonly YearData?[] _years;
     private volatile SegmentBox? _lastSegment;
+    private volatile SegmentBox? _previousSegment;
 
     private ZoneRules(TimeZoneInfo zone)
     {
@@ -98,6 +99,16 @@ internal sealed class ZoneRules
             return;
         }
 
+        // A search that crosses a transition alternates between two segments; keep the one before too.
+        box = _previousSegment;
+        if (box is not null && utcTicks >= box.Segment.Start && utcTicks < box.Segment.End)
+        {
+            _previousSegment = _lastSegment;
+            _lastSegment = box;
+            segment = box.Segment;
+            return;
+        }
+
         GetSegmentSlow(utcTicks, out segment);
     }
 
@@ -164,6 +175,7 @@ internal sealed class ZoneRules
             Volatile.Write(ref boxes[i + 1], cached);
         }
 
+        _previousSegment = _lastSegment;
         _lastSegment = cached;
         segment = cached.Segment;
     }

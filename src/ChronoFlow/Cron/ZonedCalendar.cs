@@ -29,6 +29,10 @@ internal static class ZonedCalendar
         var fixedTime = e.IsFixedTime;
         var t = fromUtc;
         var incl = inclusive;
+
+        // A wall-clock match already found, and the wall time from which it is the first match: a later search
+        // that starts between the two would find it again, so it is reused instead.
+        long knownFrom = long.MaxValue, knownMatch = -1;
         for (var walked = 0; walked < MaxSegments; walked++)
         {
             zone.GetSegment(t, out var seg);
@@ -53,7 +57,18 @@ internal static class ZonedCalendar
                 localInclusive = true;
             }
 
-            var match = CronCalendar.Next(in e, localFrom, localInclusive);
+            long match;
+            if (knownMatch >= 0 && localFrom >= knownFrom && localFrom <= knownMatch && (localInclusive || localFrom < knownMatch))
+            {
+                match = knownMatch;
+            }
+            else
+            {
+                match = CronCalendar.Next(in e, localFrom, localInclusive);
+                knownFrom = localInclusive ? localFrom : localFrom + 1;
+                knownMatch = match;
+            }
+
             if (match < 0)
             {
                 // Nothing at or after localFrom on the wall clock. Only a fall-back at the end of this segment

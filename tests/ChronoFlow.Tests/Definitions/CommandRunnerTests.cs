@@ -37,6 +37,8 @@ public class CommandRunnerTests
         }
     }
 
+    // A grandchild is not our child, so nothing notifies its death: polling /proc is the only way to see it go.
+    // The cap is generous for a loaded machine; a pass returns as soon as the process is gone.
     private static async Task<bool> EventuallyDeadAsync(int pid)
     {
         var watch = Stopwatch.StartNew();

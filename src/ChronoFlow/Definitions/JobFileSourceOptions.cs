@@ -1,0 +1,63 @@
+using ChronoFlow.Definitions;
+
+namespace ChronoFlow;
+
+/// <summary>Where a <see cref="JobFileSource"/> reads job definitions from, and how it runs their tasks.</summary>
+/// <threadsafety>Set the options before handing them to <see cref="JobFileSource"/>; the source reads them once, at construction.</threadsafety>
+public class JobFileSourceOptions
+{
+    /// <summary>Gets or sets the directory of <c>*.json</c> job files, or <see langword="null"/> for none.</summary>
+    /// <value>Default <see langword="null"/>.</value>
+    public string? JobsDirectory { get; set; }
+
+    /// <summary>Gets the crontab files to load (<c>m h dom mon dow command</c> lines).</summary>
+    /// <value>Default empty.</value>
+    public IList<string> CrontabFiles { get; } = new List<string>();
+
+    /// <summary>Gets or sets a value indicating whether the crontab files have a user column (system crontabs such as <c>/etc/crontab</c>).</summary>
+    /// <value>Default <see langword="false"/>.</value>
+    public bool CrontabHasUserColumn { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether to watch the files after the first load and apply added, changed and
+    /// deleted definitions. Turn it off for a one-shot validation such as <c>--check</c>.
+    /// </summary>
+    /// <value>Default <see langword="true"/>.</value>
+    public bool Watch { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets how long a command that is stopped (timeout or shutdown) has between SIGTERM and SIGKILL.
+    /// </summary>
+    /// <value>Default 5 seconds.</value>
+    public TimeSpan CommandKillGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets how often the files are read again even without change events. Internal: tests shorten it.</summary>
+    internal TimeSpan RescanInterval { get; set; } = new DefinitionWatcherOptions().RescanInterval;
+
+    /// <summary>Gets or sets the quiet time after a change event before the files are read.</summary>
+    internal TimeSpan Debounce { get; set; } = new DefinitionWatcherOptions().Debounce;
+
+    /// <summary>Gets or sets whether a <see cref="FileSystemWatcher"/> is used; without it only the timers drive reloads (tests on a fake clock).</summary>
+    internal bool UseFileSystemWatcher { get; set; } = true;
+
+    internal void Validate()
+    {
+        if (string.IsNullOrEmpty(JobsDirectory) && CrontabFiles.Count == 0)
+        {
+            throw new ArgumentException($"{nameof(JobFileSourceOptions)}: set {nameof(JobsDirectory)} or add at least one path to {nameof(CrontabFiles)}.", "options");
+        }
+
+        foreach (var path in CrontabFiles)
+        {
+            if (string.IsNullOrEmpty(path))
+            {
+                throw new ArgumentException($"{nameof(JobFileSourceOptions)}.{nameof(CrontabFiles)} holds an empty path.", "options");
+            }
+        }
+
+        if (CommandKillGracePeriod < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{nameof(JobFileSourceOptions)}.{nameof(CommandKillGracePeriod)} must not be negative, not {CommandKillGracePeriod}.", "options");
+        }
+    }
+}
