@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace ChronoFlow;
 
 public sealed partial class JobScheduler
@@ -172,7 +170,4 @@ public sealed partial class JobScheduler
         JobOutcome.Cancelled => TelemetryTags.Cancelled,
         _ => TelemetryTags.Failed,
     };
-
-    [Conditional("DEBUG")]
-    private static void AssertLocked(object gate) => Debug.Assert(Monitor.IsEntered(gate));
 }
