@@ -56,7 +56,7 @@ sdk=$(dotnet --version 2>/dev/null)
 
 STARTED="$started" FINISHED="$finished" CPU="$cpu" LOGICAL="$logical" PHYSICAL="${physical:-?}" OS="$os" KERNEL="$kernel" \
 SDK="$sdk" COMMAND="benchmarks/run.sh$( [ $# -gt 0 ] && printf ' %q' "$@")" BDN_COMMAND="$bdn_command" STATUS="$status" \
-RESULTS="$artifacts/results" OUTPUT="$output" python3 "$root/benchmarks/assemble.py"
+RESULTS="$artifacts/results" LOG="$log" OUTPUT="$output" python3 "$root/benchmarks/assemble.py"
 
 echo "run.sh: wrote $output (BenchmarkDotNet exit code $status)" >&2
 exit "$status"
