@@ -123,7 +123,7 @@ public sealed class JobFileSourceTests : IDisposable
 
         Assert.Equal(["a", "b"], scheduler.GetJobs().Select(j => j.Id).Order(StringComparer.Ordinal));
         Assert.Equal(["a", "b"], source.JobIds);
-        var error = Assert.Single(_logs.Entries, e => e.EventId == 400);
+        var error = Assert.Single(_logs.Entries, e => e.EventId.Id == 400);
         Assert.Contains("bad.json: $.schedule: minute: 61 is out of range 0-59", error.Message, StringComparison.Ordinal);
         Assert.Equal(LogLevel.Error, error.Level);
         var listed = Assert.Single(source.Errors);
@@ -216,7 +216,7 @@ public sealed class JobFileSourceTests : IDisposable
         await scheduler.PumpAndWaitAsync();
 
         Assert.Equal(JobOutcome.Succeeded, scheduler.GetJob("out")!.LastOutcome);
-        var lines = _logs.Entries.Where(e => e.EventId == 403).Select(e => e.Message).ToList();
+        var lines = _logs.Entries.Where(e => e.EventId.Id == 403).Select(e => e.Message).ToList();
         Assert.Contains("Job out stdout: one", lines);
         Assert.Contains("Job out stderr: two", lines);
     }
@@ -293,7 +293,7 @@ public sealed class JobFileSourceTests : IDisposable
         await source.StartAsync();
 
         Assert.Null(scheduler.GetJob("open"));
-        var error = Assert.Single(_logs.Entries, e => e.EventId == 409);
+        var error = Assert.Single(_logs.Entries, e => e.EventId.Id == 409);
         Assert.Contains("open.json: BAD FILE MODE: writable by its group", error.Message, StringComparison.Ordinal);
     }
 
@@ -308,7 +308,7 @@ public sealed class JobFileSourceTests : IDisposable
         _clock.Advance(s_rescan);
 
         Assert.Empty(scheduler.GetJobs());
-        var error = Assert.Single(_logs.Entries, e => e.EventId == 409);
+        var error = Assert.Single(_logs.Entries, e => e.EventId.Id == 409);
         Assert.Contains("absent: the jobs directory does not exist", error.Message, StringComparison.Ordinal);
     }
 
@@ -376,31 +376,4 @@ public sealed class JobFileSourceTests : IDisposable
 
     private string WriteJob(string file, string id, string schedule)
         => _dir.Write(file, $$"""{ "job_id": "{{id}}", "schedule": "{{schedule}}", "task": { "type": "execute_command", "command": "/bin/true" } }""");
-
-    private sealed record LogEntry(LogLevel Level, int EventId, string Message);
-
-    private sealed class CapturingLoggerFactory : ILoggerFactory, ILogger
-    {
-        private readonly ConcurrentQueue<LogEntry> _entries = new();
-
-        public IReadOnlyList<LogEntry> Entries => [.. _entries];
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            => _entries.Enqueue(new LogEntry(logLevel, eventId.Id, formatter(state, exception)));
-    }
 }

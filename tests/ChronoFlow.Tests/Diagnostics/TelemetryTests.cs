@@ -139,31 +139,4 @@ public class TelemetryTests
     {
         public void OnEvent(in JobEvent jobEvent) => throw new InvalidOperationException("listener bug");
     }
-
-    private sealed record LogEntry(LogLevel Level, EventId EventId, string Message, Exception? Exception);
-
-    private sealed class CapturingLoggerFactory : ILoggerFactory, ILogger
-    {
-        private readonly ConcurrentQueue<LogEntry> _entries = new();
-
-        public IReadOnlyList<LogEntry> Entries => [.. _entries];
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            => _entries.Enqueue(new LogEntry(logLevel, eventId, formatter(state, exception), exception));
-    }
 }
