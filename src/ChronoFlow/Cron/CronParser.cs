@@ -494,7 +494,7 @@ internal static class CronParser
         var fieldStart = c.Pos;
         var timeField = field <= CronField.Hour;
 
-        // A lone * is the commonest field of the expressions that reach this full parser (those with specials).
+        // Fast paths for the commonest fields: a lone * and a lone number.
         var first = c.Peek();
         if (first == '*' && c.IsBlankAt(c.Pos + 1))
         {
@@ -512,6 +512,48 @@ internal static class CronParser
             interval |= timeField;
             error = default;
             return true;
+        }
+
+        if (first == '*' && c.CharAt(c.Pos + 1) == '/' && IsDigit(c.CharAt(c.Pos + 2)) && field != CronField.Year)
+        {
+            var step = c.CharAt(c.Pos + 2) - '0';
+            var end = c.Pos + 3;
+            if (IsDigit(c.CharAt(end)))
+            {
+                step = (step * 10) + (c.CharAt(end) - '0');
+                end++;
+            }
+
+            if (c.IsBlankAt(end) && step >= 1 && step <= CronFieldInfo.Max(field))
+            {
+                c.Pos = end;
+                c.SkipBlanks();
+                bits = (s_stepMasks[step] << CronFieldInfo.Min(field)) & FullMask(field);
+
+                interval |= timeField;
+                error = default;
+                return true;
+            }
+        }
+
+        if (IsDigit(first) && field != CronField.Year)
+        {
+            var value = first - '0';
+            var end = c.Pos + 1;
+            if (IsDigit(c.CharAt(end)))
+            {
+                value = (value * 10) + (c.CharAt(end) - '0');
+                end++;
+            }
+
+            if (c.IsBlankAt(end) && value >= CronFieldInfo.Min(field) && value <= CronFieldInfo.Max(field))
+            {
+                c.Pos = end;
+                c.SkipBlanks();
+                bits = 1UL << value;
+                error = default;
+                return true;
+            }
         }
 
         while (true)
@@ -1186,6 +1228,9 @@ internal static class CronParser
         /// <summary>Whether position <paramref name="i"/> ends a field: a blank or the end of the text.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public readonly bool IsBlankAt(int i) => i >= End || IsBlank(Text[i]);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly char CharAt(int i) => i < End ? Text[i] : ' ';
 
         public readonly bool StartsWithStar() => Pos < End && (Text[Pos] == '*' || Text[Pos] == '?');
 
