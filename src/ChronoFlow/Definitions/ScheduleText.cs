@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace ChronoFlow.Definitions;
 
 /// <summary>
@@ -9,12 +7,6 @@ namespace ChronoFlow.Definitions;
 /// </summary>
 internal static class ScheduleText
 {
-    private static readonly string[] s_instantFormats =
-    [
-        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz",
-        "yyyy-MM-dd'T'HH:mmzzz",
-    ];
-
     /// <summary>Returns <see langword="null"/> on success, otherwise the reason.</summary>
     /// <param name="text">The schedule text.</param>
     /// <param name="hashSeed">The seed for <c>H</c> fields: the job id.</param>
@@ -35,7 +27,7 @@ internal static class ScheduleText
         }
 
         // An instant is one word that starts with a four-digit year and a dash; a cron expression has several words.
-        if (trimmed.Length >= 5 && trimmed.IndexOfAny(' ', '\t') < 0 && char.IsAsciiDigit(trimmed[0]) && char.IsAsciiDigit(trimmed[3]) && trimmed[4] == '-')
+        if (ScheduleSyntax.LooksLikeInstant(trimmed))
         {
             return TryParseInstant(trimmed.ToString(), out schedule);
         }
@@ -47,7 +39,7 @@ internal static class ScheduleText
         }
         else
         {
-            var fields = CountFields(trimmed);
+            var fields = ScheduleSyntax.CountFields(trimmed);
             switch (fields)
             {
                 case 5:
@@ -71,49 +63,21 @@ internal static class ScheduleText
         return null;
     }
 
-    internal static int CountFields(ReadOnlySpan<char> text)
-    {
-        var count = 0;
-        var inField = false;
-        foreach (var c in text)
-        {
-            if (c is ' ' or '\t')
-            {
-                inField = false;
-            }
-            else if (!inField)
-            {
-                inField = true;
-                count++;
-            }
-        }
-
-        return count;
-    }
-
     private static string? TryParseInstant(string text, out DefinitionSchedule? schedule)
     {
         schedule = null;
-        var normalized = text.EndsWith('Z') || text.EndsWith('z') ? string.Concat(text.AsSpan(0, text.Length - 1), "+00:00") : text;
-        if (!HasOffset(normalized))
+        if (!ScheduleSyntax.HasExplicitOffset(text))
         {
             return $"\"{text}\" has no UTC offset; write the instant with 'Z' or an offset such as +02:00 (2025-09-20T02:00:00Z)";
         }
 
-        if (!DateTimeOffset.TryParseExact(normalized, s_instantFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+        if (!ScheduleSyntax.TryParseInstant(text, out var at))
         {
             return $"\"{text}\" is not an ISO 8601 instant such as 2025-09-20T02:00:00Z";
         }
 
         schedule = new DefinitionSchedule(DefinitionScheduleKind.Once, text, CronFormat.Standard, at);
         return null;
-    }
-
-    private static bool HasOffset(string text)
-    {
-        // The last six characters must be [+-]hh:mm, after the 'T' of the time part.
-        var t = text.IndexOf('T', StringComparison.Ordinal);
-        return t > 0 && text.Length >= t + 7 && text[^6] is '+' or '-' && text[^3] == ':';
     }
 }
 

@@ -25,23 +25,7 @@ internal sealed class CronSchedule : Schedule
     public TimeZoneInfo? Zone => _zone;
 
     /// <summary>Six fields mean a leading seconds field; anything else is read as five (macros included).</summary>
-    public static CronFormat FormatOf(ReadOnlySpan<char> text)
-    {
-        var fields = 0;
-        var inField = false;
-        foreach (var c in text)
-        {
-            var separator = c is ' ' or '\t';
-            if (!separator && !inField)
-            {
-                fields++;
-            }
-
-            inField = !separator;
-        }
-
-        return fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
-    }
+    public static CronFormat FormatOf(ReadOnlySpan<char> text) => ScheduleSyntax.CronFormatOf(text);
 
     public override string ToString() => _zone is null ? _text : $"{_text} ({_zone.Id})";
 

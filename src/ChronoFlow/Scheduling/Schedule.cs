@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace ChronoFlow;
 
 /// <summary>
@@ -116,9 +114,9 @@ public abstract class Schedule
             return Startup;
         }
 
-        if (LooksLikeInstant(trimmed))
+        if (ScheduleSyntax.LooksLikeInstant(trimmed))
         {
-            if (HasOffset(trimmed) && DateTimeOffset.TryParseExact(trimmed, s_instantFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+            if (ScheduleSyntax.TryParseInstant(trimmed, out var at))
             {
                 return Once(at);
             }
@@ -176,19 +174,6 @@ public abstract class Schedule
 
         return n;
     }
-
-    private static readonly string[] s_instantFormats =
-    [
-        "yyyy-MM-dd'T'HH:mm:ssK",
-        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
-        "yyyy-MM-dd'T'HH:mmK",
-    ];
-
-    private static bool HasOffset(ReadOnlySpan<char> text)
-        => text[^1] is 'Z' or 'z' || text[10..].IndexOfAny('+', '-') >= 0;
-
-    private static bool LooksLikeInstant(ReadOnlySpan<char> text)
-        => text.Length >= 10 && char.IsAsciiDigit(text[0]) && char.IsAsciiDigit(text[3]) && text[4] == '-';
 }
 
 /// <summary>What kind of schedule a <see cref="Schedule"/> is.</summary>
