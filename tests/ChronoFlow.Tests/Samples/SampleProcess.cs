@@ -67,6 +67,9 @@ internal sealed class SampleProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
+
+            // As if started from its own folder: a host's content root (appsettings.json) is the working directory.
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
         info.ArgumentList.Add(dll);
         foreach (var arg in args)

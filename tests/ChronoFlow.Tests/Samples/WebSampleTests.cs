@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using ChronoFlow.Tests.Definitions;
+
+namespace ChronoFlow.Tests.Samples;
+
+/// <summary>
+/// samples/ChronoFlow.Samples.Web run as its own process on a free loopback port: its admin endpoints answer, a run
+/// triggered over HTTP is counted, and Ctrl+C stops it.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class WebSampleTests
+{
+    // Generous: the machine is shared and a cold start of an ASP.NET Core app can take seconds.
+    private static readonly TimeSpan s_guard = TimeSpan.FromSeconds(60);
+
+    [LinuxFact]
+    public async Task WebSample_TriggerDigestOverHttp_CountsTheRunAndStopsCleanlyOnCtrlC()
+    {
+        var port = FreeLoopbackPort();
+        using var web = SampleProcess.Start("ChronoFlow.Samples.Web", "--urls", $"http://127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = s_guard };
+
+        using (var jobs = await GetJobsWhenListeningAsync(http, web))
+        {
+            var ids = jobs.RootElement.EnumerateArray().Select(static j => j.GetProperty("id").GetString()).ToList();
+            Assert.Equal(["cache-refresh", "digest"], ids);
+            var digest = jobs.RootElement.EnumerateArray().Single(static j => j.GetProperty("id").GetString() == "digest");
+
+            // Schedule and zone come from appsettings.json.
+            Assert.Equal("0 8 * * MON-FRI (Europe/London)", digest.GetProperty("schedule").GetString());
+            Assert.Equal("Scheduled", digest.GetProperty("status").GetString());
+            Assert.Equal(0, digest.GetProperty("counts").GetProperty("runs").GetInt64());
+        }
+
+        using (var run = await http.PostAsync(new Uri("jobs/digest/run", UriKind.Relative), content: null))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+        }
+
+        using (var unknown = await http.PostAsync(new Uri("jobs/no-such-job/run", UriKind.Relative), content: null))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Contains("no-such-job", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var counted = await WaitForDigestRunAsync(http))
+        {
+            var counts = counted.RootElement.GetProperty("counts");
+            Assert.Equal(1, counts.GetProperty("runs").GetInt64());
+            Assert.Equal(1, counts.GetProperty("succeeded").GetInt64());
+            Assert.Equal("Succeeded", counted.RootElement.GetProperty("lastOutcome").GetString());
+        }
+
+        using (var health = await http.GetAsync(new Uri("health", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            using var report = JsonDocument.Parse(await health.Content.ReadAsStringAsync());
+            Assert.Equal("Healthy", report.RootElement.GetProperty("status").GetString());
+            Assert.Equal("Soft", report.RootElement.GetProperty("checks").GetProperty("chronoflow").GetProperty("data").GetProperty("mode").GetString());
+        }
+
+        web.Signal(SampleProcess.SigInt);
+        var exitCode = await web.WaitForExitAsync();
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains(web.Lines, static l => l.Contains("digest ran:", StringComparison.Ordinal) && l.Contains("triggered by hand: True", StringComparison.Ordinal));
+    }
+
+    /// <summary>A port that was free a moment ago: bound on 127.0.0.1 with port 0, read back, released.</summary>
+    private static int FreeLoopbackPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            return ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    // Waits for Kestrel to say it listens (the line comes once the socket is bound), then asks for the jobs.
+    private static async Task<JsonDocument> GetJobsWhenListeningAsync(HttpClient http, SampleProcess web)
+    {
+        await web.WaitForLineAsync(l => l.Contains("Now listening on: " + http.BaseAddress!.ToString().TrimEnd('/'), StringComparison.Ordinal));
+        return JsonDocument.Parse(await http.GetStringAsync(new Uri("jobs", UriKind.Relative)));
+    }
+
+    // The run ends on the thread pool after the POST has returned, so poll its counts until they show it.
+    private static async Task<JsonDocument> WaitForDigestRunAsync(HttpClient http)
+    {
+        var deadline = DateTime.UtcNow + s_guard;
+        while (true)
+        {
+            var job = JsonDocument.Parse(await http.GetStringAsync(new Uri("jobs/digest", UriKind.Relative)));
+            if (job.RootElement.GetProperty("counts").GetProperty("runs").GetInt64() > 0 || DateTime.UtcNow > deadline)
+            {
+                return job;
+            }
+
+            job.Dispose();
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+    }
+}
