@@ -25,6 +25,8 @@ namespace ChronoFlow;
 /// <see cref="JobFileSourceOptions.CommandKillGracePeriod"/>. Its output lines go to the log, up to the per-run cap.
 /// <c>http_request</c> sends the request and checks the status. A non-zero exit code, an unexpected status, a
 /// program that cannot start or a request that gets no response fails the run, so the scheduler records FAILURE.
+/// A task type the application registered in <see cref="JobFileSourceOptions.TaskTypes"/> has its settings bound when
+/// the file is loaded and runs through its <see cref="JobTaskType"/>; an exception from it fails the run.
 /// </para>
 /// <para>
 /// <b>Diagnostics.</b> Every finding (file, JSON path or line, reason) is logged once per file content, errors at
@@ -73,7 +75,10 @@ public sealed class JobFileSource : IAsyncDisposable
     /// <param name="loggerFactory">Where diagnostics and command output go; <see langword="null"/> for nowhere.</param>
     /// <param name="timeProvider">The clock for debounce, rescans, settle times and command timeouts; <see langword="null"/> takes the scheduler's.</param>
     /// <exception cref="ArgumentNullException"><paramref name="scheduler"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="options"/> names no jobs directory and no crontab, or holds an empty path.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="options"/> names no jobs directory and no crontab, holds an empty path, or registers a task type
+    /// name twice.
+    /// </exception>
     public JobFileSource(JobScheduler scheduler, JobFileSourceOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
@@ -90,7 +95,9 @@ public sealed class JobFileSource : IAsyncDisposable
 
         if (!string.IsNullOrEmpty(options.JobsDirectory))
         {
-            var loader = new JobsDirectoryLoader(options.JobsDirectory, timeProvider: _timeProvider);
+            var taskTypes = options.TaskTypesByName();
+            var loaderOptions = new JobsDirectoryOptions { RegisteredTaskTypes = taskTypes.Count == 0 ? null : taskTypes };
+            var loader = new JobsDirectoryLoader(options.JobsDirectory, loaderOptions, _timeProvider);
             _sources.Add(new Source(options.JobsDirectory, options.JobsDirectory, "*.json", loader.Scan, () => loader.CurrentDiagnostics));
         }
 
@@ -356,6 +363,11 @@ public sealed class JobFileSource : IAsyncDisposable
             case HttpTaskSettings http:
                 var timeout = definition.Timeout;
                 action = (context, token) => RunHttpAsync(context.JobId, http, timeout, token);
+                break;
+            case BoundTaskSettings bound:
+                var taskType = bound.TaskType;
+                var settings = bound.Value;
+                action = (context, token) => taskType.ExecuteAsync(settings, context, token);
                 break;
             default:
                 Reject(source, definition, $"task type \"{definition.Task.Type}\" has no executor in this service; this definition is not loaded");

@@ -31,6 +31,14 @@ public class JobFileSourceOptions
     /// <value>Default 5 seconds.</value>
     public TimeSpan CommandKillGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Gets the task types that job files may use besides the built-in <c>execute_command</c> and
+    /// <c>http_request</c>; see <see cref="JobTaskType"/>. A file whose <c>task.type</c> is neither built in nor listed
+    /// here is an error that names the known types.
+    /// </summary>
+    /// <value>Default empty. Each name may appear once.</value>
+    public IList<JobTaskType> TaskTypes { get; } = new List<JobTaskType>();
+
     /// <summary>Gets or sets how often the files are read again even without change events. Internal: tests shorten it.</summary>
     internal TimeSpan RescanInterval { get; set; } = new DefinitionWatcherOptions().RescanInterval;
 
@@ -59,5 +67,23 @@ public class JobFileSourceOptions
         {
             throw new ArgumentException($"{nameof(JobFileSourceOptions)}.{nameof(CommandKillGracePeriod)} must not be negative, not {CommandKillGracePeriod}.", "options");
         }
+
+        _ = TaskTypesByName();
+    }
+
+    /// <summary>The registered task types by name; throws when one is null or a name is registered twice.</summary>
+    internal Dictionary<string, JobTaskType> TaskTypesByName()
+    {
+        var byName = new Dictionary<string, JobTaskType>(StringComparer.Ordinal);
+        for (var i = 0; i < TaskTypes.Count; i++)
+        {
+            var type = TaskTypes[i] ?? throw new ArgumentException($"{nameof(JobFileSourceOptions)}.{nameof(TaskTypes)}[{i}] is null.", "options");
+            if (!byName.TryAdd(type.Name, type))
+            {
+                throw new ArgumentException($"{nameof(JobFileSourceOptions)}.{nameof(TaskTypes)} registers the task type \"{type.Name}\" twice; each name may be registered once.", "options");
+            }
+        }
+
+        return byName;
     }
 }

@@ -8,7 +8,7 @@ namespace ChronoFlow.Definitions;
 internal sealed record JobsDirectoryOptions
 {
     /// <summary>Task types registered besides the built-in ones.</summary>
-    public IReadOnlySet<string>? RegisteredTaskTypes { get; init; }
+    public IReadOnlyDictionary<string, JobTaskType>? RegisteredTaskTypes { get; init; }
 
     /// <summary>
     /// How long a file that is not valid JSON must stay unchanged before it is reported as broken rather than taken
