@@ -79,7 +79,7 @@ internal sealed record JobDefinition
 
     public string? LockKey { get; init; }
 
-    /// <summary>For system crontabs: the user column. ChronoFlow does not switch users; the integration decides.</summary>
+    /// <summary>For system crontabs: the user column. <see cref="UserSwitch"/> decides whether and how the line runs.</summary>
     public string? RunAsUser { get; init; }
 
     public required TaskDefinition Task { get; init; }

@@ -26,7 +26,9 @@ namespace ChronoFlow;
 /// <c>http_request</c> sends the request and checks the status. A non-zero exit code, an unexpected status, a
 /// program that cannot start or a request that gets no response fails the run, so the scheduler records FAILURE.
 /// A task type the application registered in <see cref="JobFileSourceOptions.TaskTypes"/> has its settings bound when
-/// the file is loaded and runs through its <see cref="JobTaskType"/>; an exception from it fails the run.
+/// the file is loaded and runs through its <see cref="JobTaskType"/>; an exception from it fails the run. A
+/// system-crontab line runs as its user only as <see cref="JobFileSourceOptions.CrontabHasUserColumn"/> describes,
+/// and is refused otherwise.
 /// </para>
 /// <para>
 /// <b>Diagnostics.</b> Every finding (file, JSON path or line, reason) is logged once per file content, errors at
@@ -62,6 +64,7 @@ public sealed class JobFileSource : IAsyncDisposable
     private readonly bool _watch;
     private readonly bool _useFileSystemWatcher;
     private readonly DefinitionWatcherOptions _watcherOptions;
+    private readonly UserSwitchHost _userSwitchHost;
     private readonly List<Source> _sources = [];
 
     /// <summary>Job id to the source that registered it.</summary>
@@ -92,6 +95,7 @@ public sealed class JobFileSource : IAsyncDisposable
         _watch = options.Watch;
         _useFileSystemWatcher = options.UseFileSystemWatcher;
         _watcherOptions = new DefinitionWatcherOptions { Debounce = options.Debounce, RescanInterval = options.RescanInterval };
+        _userSwitchHost = options.UserSwitchHost;
 
         if (!string.IsNullOrEmpty(options.JobsDirectory))
         {
@@ -353,12 +357,24 @@ public sealed class JobFileSource : IAsyncDisposable
         {
             case CommandTaskSettings command:
                 var request = CommandRunner.CreateRequest(command, definition.Timeout) with { KillGracePeriod = _killGrace };
-                action = (context, token) => RunCommandAsync(context.JobId, request, token);
-                if (definition.RunAsUser is { } user && !string.Equals(user, Environment.UserName, StringComparison.Ordinal))
+                if (definition.RunAsUser is { } user)
                 {
-                    JobFileSourceLog.UserIgnored(_logger, id, definition.SourceFile, definition.SourceLocation, user, Environment.UserName);
+                    // Never run a system-crontab line as the wrong user: switch with runuser, or refuse the line.
+                    var prefix = UserSwitch.Plan(user, _userSwitchHost, out var userError);
+                    if (userError is not null)
+                    {
+                        Reject(source, definition, userError);
+                        return;
+                    }
+
+                    if (!prefix.IsEmpty)
+                    {
+                        request = request with { Arguments = [.. prefix, .. request.Arguments] };
+                        JobFileSourceLog.RunsAsUser(_logger, id, definition.SourceFile, definition.SourceLocation, user, prefix[0]);
+                    }
                 }
 
+                action = (context, token) => RunCommandAsync(context.JobId, request, token);
                 break;
             case HttpTaskSettings http:
                 var timeout = definition.Timeout;

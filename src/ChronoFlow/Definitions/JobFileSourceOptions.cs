@@ -14,8 +14,21 @@ public class JobFileSourceOptions
     /// <value>Default empty.</value>
     public IList<string> CrontabFiles { get; } = new List<string>();
 
-    /// <summary>Gets or sets a value indicating whether the crontab files have a user column (system crontabs such as <c>/etc/crontab</c>).</summary>
+    /// <summary>
+    /// Gets or sets a value indicating whether the crontab files have a user column (system crontabs such as
+    /// <c>/etc/crontab</c>: <c>m h dom mon dow user command</c>).
+    /// </summary>
     /// <value>Default <see langword="false"/>.</value>
+    /// <remarks>
+    /// A line never runs as the wrong user. A line whose user is the one the service runs as runs as usual. Any other
+    /// user needs the service to run as root on Linux (or another Unix with util-linux): the command then runs through
+    /// <c>runuser -u USER -- COMMAND</c>, which sets <c>HOME</c>, <c>USER</c> and <c>LOGNAME</c> for that user (the
+    /// rest of the environment is kept) and opens a PAM session as cron does; it stays in the run's process group, so
+    /// timeouts and shutdown stop it as any command. Otherwise the line is refused with an error naming the file, the
+    /// line and the user, and the other lines load: <c>/etc/crontab: line 7: runs as 'bob', but this service runs as
+    /// 'alice' and cannot switch users (only root can); this line is not loaded</c>. A user that does not exist, or a
+    /// machine without <c>runuser</c>, is refused the same way. On Windows only lines of the service's own user run.
+    /// </remarks>
     public bool CrontabHasUserColumn { get; set; }
 
     /// <summary>
@@ -44,6 +57,9 @@ public class JobFileSourceOptions
 
     /// <summary>Gets or sets the quiet time after a change event before the files are read.</summary>
     internal TimeSpan Debounce { get; set; } = new DefinitionWatcherOptions().Debounce;
+
+    /// <summary>Gets or sets who the service runs as and how it can switch users. Internal: tests play other users.</summary>
+    internal UserSwitchHost UserSwitchHost { get; set; } = UserSwitchHost.Current;
 
     /// <summary>Gets or sets whether a <see cref="FileSystemWatcher"/> is used; without it only the timers drive reloads (tests on a fake clock).</summary>
     internal bool UseFileSystemWatcher { get; set; } = true;

@@ -342,6 +342,56 @@ public sealed class JobFileSourceTests : IDisposable
     }
 
     [LinuxFact]
+    public async Task Reload_SystemCrontabLineOfAnotherUserWithoutRoot_IsRefusedNamingFileLineAndUser()
+    {
+        var crontab = _dir.Write("system", "SHELL=/bin/sh\n* * * * * alice /bin/true\n*/5 * * * * bob /bin/true\n");
+        await using var scheduler = SchedulerTestExtensions.CreateSoft(_clock);
+        var options = new JobFileSourceOptions
+        {
+            CrontabHasUserColumn = true,
+            UseFileSystemWatcher = false,
+            RescanInterval = s_rescan,
+            UserSwitchHost = new UserSwitchHost("alice", IsPrivileged: false, "/usr/sbin/runuser", static _ => true),
+        };
+        options.CrontabFiles.Add(crontab);
+        await using var source = new JobFileSource(scheduler, options, _logs, _clock);
+
+        await source.StartAsync();
+        _clock.Advance(s_rescan);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await scheduler.PumpAndWaitAsync();
+
+        var job = Assert.Single(scheduler.GetJobs());
+        Assert.Equal("* * * * *", job.ScheduleText);
+        Assert.Equal(JobOutcome.Succeeded, job.LastOutcome);
+        var expected = $"{crontab}: line 3: runs as 'bob', but this service runs as 'alice' and cannot switch users (only root can); this line is not loaded";
+        Assert.Equal([expected], source.Errors);
+        Assert.Equal("Job definition error: " + expected, Assert.Single(_logs.Entries, e => e.EventId.Id == 400).Message);
+    }
+
+    [RootLinuxFact]
+    public async Task Run_SystemCrontabLineOfAnotherUserAsRoot_RunsAsThatUser()
+    {
+        var crontab = _dir.Write("system", "* * * * * nobody id -un; echo \"home $HOME\"\n");
+        await using var scheduler = SchedulerTestExtensions.CreateSoft(_clock);
+        var options = new JobFileSourceOptions { CrontabHasUserColumn = true, UseFileSystemWatcher = false };
+        options.CrontabFiles.Add(crontab);
+        await using var source = new JobFileSource(scheduler, options, _logs, _clock);
+        await source.StartAsync();
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await scheduler.PumpAndWaitAsync();
+
+        var job = Assert.Single(scheduler.GetJobs());
+        Assert.True(job.LastOutcome == JobOutcome.Succeeded, job.LastError);
+        var output = _logs.Entries.Where(e => e.EventId.Id == 403).Select(e => e.Message).ToList();
+        Assert.Contains($"Job {job.Id} stdout: nobody", output);
+        Assert.Contains(output, l => l.StartsWith($"Job {job.Id} stdout: home ", StringComparison.Ordinal) && !l.EndsWith(" home " + Environment.GetEnvironmentVariable("HOME"), StringComparison.Ordinal));
+        Assert.Contains("runs as user nobody through", Assert.Single(_logs.Entries, e => e.EventId.Id == 411).Message, StringComparison.Ordinal);
+        Assert.Empty(source.Errors);
+    }
+
+    [LinuxFact]
     [Trait("Category", "Integration")]
     public async Task Run_CommandPastItsTimeout_IsStoppedAndRecordedAsTimedOut()
     {
