@@ -360,7 +360,7 @@ public sealed class JobFileSource : IAsyncDisposable
                 if (definition.RunAsUser is { } user)
                 {
                     // Never run a system-crontab line as the wrong user: switch with runuser, or refuse the line.
-                    var prefix = UserSwitch.Plan(user, _userSwitchHost, out var userError);
+                    var prefix = UserSwitch.Plan(user, _userSwitchHost, command.Environment, out var userError);
                     if (userError is not null)
                     {
                         Reject(source, definition, userError);

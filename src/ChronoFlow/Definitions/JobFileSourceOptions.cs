@@ -23,7 +23,7 @@ public class JobFileSourceOptions
     /// A line never runs as the wrong user. A line whose user is the one the service runs as runs as usual. Any other
     /// user needs the service to run as root on Linux (or another Unix with util-linux): the command then runs through
     /// <c>runuser -u USER -- COMMAND</c>, which sets <c>HOME</c>, <c>USER</c> and <c>LOGNAME</c> for that user (the
-    /// rest of the environment is kept) and opens a PAM session as cron does; it stays in the run's process group, so
+    /// rest of the environment is kept, and a crontab <c>HOME=</c> line still wins, as in cron) and opens a PAM session; it stays in the run's process group, so
     /// timeouts and shutdown stop it as any command. Otherwise the line is refused with an error naming the file, the
     /// line and the user, and the other lines load: <c>/etc/crontab: line 7: runs as 'bob', but this service runs as
     /// 'alice' and cannot switch users (only root can); this line is not loaded</c>. A user that does not exist, or a

@@ -60,7 +60,14 @@ internal static class UserSwitch
     /// Returns the arguments to put before the command (empty when the line's user is the service's), or sets
     /// <paramref name="error"/> to why the line cannot run and returns <see langword="default"/>.
     /// </summary>
-    public static ImmutableArray<string> Plan(string user, UserSwitchHost host, out string? error)
+    /// <param name="user">The line's user column.</param>
+    /// <param name="host">Who the service is.</param>
+    /// <param name="environment">
+    /// The line's environment. runuser sets <c>HOME</c> to the user's home; a crontab <c>HOME=</c> line wins over that
+    /// in cron, so it is set again after the switch with <c>env</c>.
+    /// </param>
+    /// <param name="error">Why the line cannot run, or <see langword="null"/>.</param>
+    public static ImmutableArray<string> Plan(string user, UserSwitchHost host, IReadOnlyDictionary<string, string>? environment, out string? error)
     {
         error = null;
         if (string.Equals(user, host.UserName, StringComparison.Ordinal))
@@ -96,6 +103,8 @@ internal static class UserSwitch
                 return default;
         }
 
-        return [runuser, "-u", user, "--"];
+        return environment is not null && environment.TryGetValue("HOME", out var home)
+            ? [runuser, "-u", user, "--", "env", "HOME=" + home]
+            : [runuser, "-u", user, "--"];
     }
 }

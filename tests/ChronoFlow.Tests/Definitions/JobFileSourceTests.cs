@@ -372,7 +372,8 @@ public sealed class JobFileSourceTests : IDisposable
     [RootLinuxFact]
     public async Task Run_SystemCrontabLineOfAnotherUserAsRoot_RunsAsThatUser()
     {
-        var crontab = _dir.Write("system", "* * * * * nobody id -un; echo \"home $HOME\"\n");
+        // The first line gets nobody's own HOME from runuser; a crontab HOME= line wins for the lines after it, as in cron.
+        var crontab = _dir.Write("system", "* * * * * nobody id -un; echo \"a $HOME\"\nHOME=/var/chronoflow-home\n* * * * * nobody echo \"b $HOME\"\n");
         await using var scheduler = SchedulerTestExtensions.CreateSoft(_clock);
         var options = new JobFileSourceOptions { CrontabHasUserColumn = true, UseFileSystemWatcher = false };
         options.CrontabFiles.Add(crontab);
@@ -380,15 +381,16 @@ public sealed class JobFileSourceTests : IDisposable
         await source.StartAsync();
 
         _clock.Advance(TimeSpan.FromMinutes(1));
-        await scheduler.PumpAndWaitAsync();
+        Assert.Equal(2, await scheduler.PumpAndWaitAsync());
 
-        var job = Assert.Single(scheduler.GetJobs());
-        Assert.True(job.LastOutcome == JobOutcome.Succeeded, job.LastError);
-        var output = _logs.Entries.Where(e => e.EventId.Id == 403).Select(e => e.Message).ToList();
-        Assert.Contains($"Job {job.Id} stdout: nobody", output);
-        Assert.Contains(output, l => l.StartsWith($"Job {job.Id} stdout: home ", StringComparison.Ordinal) && !l.EndsWith(" home " + Environment.GetEnvironmentVariable("HOME"), StringComparison.Ordinal));
-        Assert.Contains("runs as user nobody through", Assert.Single(_logs.Entries, e => e.EventId.Id == 411).Message, StringComparison.Ordinal);
         Assert.Empty(source.Errors);
+        Assert.All(scheduler.GetJobs(), j => Assert.True(j.LastOutcome == JobOutcome.Succeeded, j.LastError));
+        var output = _logs.Entries.Where(e => e.EventId.Id == 403).Select(e => e.Message[(e.Message.IndexOf(" stdout: ", StringComparison.Ordinal) + 9)..]).ToList();
+        Assert.Contains("nobody", output);
+        Assert.Contains("b /var/chronoflow-home", output);
+        var a = Assert.Single(output, l => l.StartsWith("a ", StringComparison.Ordinal));
+        Assert.NotEqual("a " + Environment.GetEnvironmentVariable("HOME"), a);
+        Assert.Equal(2, _logs.Entries.Count(e => e.EventId.Id == 411 && e.Message.Contains("runs as user nobody through", StringComparison.Ordinal)));
     }
 
     [LinuxFact]
