@@ -20,13 +20,15 @@ public sealed partial class JobScheduler
     private static readonly TimeSpan s_maxSpin = TimeSpan.FromMilliseconds(10);
 
     private ITimer? _timer;
+    private ITimer? _fallbackTimer;
     private long _leadTicks;
     private long _armedTicks = long.MaxValue;
     private bool _wakePending;
 
     /// <summary>
     /// Starts dispatching. In hard mode this starts the scheduler's timer, which sleeps until the next run is due; in
-    /// soft mode it only marks the scheduler as running, since the host calls <see cref="Pump"/>.
+    /// soft mode it marks the scheduler as running, since the host calls <see cref="Pump"/>, and starts the fallback
+    /// timer if <see cref="SchedulerOptions.SoftModeFallbackInterval"/> is set.
     /// </summary>
     /// <param name="cancellationToken">Not used: starting does not wait.</param>
     /// <returns>A completed task.</returns>
@@ -51,6 +53,11 @@ public sealed partial class JobScheduler
                 _timer = _time.CreateTimer(static s => ((JobScheduler)s!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                 _armedTicks = long.MaxValue;
                 ArmTimerLocked(_time.GetUtcNow().UtcTicks);
+            }
+            else if (_options.SoftModeFallbackInterval is { } fallback)
+            {
+                // Soft mode with a safety net: pump on a fixed period, whether or not the host pumps too.
+                _fallbackTimer = _time.CreateTimer(static s => ((JobScheduler)s!).Pump(), this, fallback, fallback);
             }
         }
 
@@ -77,6 +84,8 @@ public sealed partial class JobScheduler
             _state = StateStopping;
             _timer?.Dispose();
             _timer = null;
+            _fallbackTimer?.Dispose();
+            _fallbackTimer = null;
             Volatile.Write(ref _nextDueTicks, long.MaxValue);
             var now = _time.GetUtcNow().UtcTicks;
             while (_queue.TryDequeue(out var queued))

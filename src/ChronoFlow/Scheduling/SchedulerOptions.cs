@@ -50,9 +50,27 @@ public class SchedulerOptions
     /// <value>The default is 30 seconds.</value>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Gets or sets, for <see cref="SchedulerMode.Soft"/> mode only, how often the scheduler pumps itself when the host
+    /// does not, or <see langword="null"/> for never.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: a soft-mode scheduler moves only when the host calls <see cref="JobScheduler.Pump"/>.</value>
+    /// <remarks>
+    /// Soft mode runs jobs on the back of the host's own activity, such as web requests. With no traffic nothing is
+    /// due-checked, and when traffic returns the misfire policy (<see cref="JobOptions.Misfire"/>) decides what happens
+    /// to the occurrences that passed. A fallback interval bounds that gap: a timer on the scheduler's
+    /// <see cref="TimeProvider"/> calls <see cref="JobScheduler.Pump"/> that often, so a run is at most about one
+    /// interval late. Keep it shorter than <see cref="JobOptions.MisfireGracePeriod"/> if quiet-period runs must not
+    /// count as misfires. It is ignored in hard mode, whose timer already wakes exactly when a run is due.
+    /// </remarks>
+    public TimeSpan? SoftModeFallbackInterval { get; set; }
+
     /// <summary>Gets the listeners that receive every <see cref="JobEvent"/>.</summary>
     /// <value>Empty by default.</value>
     public IList<IJobEventListener> EventListeners { get; } = new List<IJobEventListener>();
+
+    /// <summary>The longest <see cref="SoftModeFallbackInterval"/> accepted: one day.</summary>
+    internal static readonly TimeSpan MaxFallbackInterval = TimeSpan.FromDays(1);
 
     internal void Validate()
     {
@@ -69,6 +87,11 @@ public class SchedulerOptions
         if (JobQueue is null && QueueCapacity < 1)
         {
             throw new ArgumentException($"{nameof(SchedulerOptions)}.{nameof(QueueCapacity)} must be at least 1, not {QueueCapacity}.", "options");
+        }
+
+        if (SoftModeFallbackInterval is { } fallback && (fallback <= TimeSpan.Zero || fallback > MaxFallbackInterval))
+        {
+            throw new ArgumentException($"{nameof(SchedulerOptions)}.{nameof(SoftModeFallbackInterval)} must be more than zero and at most {MaxFallbackInterval}, not {fallback}.", "options");
         }
 
         if (ShutdownTimeout < TimeSpan.Zero && ShutdownTimeout != Timeout.InfiniteTimeSpan)

@@ -72,6 +72,50 @@ public partial class JobSchedulerTests
     }
 
     [Fact]
+    public async Task SoftMode_FallbackInterval_PumpsWithoutTheHost()
+    {
+        await using var s = Soft(o => o.SoftModeFallbackInterval = TimeSpan.FromSeconds(45));
+        s.AddOrUpdate("a", Schedule.Every(TimeSpan.FromMinutes(1)), _runs.Action);
+        await s.StartAsync();
+
+        // Due at T0+1m and T0+2m; the host never pumps. The 45-second tick finds them at T0+90s and T0+135s.
+        foreach (var seconds in new[] { 45, 60, 90, 120, 135 })
+        {
+            _clock.SetUtcNow(T0.AddSeconds(seconds));
+            await s.IdleAsync();
+            Assert.Equal(seconds < 90 ? 0 : seconds < 135 ? 1 : 2, _runs.Runs.Count);
+        }
+
+        Assert.Equal([T0.AddMinutes(1), T0.AddMinutes(2)], _runs.ScheduledTimes("a"));
+        Assert.Equal([T0.AddSeconds(90), T0.AddSeconds(135)], _runs.Runs.Select(r => r.StartedTime));
+    }
+
+    [Fact]
+    public async Task SoftMode_NoFallbackInterval_NothingRunsUntilThePump()
+    {
+        await using var s = Soft();
+        s.AddOrUpdate("a", Schedule.Every(TimeSpan.FromMinutes(1)), _runs.Action);
+        await s.StartAsync();
+
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        await s.WaitForIdleAsync();
+        Assert.Empty(_runs.Runs);
+
+        Assert.Equal(1, await s.PumpAndWaitAsync());
+        Assert.Equal(1, s.GetJob("a")!.SuccessCount);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(86401)]
+    public void Constructor_FallbackIntervalOutOfRange_NamesTheOption(int seconds)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new JobScheduler(new SchedulerOptions { Mode = SchedulerMode.Soft, SoftModeFallbackInterval = TimeSpan.FromSeconds(seconds) }, _clock));
+        Assert.Contains("SchedulerOptions.SoftModeFallbackInterval must be more than zero and at most 1.00:00:00", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task HardMode_AddOrUpdateSooner_WakesTheTimerEarly()
     {
         await using var s = new JobScheduler(null, _clock);

@@ -1,0 +1,127 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ChronoFlow.Hosting;
+
+/// <summary>
+/// Starts and stops the <see cref="JobScheduler"/> with the host: loads the job files before the first run, starts the
+/// scheduler (the timer in hard mode, the fallback tick if any in soft mode), registers startup jobs once the host
+/// has started, and drains on stop.
+/// </summary>
+internal sealed partial class ChronoFlowHostedService(
+    JobScheduler scheduler,
+    ChronoFlowSetup setup,
+    IServiceProvider services,
+    ILoggerFactory? loggerFactory = null,
+    IHostApplicationLifetime? lifetime = null) : IHostedService
+{
+    private readonly ILogger _logger = (ILogger?)loggerFactory?.CreateLogger("ChronoFlow.Hosting") ?? NullLogger.Instance;
+    private readonly List<JobFileSource> _fileSources = [];
+    private CancellationTokenRegistration _started;
+
+    /// <summary>Builds the scheduler and adds the code and configuration jobs, except startup jobs, which wait for the host.</summary>
+    internal static JobScheduler CreateScheduler(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<SchedulerOptions>>().Value;
+        var setup = services.GetRequiredService<ChronoFlowSetup>();
+        if (setup.Errors.Count > 0)
+        {
+            // Resolved outside a host (no ValidateOnStart), the scheduler must still refuse a broken setup.
+            throw new OptionsValidationException(Options.DefaultName, typeof(SchedulerOptions), setup.Errors);
+        }
+
+        var scheduler = new JobScheduler(options, services.GetService<TimeProvider>() ?? TimeProvider.System, services.GetService<ILoggerFactory>());
+        foreach (var job in setup.Jobs)
+        {
+            if (job.Schedule.Kind != ScheduleKind.Startup)
+            {
+                scheduler.AddOrUpdate(job.JobId, job.Schedule, job.Registration.CreateAction(services), job.Options);
+            }
+        }
+
+        return scheduler;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Every file is read before the scheduler starts, so the first run already sees every job.
+        var loggers = loggerFactory ?? NullLoggerFactory.Instance;
+        foreach (var options in CreateFileSourceOptions(setup.FileSources))
+        {
+            var source = new JobFileSource(scheduler, options, loggers, scheduler.TimeProvider);
+            _fileSources.Add(source);
+            await source.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await scheduler.StartAsync(cancellationToken).ConfigureAwait(false);
+        Log.Started(_logger, scheduler.Mode, scheduler.GetJobs().Count, _fileSources.Count);
+        if (lifetime is null)
+        {
+            RegisterStartupJobs();
+        }
+        else
+        {
+            _started = lifetime.ApplicationStarted.Register(static s => ((ChronoFlowHostedService)s!).RegisterStartupJobs(), this);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _started.DisposeAsync().ConfigureAwait(false);
+        foreach (var source in _fileSources)
+        {
+            await source.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await scheduler.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void RegisterStartupJobs()
+    {
+        foreach (var job in setup.Jobs)
+        {
+            if (job.Schedule.Kind == ScheduleKind.Startup)
+            {
+                try
+                {
+                    scheduler.AddOrUpdate(job.JobId, job.Schedule, job.Registration.CreateAction(services), job.Options);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The host is already stopping.
+                    return;
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<JobFileSourceOptions> CreateFileSourceOptions(IReadOnlyList<FileSourceRegistration> registrations)
+    {
+        foreach (var directory in registrations.Where(static r => !r.IsCrontab).Select(static r => r.Path).Distinct(StringComparer.Ordinal))
+        {
+            yield return new JobFileSourceOptions { JobsDirectory = directory };
+        }
+
+        // Crontabs share one source per kind, so that duplicate lines across them are reported as such.
+        foreach (var group in registrations.Where(static r => r.IsCrontab).GroupBy(static r => r.HasUserColumn))
+        {
+            var options = new JobFileSourceOptions { CrontabHasUserColumn = group.Key };
+            foreach (var path in group.Select(static r => r.Path).Distinct(StringComparer.Ordinal))
+            {
+                options.CrontabFiles.Add(path);
+            }
+
+            yield return options;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 600, EventName = "HostStarted", Level = LogLevel.Information,
+            Message = "ChronoFlow started with the host in {Mode} mode: {JobCount} jobs, {FileSourceCount} file sources")]
+        public static partial void Started(ILogger logger, SchedulerMode mode, int jobCount, int fileSourceCount);
+    }
+}
