@@ -389,6 +389,3 @@ public sealed class JobTaskType
         }
     }
 }
-
-/// <summary>The settings of a registered task type, bound from a job file, with the type that runs them.</summary>
-internal sealed record BoundTaskSettings(JobTaskType TaskType, object Value);
