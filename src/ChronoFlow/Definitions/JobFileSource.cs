@@ -61,6 +61,7 @@ public sealed class JobFileSource : IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly CommandRunner _commandRunner;
     private readonly TimeSpan _killGrace;
+    private readonly Func<HttpClient>? _httpClientFactory;
     private readonly bool _watch;
     private readonly bool _useFileSystemWatcher;
     private readonly DefinitionWatcherOptions _watcherOptions;
@@ -92,6 +93,7 @@ public sealed class JobFileSource : IAsyncDisposable
         _timeProvider = timeProvider ?? scheduler.TimeProvider;
         _commandRunner = new CommandRunner(_timeProvider);
         _killGrace = options.CommandKillGracePeriod;
+        _httpClientFactory = options.HttpClientFactory;
         _watch = options.Watch;
         _useFileSystemWatcher = options.UseFileSystemWatcher;
         _watcherOptions = new DefinitionWatcherOptions { Debounce = options.Debounce, RescanInterval = options.RescanInterval };
@@ -479,7 +481,7 @@ public sealed class JobFileSource : IAsyncDisposable
 
     private async ValueTask RunHttpAsync(string jobId, HttpTaskSettings settings, TimeSpan? jobTimeout, CancellationToken cancellationToken)
     {
-        var runner = new HttpTaskRunner(s_httpClient.Value, _timeProvider);
+        var runner = new HttpTaskRunner(_httpClientFactory?.Invoke() ?? s_httpClient.Value, _timeProvider);
         var result = await runner.RunAsync(settings, jobTimeout, cancellationToken).ConfigureAwait(false);
         JobFileSourceLog.HttpFinished(_logger, jobId, settings.Method, settings.Url, result.StatusCode, result.Duration.TotalMilliseconds);
         if (result.Cancelled)

@@ -52,6 +52,18 @@ public class JobFileSourceOptions
     /// <value>Default empty. Each name may appear once.</value>
     public IList<JobTaskType> TaskTypes { get; } = new List<JobTaskType>();
 
+    /// <summary>
+    /// Gets or sets where <c>http_request</c> tasks get their <see cref="HttpClient"/>: called once per run, and the
+    /// client is not disposed. Hosting sets it to the application's <c>IHttpClientFactory</c> (the named client
+    /// <c>ChronoFlow</c>), so handlers, proxies and resilience configured there apply.
+    /// </summary>
+    /// <value>
+    /// Default <see langword="null"/>: one shared client whose connections are recycled every two minutes, so that DNS
+    /// changes are seen. Request timeouts come from the task's <c>timeout</c> or the job's; a client from a factory also
+    /// applies its own <see cref="HttpClient.Timeout"/> (100 seconds unless configured), so raise that for longer requests.
+    /// </value>
+    public Func<HttpClient>? HttpClientFactory { get; set; }
+
     /// <summary>Gets or sets how often the files are read again even without change events. Internal: tests shorten it.</summary>
     internal TimeSpan RescanInterval { get; set; } = new DefinitionWatcherOptions().RescanInterval;
 
