@@ -6,8 +6,9 @@ namespace ChronoFlow.Service;
 /// A small console logger: one line per message, <c>2025-09-20T02:00:00.000Z INFO message</c>, with the exception's
 /// message on the same line (and its stack trace at DEBUG). Written here rather than taken from
 /// Microsoft.Extensions.Logging.Console so that the line format is exactly the service's and no package is added.
+/// Events for which <paramref name="hide"/> returns <see langword="true"/> are not written.
 /// </summary>
-internal sealed class ConsoleLoggerFactory(LogLevel minimum, TimeProvider timeProvider, TextWriter output) : ILoggerFactory
+internal sealed class ConsoleLoggerFactory(LogLevel minimum, TimeProvider timeProvider, TextWriter output, Func<EventId, bool>? hide = null) : ILoggerFactory
 {
     private readonly object _gate = new();
 
@@ -31,6 +32,8 @@ internal sealed class ConsoleLoggerFactory(LogLevel minimum, TimeProvider timePr
 
     internal bool IsEnabled(LogLevel level) => level != LogLevel.None && level >= minimum;
 
+    internal bool Hides(EventId eventId) => hide is not null && hide(eventId);
+
     internal bool ShowsStackTraces => minimum <= LogLevel.Debug;
 
     private static string LevelName(LogLevel level) => level switch
@@ -50,7 +53,7 @@ internal sealed class ConsoleLoggerFactory(LogLevel minimum, TimeProvider timePr
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (!IsEnabled(logLevel))
+            if (!IsEnabled(logLevel) || factory.Hides(eventId))
             {
                 return;
             }

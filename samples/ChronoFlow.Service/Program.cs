@@ -34,7 +34,11 @@ static JobFileSourceOptions SourceOptions(ServiceOptions options, bool watch)
 static async Task<int> CheckAsync(ServiceOptions options)
 {
     var time = TimeProvider.System;
-    using var loggerFactory = new ConsoleLoggerFactory(LogLevel.Warning, time, Console.Out);
+
+    // Every definition error is printed once, below, from source.Errors (which lists all of them); the log would
+    // print each a second time, so its DefinitionError (400) and DefinitionFileError (409) events are hidden here.
+    // Warnings are not in source.Errors: they still come through the log.
+    using var loggerFactory = new ConsoleLoggerFactory(LogLevel.Warning, time, Console.Out, static e => e.Id is 400 or 409);
     var scheduler = new JobScheduler(new SchedulerOptions { Mode = SchedulerMode.Soft }, time);
     await using (scheduler.ConfigureAwait(false))
     {

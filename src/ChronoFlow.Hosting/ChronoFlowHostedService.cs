@@ -49,8 +49,20 @@ internal sealed partial class ChronoFlowHostedService(
     {
         // Every file is read before the scheduler starts, so the first run already sees every job.
         var loggers = loggerFactory ?? NullLoggerFactory.Instance;
+        var taskTypes = services.GetServices<TaskTypeRegistration>().Select(r => r.Create(services)).ToList();
+        var httpClients = services.GetService<IHttpClientFactory>();
         foreach (var options in CreateFileSourceOptions(setup.FileSources))
         {
+            if (httpClients is not null)
+            {
+                options.HttpClientFactory = () => httpClients.CreateClient(ChronoFlowBuilder.HttpClientName);
+            }
+
+            foreach (var taskType in taskTypes)
+            {
+                options.TaskTypes.Add(taskType);
+            }
+
             var source = new JobFileSource(scheduler, options, loggers, scheduler.TimeProvider);
             _fileSources.Add(source);
             await source.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -48,8 +48,14 @@ public static class ChronoFlowServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
 
+        if (services.Any(static d => d.ServiceType == typeof(ChronoFlowSetup)))
+        {
+            // Registered already: ValidateOnStart is not idempotent, so nothing is added twice.
+            return new ChronoFlowBuilder(services);
+        }
+
         services.AddOptions<SchedulerOptions>().ValidateOnStart();
-        services.TryAddSingleton(static sp => new ChronoFlowSetup(
+        services.AddSingleton(static sp => new ChronoFlowSetup(
             sp.GetServices<JobRegistration>(),
             sp.GetServices<FileSourceRegistration>(),
             sp.GetService<IConfiguration>()));

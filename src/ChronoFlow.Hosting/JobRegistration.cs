@@ -22,14 +22,17 @@ internal sealed record JobRegistration(
     public static Func<JobContext, CancellationToken, ValueTask> Scoped(IServiceProvider services, Func<IServiceProvider, JobContext, CancellationToken, ValueTask> run)
     {
         var scopes = services.GetRequiredService<IServiceScopeFactory>();
-        return async (context, cancellationToken) =>
+        return (context, cancellationToken) => RunInScopeAsync(scopes, provider => run(provider, context, cancellationToken));
+    }
+
+    /// <summary>Creates a scope, runs <paramref name="run"/> with its provider, and disposes the scope however the run ends.</summary>
+    public static async ValueTask RunInScopeAsync(IServiceScopeFactory scopes, Func<IServiceProvider, ValueTask> run)
+    {
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
         {
-            var scope = scopes.CreateAsyncScope();
-            await using (scope.ConfigureAwait(false))
-            {
-                await run(scope.ServiceProvider, context, cancellationToken).ConfigureAwait(false);
-            }
-        };
+            await run(scope.ServiceProvider).ConfigureAwait(false);
+        }
     }
 }
 
@@ -38,3 +41,8 @@ internal sealed record JobRegistration(
 /// <param name="IsCrontab"><see langword="true"/> for a crontab file, <see langword="false"/> for a jobs directory.</param>
 /// <param name="HasUserColumn">For a crontab: whether its lines have a user column.</param>
 internal sealed record FileSourceRegistration(string Path, bool IsCrontab, bool HasUserColumn);
+
+/// <summary>A task type for job files, added with <see cref="ChronoFlowBuilder"/>; built once the container exists.</summary>
+/// <param name="Name">The task type name, as job files write it in <c>task.type</c>.</param>
+/// <param name="Create">Builds the task type, whose executor runs in a new scope of the given root provider.</param>
+internal sealed record TaskTypeRegistration(string Name, Func<IServiceProvider, JobTaskType> Create);

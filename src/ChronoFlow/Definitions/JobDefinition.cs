@@ -33,8 +33,9 @@ internal sealed record MisfireDefinition(string? Policy, TimeSpan? GracePeriod);
 internal sealed record RetryDefinition(int MaxAttempts, TimeSpan? Backoff, TimeSpan? MaxDelay);
 
 /// <summary>
-/// A task: its type name, the raw JSON settings (the whole task object, for the executor of that type) and, for the
-/// built-in types, the validated settings (<see cref="CommandTaskSettings"/> or <see cref="HttpTaskSettings"/>).
+/// A task: its type name, the raw JSON settings (the whole task object) and the validated settings:
+/// <see cref="CommandTaskSettings"/> or <see cref="HttpTaskSettings"/> for the built-in types,
+/// <see cref="BoundTaskSettings"/> for a registered <see cref="JobTaskType"/>.
 /// </summary>
 internal sealed record TaskDefinition(string Type, JsonElement RawSettings, object? Settings)
 {
@@ -78,7 +79,7 @@ internal sealed record JobDefinition
 
     public string? LockKey { get; init; }
 
-    /// <summary>For system crontabs: the user column. ChronoFlow does not switch users; the integration decides.</summary>
+    /// <summary>For system crontabs: the user column. <see cref="UserSwitch"/> decides whether and how the line runs.</summary>
     public string? RunAsUser { get; init; }
 
     public required TaskDefinition Task { get; init; }

@@ -35,7 +35,7 @@ internal static class JobFileParser
     /// <param name="utf8">The file content (a UTF-8 byte order mark is allowed).</param>
     /// <param name="file">The file name to put in diagnostics, as the user knows it (<c>jobs.d/report.json</c>).</param>
     /// <param name="registeredTaskTypes">Task types registered besides the built-in ones, or <see langword="null"/>.</param>
-    public static JobFileParseResult Parse(ReadOnlyMemory<byte> utf8, string file, IReadOnlySet<string>? registeredTaskTypes = null)
+    public static JobFileParseResult Parse(ReadOnlyMemory<byte> utf8, string file, IReadOnlyDictionary<string, JobTaskType>? registeredTaskTypes = null)
     {
         var bag = new DiagnosticsBag(file);
         if (utf8.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
@@ -64,7 +64,7 @@ internal static class JobFileParser
         }
     }
 
-    private static JobDefinition? ParseRoot(JsonElement root, DiagnosticsBag bag, string file, IReadOnlySet<string>? registeredTaskTypes)
+    private static JobDefinition? ParseRoot(JsonElement root, DiagnosticsBag bag, string file, IReadOnlyDictionary<string, JobTaskType>? registeredTaskTypes)
     {
         var fields = JsonFields.Open(root, "$", bag);
         if (fields is null)
@@ -200,7 +200,8 @@ internal static class JobFileParser
         return new RetryDefinition((int)(attempts ?? 1), backoff, maxDelay);
     }
 
-    private static string Reason(string message)
+    /// <summary>A System.Text.Json message without the location it appends (the diagnostic has its own).</summary>
+    internal static string Reason(string message)
     {
         // System.Text.Json appends " LineNumber: n | BytePositionInLine: m." (and sometimes "Path: $ |"); the
         // location is already in the diagnostic.

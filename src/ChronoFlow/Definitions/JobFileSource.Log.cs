@@ -29,12 +29,15 @@ internal static partial class JobFileSourceLog
     [LoggerMessage(407, LogLevel.Error, "Watching {Source} failed; the periodic rescan goes on", EventName = "WatcherFailed")]
     public static partial void WatcherFailed(ILogger logger, Exception exception, string source);
 
-    [LoggerMessage(408, LogLevel.Warning, "Job {JobId} ({File}: {Location}) names user {User}; ChronoFlow does not switch users, so it runs as {ServiceUser}", EventName = "UserIgnored")]
-    public static partial void UserIgnored(ILogger logger, string jobId, string file, string location, string user, string serviceUser);
+    // 408 (UserIgnored) is retired: a crontab line whose user the service cannot become is now refused, never run as
+    // the service's user.
 
     [LoggerMessage(409, LogLevel.Error, "Job definition error: {File}: {Reason}", EventName = "DefinitionFileError")]
     public static partial void DefinitionFileError(ILogger logger, string file, string reason);
 
     [LoggerMessage(410, LogLevel.Warning, "Job definition warning: {File}: {Reason}", EventName = "DefinitionFileWarning")]
     public static partial void DefinitionFileWarning(ILogger logger, string file, string reason);
+
+    [LoggerMessage(411, LogLevel.Information, "Job {JobId} ({File}: {Location}) runs as user {User} through {Runuser}", EventName = "RunsAsUser")]
+    public static partial void RunsAsUser(ILogger logger, string jobId, string file, string location, string user, string runuser);
 }

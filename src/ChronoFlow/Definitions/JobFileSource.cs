@@ -25,6 +25,10 @@ namespace ChronoFlow;
 /// <see cref="JobFileSourceOptions.CommandKillGracePeriod"/>. Its output lines go to the log, up to the per-run cap.
 /// <c>http_request</c> sends the request and checks the status. A non-zero exit code, an unexpected status, a
 /// program that cannot start or a request that gets no response fails the run, so the scheduler records FAILURE.
+/// A task type the application registered in <see cref="JobFileSourceOptions.TaskTypes"/> has its settings bound when
+/// the file is loaded and runs through its <see cref="JobTaskType"/>; an exception from it fails the run. A
+/// system-crontab line runs as its user only as <see cref="JobFileSourceOptions.CrontabHasUserColumn"/> describes,
+/// and is refused otherwise.
 /// </para>
 /// <para>
 /// <b>Diagnostics.</b> Every finding (file, JSON path or line, reason) is logged once per file content, errors at
@@ -57,9 +61,11 @@ public sealed class JobFileSource : IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly CommandRunner _commandRunner;
     private readonly TimeSpan _killGrace;
+    private readonly Func<HttpClient>? _httpClientFactory;
     private readonly bool _watch;
     private readonly bool _useFileSystemWatcher;
     private readonly DefinitionWatcherOptions _watcherOptions;
+    private readonly UserSwitchHost _userSwitchHost;
     private readonly List<Source> _sources = [];
 
     /// <summary>Job id to the source that registered it.</summary>
@@ -73,7 +79,10 @@ public sealed class JobFileSource : IAsyncDisposable
     /// <param name="loggerFactory">Where diagnostics and command output go; <see langword="null"/> for nowhere.</param>
     /// <param name="timeProvider">The clock for debounce, rescans, settle times and command timeouts; <see langword="null"/> takes the scheduler's.</param>
     /// <exception cref="ArgumentNullException"><paramref name="scheduler"/> or <paramref name="options"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="options"/> names no jobs directory and no crontab, or holds an empty path.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="options"/> names no jobs directory and no crontab, holds an empty path, or registers a task type
+    /// name twice.
+    /// </exception>
     public JobFileSource(JobScheduler scheduler, JobFileSourceOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
@@ -84,13 +93,17 @@ public sealed class JobFileSource : IAsyncDisposable
         _timeProvider = timeProvider ?? scheduler.TimeProvider;
         _commandRunner = new CommandRunner(_timeProvider);
         _killGrace = options.CommandKillGracePeriod;
+        _httpClientFactory = options.HttpClientFactory;
         _watch = options.Watch;
         _useFileSystemWatcher = options.UseFileSystemWatcher;
         _watcherOptions = new DefinitionWatcherOptions { Debounce = options.Debounce, RescanInterval = options.RescanInterval };
+        _userSwitchHost = options.UserSwitchHost;
 
         if (!string.IsNullOrEmpty(options.JobsDirectory))
         {
-            var loader = new JobsDirectoryLoader(options.JobsDirectory, timeProvider: _timeProvider);
+            var taskTypes = options.TaskTypesByName();
+            var loaderOptions = new JobsDirectoryOptions { RegisteredTaskTypes = taskTypes.Count == 0 ? null : taskTypes };
+            var loader = new JobsDirectoryLoader(options.JobsDirectory, loaderOptions, _timeProvider);
             _sources.Add(new Source(options.JobsDirectory, options.JobsDirectory, "*.json", loader.Scan, () => loader.CurrentDiagnostics));
         }
 
@@ -346,16 +359,33 @@ public sealed class JobFileSource : IAsyncDisposable
         {
             case CommandTaskSettings command:
                 var request = CommandRunner.CreateRequest(command, definition.Timeout) with { KillGracePeriod = _killGrace };
-                action = (context, token) => RunCommandAsync(context.JobId, request, token);
-                if (definition.RunAsUser is { } user && !string.Equals(user, Environment.UserName, StringComparison.Ordinal))
+                if (definition.RunAsUser is { } user)
                 {
-                    JobFileSourceLog.UserIgnored(_logger, id, definition.SourceFile, definition.SourceLocation, user, Environment.UserName);
+                    // Never run a system-crontab line as the wrong user: switch with runuser, or refuse the line.
+                    var prefix = UserSwitch.Plan(user, _userSwitchHost, command.Environment, out var userError);
+                    if (userError is not null)
+                    {
+                        Reject(source, definition, userError);
+                        return;
+                    }
+
+                    if (!prefix.IsEmpty)
+                    {
+                        request = request with { Arguments = [.. prefix, .. request.Arguments] };
+                        JobFileSourceLog.RunsAsUser(_logger, id, definition.SourceFile, definition.SourceLocation, user, prefix[0]);
+                    }
                 }
 
+                action = (context, token) => RunCommandAsync(context.JobId, request, token);
                 break;
             case HttpTaskSettings http:
                 var timeout = definition.Timeout;
                 action = (context, token) => RunHttpAsync(context.JobId, http, timeout, token);
+                break;
+            case BoundTaskSettings bound:
+                var taskType = bound.TaskType;
+                var settings = bound.Value;
+                action = (context, token) => taskType.ExecuteAsync(settings, context, token);
                 break;
             default:
                 Reject(source, definition, $"task type \"{definition.Task.Type}\" has no executor in this service; this definition is not loaded");
@@ -451,7 +481,7 @@ public sealed class JobFileSource : IAsyncDisposable
 
     private async ValueTask RunHttpAsync(string jobId, HttpTaskSettings settings, TimeSpan? jobTimeout, CancellationToken cancellationToken)
     {
-        var runner = new HttpTaskRunner(s_httpClient.Value, _timeProvider);
+        var runner = new HttpTaskRunner(_httpClientFactory?.Invoke() ?? s_httpClient.Value, _timeProvider);
         var result = await runner.RunAsync(settings, jobTimeout, cancellationToken).ConfigureAwait(false);
         JobFileSourceLog.HttpFinished(_logger, jobId, settings.Method, settings.Url, result.StatusCode, result.Duration.TotalMilliseconds);
         if (result.Cancelled)

@@ -8,7 +8,7 @@ namespace ChronoFlow.Definitions;
 internal sealed record JobsDirectoryOptions
 {
     /// <summary>Task types registered besides the built-in ones.</summary>
-    public IReadOnlySet<string>? RegisteredTaskTypes { get; init; }
+    public IReadOnlyDictionary<string, JobTaskType>? RegisteredTaskTypes { get; init; }
 
     /// <summary>
     /// How long a file that is not valid JSON must stay unchanged before it is reported as broken rather than taken
@@ -76,9 +76,15 @@ internal sealed class JobsDirectoryLoader
     /// <summary>The definitions in force after the last scan, by job id.</summary>
     public IReadOnlyDictionary<string, JobDefinition> Current => _current;
 
-    /// <summary>Every diagnostic that currently applies (reported or not), for a <c>--check</c> style listing.</summary>
+    /// <summary>
+    /// Every diagnostic that currently applies (reported or not), for a <c>--check</c> style listing: the directory's
+    /// own error (missing, unreadable) first, then each file's in name order.
+    /// </summary>
     public ImmutableArray<DefinitionDiagnostic> CurrentDiagnostics =>
-        [.. _files.Values.OrderBy(static f => f.Name, StringComparer.Ordinal).SelectMany(static f => f.Diagnostics)];
+    [
+        .. _directoryError is null ? [] : new[] { DefinitionDiagnostic.Error(_directory, string.Empty, _directoryError) },
+        .. _files.Values.OrderBy(static f => f.Name, StringComparer.Ordinal).SelectMany(static f => f.Diagnostics),
+    ];
 
     /// <summary>Reads the directory and reports what changed since the previous scan.</summary>
     public DefinitionChanges Scan()
@@ -160,6 +166,7 @@ internal sealed class JobsDirectoryLoader
 
         if (error is not null && error != _directoryError)
         {
+            // The same text as CurrentDiagnostics lists while the error lasts.
             reported.Add(DefinitionDiagnostic.Error(_directory, string.Empty, error));
         }
 

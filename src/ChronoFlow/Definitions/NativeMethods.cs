@@ -15,6 +15,16 @@ internal static class NativeMethods
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     internal static extern int getpgid(int pid);
 
+    /// <summary>errno ERANGE: the buffer given to <see cref="getpwnam_r"/> is too small (34 on Linux and macOS).</summary>
+    internal const int ERANGE = 34;
+
+    // int getpwnam_r(const char *name, struct passwd *pwd, char *buf, size_t buflen, struct passwd **result):
+    // 0 with *result set when found, 0 with *result NULL when not, an errno otherwise. The name is NUL-terminated
+    // UTF-8; pwd and buf are pinned byte arrays only ever read through result's nullness.
+    [DllImport("libc", SetLastError = false)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static extern int getpwnam_r(byte[] name, byte[] pwd, byte[] buf, nuint buflen, out IntPtr result);
+
     // uid_t geteuid(void)
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

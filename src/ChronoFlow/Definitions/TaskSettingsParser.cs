@@ -5,15 +5,15 @@ namespace ChronoFlow.Definitions;
 
 /// <summary>
 /// Validates the <c>task</c> object of a job file: <c>{ "type": "...", ... }</c>. The two built-in types are
-/// checked field by field; a type registered by the application is accepted with its raw settings, which its own
-/// executor validates; any other type is an error.
+/// checked field by field; a type registered by the application (<see cref="JobTaskType"/>) is bound to its settings
+/// type; any other type is an error that lists the known types.
 /// </summary>
 internal static class TaskSettingsParser
 {
     /// <summary>The largest <c>output_limit</c> accepted: 64 MiB.</summary>
     public const long MaxOutputLimit = 64L * 1024 * 1024;
 
-    public static TaskDefinition? Parse(JsonElement element, string path, DiagnosticsBag bag, IReadOnlySet<string>? registeredTypes)
+    public static TaskDefinition? Parse(JsonElement element, string path, DiagnosticsBag bag, IReadOnlyDictionary<string, JobTaskType>? registeredTypes)
     {
         var fields = JsonFields.Open(element, path, bag);
         if (fields is null)
@@ -40,19 +40,19 @@ internal static class TaskSettingsParser
                 fields.WarnUnknown(type);
                 break;
             default:
-                if (registeredTypes is null || !registeredTypes.Contains(type))
+                if (registeredTypes is null || !registeredTypes.TryGetValue(type, out var taskType))
                 {
                     var known = new SortedSet<string>(StringComparer.Ordinal) { TaskDefinition.ExecuteCommand, TaskDefinition.HttpRequest };
                     if (registeredTypes is not null)
                     {
-                        known.UnionWith(registeredTypes);
+                        known.UnionWith(registeredTypes.Keys);
                     }
 
                     bag.Error(fields.PathOf("type"), $"unknown task type \"{type}\"; known types are {string.Join(", ", known)}");
                     return null;
                 }
 
-                settings = null;
+                settings = taskType.Bind(element, path, bag);
                 break;
         }
 

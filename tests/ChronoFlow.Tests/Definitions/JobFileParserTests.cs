@@ -7,7 +7,7 @@ public class JobFileParserTests
 {
     private const string File = "jobs.d/report.json";
 
-    private static JobFileParseResult Parse(string json, IReadOnlySet<string>? types = null)
+    private static JobFileParseResult Parse(string json, IReadOnlyDictionary<string, JobTaskType>? types = null)
         => JobFileParser.Parse(Encoding.UTF8.GetBytes(json), File, types);
 
     private static string[] Errors(JobFileParseResult r) => r.Result.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()).ToArray();
@@ -219,13 +219,16 @@ public class JobFileParserTests
     }
 
     [Fact]
-    public void Parse_RegisteredTaskType_KeepsRawSettings()
+    public void Parse_RegisteredTaskType_BindsSettingsAndKeepsRawJson()
     {
-        var r = Parse("""{ "job_id": "x", "schedule": "@hourly", "task": { "type": "send_mail", "to": "ops@example.com" } }""", new HashSet<string> { "send_mail" });
+        var sendMail = JobTaskType.Create<Dictionary<string, string>>("send_mail", static (_, _, _) => ValueTask.CompletedTask);
+        var r = Parse("""{ "job_id": "x", "schedule": "@hourly", "task": { "type": "send_mail", "to": "ops@example.com" } }""", new Dictionary<string, JobTaskType> { ["send_mail"] = sendMail });
 
         var d = Assert.Single(r.Result.Definitions);
         Assert.Equal("send_mail", d.Task.Type);
-        Assert.Null(d.Task.Settings);
+        var bound = Assert.IsType<BoundTaskSettings>(d.Task.Settings);
+        Assert.Same(sendMail, bound.TaskType);
+        Assert.Equal("ops@example.com", Assert.IsType<Dictionary<string, string>>(bound.Value)["to"]);
         Assert.Equal("ops@example.com", d.Task.RawSettings.GetProperty("to").GetString());
     }
 

@@ -342,6 +342,58 @@ public sealed class JobFileSourceTests : IDisposable
     }
 
     [LinuxFact]
+    public async Task Reload_SystemCrontabLineOfAnotherUserWithoutRoot_IsRefusedNamingFileLineAndUser()
+    {
+        var crontab = _dir.Write("system", "SHELL=/bin/sh\n* * * * * alice /bin/true\n*/5 * * * * bob /bin/true\n");
+        await using var scheduler = SchedulerTestExtensions.CreateSoft(_clock);
+        var options = new JobFileSourceOptions
+        {
+            CrontabHasUserColumn = true,
+            UseFileSystemWatcher = false,
+            RescanInterval = s_rescan,
+            UserSwitchHost = new UserSwitchHost("alice", IsPrivileged: false, "/usr/sbin/runuser", static _ => true),
+        };
+        options.CrontabFiles.Add(crontab);
+        await using var source = new JobFileSource(scheduler, options, _logs, _clock);
+
+        await source.StartAsync();
+        _clock.Advance(s_rescan);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await scheduler.PumpAndWaitAsync();
+
+        var job = Assert.Single(scheduler.GetJobs());
+        Assert.Equal("* * * * *", job.ScheduleText);
+        Assert.Equal(JobOutcome.Succeeded, job.LastOutcome);
+        var expected = $"{crontab}: line 3: runs as 'bob', but this service runs as 'alice' and cannot switch users (only root can); this line is not loaded";
+        Assert.Equal([expected], source.Errors);
+        Assert.Equal("Job definition error: " + expected, Assert.Single(_logs.Entries, e => e.EventId.Id == 400).Message);
+    }
+
+    [RootLinuxFact]
+    public async Task Run_SystemCrontabLineOfAnotherUserAsRoot_RunsAsThatUser()
+    {
+        // The first line gets nobody's own HOME from runuser; a crontab HOME= line wins for the lines after it, as in cron.
+        var crontab = _dir.Write("system", "* * * * * nobody id -un; echo \"a $HOME\"\nHOME=/var/chronoflow-home\n* * * * * nobody echo \"b $HOME\"\n");
+        await using var scheduler = SchedulerTestExtensions.CreateSoft(_clock);
+        var options = new JobFileSourceOptions { CrontabHasUserColumn = true, UseFileSystemWatcher = false };
+        options.CrontabFiles.Add(crontab);
+        await using var source = new JobFileSource(scheduler, options, _logs, _clock);
+        await source.StartAsync();
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(2, await scheduler.PumpAndWaitAsync());
+
+        Assert.Empty(source.Errors);
+        Assert.All(scheduler.GetJobs(), j => Assert.True(j.LastOutcome == JobOutcome.Succeeded, j.LastError));
+        var output = _logs.Entries.Where(e => e.EventId.Id == 403).Select(e => e.Message[(e.Message.IndexOf(" stdout: ", StringComparison.Ordinal) + 9)..]).ToList();
+        Assert.Contains("nobody", output);
+        Assert.Contains("b /var/chronoflow-home", output);
+        var a = Assert.Single(output, l => l.StartsWith("a ", StringComparison.Ordinal));
+        Assert.NotEqual("a " + Environment.GetEnvironmentVariable("HOME"), a);
+        Assert.Equal(2, _logs.Entries.Count(e => e.EventId.Id == 411 && e.Message.Contains("runs as user nobody through", StringComparison.Ordinal)));
+    }
+
+    [LinuxFact]
     [Trait("Category", "Integration")]
     public async Task Run_CommandPastItsTimeout_IsStoppedAndRecordedAsTimedOut()
     {

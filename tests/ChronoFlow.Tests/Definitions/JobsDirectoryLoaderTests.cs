@@ -267,4 +267,21 @@ public sealed class JobsDirectoryLoaderTests : IDisposable
         Assert.Equal([$"{_dir.File("missing")}: the jobs directory does not exist; no jobs are loaded from it"], Texts(first));
         Assert.Empty(loader.Scan().Diagnostics);
     }
+
+    [Fact]
+    public void CurrentDiagnostics_MissingDirectory_ListsItsErrorUntilItExists()
+    {
+        var missing = _dir.File("missing");
+        var loader = new JobsDirectoryLoader(missing, timeProvider: _time);
+
+        loader.Scan();
+        loader.Scan();
+        var whileMissing = loader.CurrentDiagnostics.Select(d => d.ToString()).ToArray();
+        Directory.CreateDirectory(missing);
+        loader.Scan();
+
+        // A --check listing reads CurrentDiagnostics: a missing directory must not pass as "no errors".
+        Assert.Equal([$"{missing}: the jobs directory does not exist; no jobs are loaded from it"], whileMissing);
+        Assert.Empty(loader.CurrentDiagnostics);
+    }
 }

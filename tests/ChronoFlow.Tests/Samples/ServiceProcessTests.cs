@@ -83,6 +83,41 @@ public sealed class ServiceProcessTests : IDisposable
         Assert.Equal(1, exitCode);
         Assert.Contains(service.ErrorLines, l => l.Contains("report.json: $.schedule: minute: 61 is out of range 0-59", StringComparison.Ordinal));
         Assert.Contains("good: @daily", service.Lines);
+
+        // Each error once in all the output (it used to come through the log as well as the listing).
+        var all = service.Lines.Concat(service.ErrorLines).ToList();
+        Assert.Single(all, l => l.Contains("report.json: $.schedule: minute: 61 is out of range 0-59", StringComparison.Ordinal));
+        Assert.Contains("INVALID: 1 error(s), 1 valid job(s)", service.Lines);
+    }
+
+    [LinuxFact]
+    public async Task Check_BadFileAndWarning_PrintsTheErrorOnceAndTheWarningOnce()
+    {
+        _dir.Write("extra.json", """{ "job_id": "extra", "schedule": "@daily", "colour": "red", "task": { "type": "execute_command", "command": "/bin/true" } }""");
+        _dir.Write("broken.json", """{ "job_id": "broken", "schedule": "@daily", "task": { "type": "execute_command" } }""");
+        using var service = ServiceProcess.Start("--check", "--jobs-dir", _dir.Path);
+
+        var exitCode = await service.WaitForExitAsync();
+
+        Assert.Equal(1, exitCode);
+        var all = service.Lines.Concat(service.ErrorLines).ToList();
+        Assert.Equal(
+            ["invalid: " + _dir.File("broken.json") + ": $.task: \"command\" (a command line) or \"args\" (an array of strings) is required"],
+            all.Where(l => l.Contains("broken.json", StringComparison.Ordinal)));
+        Assert.Single(all, l => l.Contains("extra.json: $.colour: unknown field, ignored", StringComparison.Ordinal));
+    }
+
+    [LinuxFact]
+    public async Task Check_MissingJobsDirectory_ExitsNonZeroWithOneError()
+    {
+        var missing = _dir.File("absent");
+        using var service = ServiceProcess.Start("--check", "--jobs-dir", missing);
+
+        var exitCode = await service.WaitForExitAsync();
+
+        Assert.Equal(1, exitCode);
+        Assert.Single(service.Lines.Concat(service.ErrorLines), l => l.Contains(missing + ": the jobs directory does not exist", StringComparison.Ordinal));
+        Assert.Contains("INVALID: 1 error(s), 0 valid job(s)", service.Lines);
     }
 
     [LinuxFact]
