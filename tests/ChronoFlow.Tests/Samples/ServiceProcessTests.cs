@@ -95,7 +95,7 @@ public sealed class ServiceProcessTests : IDisposable
     {
         _dir.Write("extra.json", """{ "job_id": "extra", "schedule": "@daily", "colour": "red", "task": { "type": "execute_command", "command": "/bin/true" } }""");
         _dir.Write("broken.json", """{ "job_id": "broken", "schedule": "@daily", "task": { "type": "execute_command" } }""");
-        using var service = ServiceProcess.Start("--check", "--jobs-dir", _dir.Path);
+        using var service = SampleProcess.Start("ChronoFlow.Service", "--check", "--jobs-dir", _dir.Path);
 
         var exitCode = await service.WaitForExitAsync();
 
@@ -111,7 +111,7 @@ public sealed class ServiceProcessTests : IDisposable
     public async Task Check_MissingJobsDirectory_ExitsNonZeroWithOneError()
     {
         var missing = _dir.File("absent");
-        using var service = ServiceProcess.Start("--check", "--jobs-dir", missing);
+        using var service = SampleProcess.Start("ChronoFlow.Service", "--check", "--jobs-dir", missing);
 
         var exitCode = await service.WaitForExitAsync();
 
