@@ -37,7 +37,7 @@ internal sealed record JobDto(
 internal sealed record JobCountsDto(long Runs, long Succeeded, long Failed, long TimedOut, long Retried, long Skipped, long Misfired, long Rejected);
 
 /// <summary>Source-generated JSON for the endpoint types: no reflection at run time, so trimming and AOT keep working.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(JobDto))]
 [JsonSerializable(typeof(List<JobDto>))]
 internal sealed partial class SampleJsonContext : JsonSerializerContext;

@@ -7,7 +7,7 @@ namespace ChronoFlow.Tests.Samples;
 
 /// <summary>
 /// samples/ChronoFlow.Samples.Web run as its own process on a free loopback port: its admin endpoints answer, a run
-/// triggered over HTTP is counted, and Ctrl+C stops it.
+/// triggered over HTTP is counted, pause and resume work, unknown ids get 404, and Ctrl+C stops it.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class WebSampleTests
@@ -16,7 +16,7 @@ public sealed class WebSampleTests
     private static readonly TimeSpan s_guard = TimeSpan.FromSeconds(60);
 
     [LinuxFact]
-    public async Task WebSample_TriggerDigestOverHttp_CountsTheRunAndStopsCleanlyOnCtrlC()
+    public async Task WebSample_AdminEndpoints_TriggerPauseResumeAndCountTheRun_ThenStopCleanlyOnCtrlC()
     {
         var port = FreeLoopbackPort();
         using var web = SampleProcess.Start("ChronoFlow.Samples.Web", "--urls", $"http://127.0.0.1:{port}");
@@ -39,11 +39,7 @@ public sealed class WebSampleTests
             Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
         }
 
-        using (var unknown = await http.PostAsync(new Uri("jobs/no-such-job/run", UriKind.Relative), content: null))
-        {
-            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-            Assert.Contains("no-such-job", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        }
+        Assert.Contains("no-such-job", await PostAsync(http, "jobs/no-such-job/run", HttpStatusCode.NotFound), StringComparison.Ordinal);
 
         using (var counted = await WaitForDigestRunAsync(http))
         {
@@ -51,6 +47,25 @@ public sealed class WebSampleTests
             Assert.Equal(1, counts.GetProperty("runs").GetInt64());
             Assert.Equal(1, counts.GetProperty("succeeded").GetInt64());
             Assert.Equal("Succeeded", counted.RootElement.GetProperty("lastOutcome").GetString());
+        }
+
+        using (var paused = JsonDocument.Parse(await PostAsync(http, "jobs/cache-refresh/pause", HttpStatusCode.OK)))
+        {
+            Assert.Equal("Paused", paused.RootElement.GetProperty("status").GetString());
+            Assert.Equal(JsonValueKind.Null, paused.RootElement.GetProperty("nextRun").ValueKind);
+        }
+
+        using (var resumed = JsonDocument.Parse(await PostAsync(http, "jobs/cache-refresh/resume", HttpStatusCode.OK)))
+        {
+            Assert.NotEqual("Paused", resumed.RootElement.GetProperty("status").GetString());
+            Assert.Equal(JsonValueKind.String, resumed.RootElement.GetProperty("nextRun").ValueKind);
+        }
+
+        await PostAsync(http, "jobs/no-such-job/pause", HttpStatusCode.NotFound);
+        await PostAsync(http, "jobs/no-such-job/resume", HttpStatusCode.NotFound);
+        using (var missing = await http.GetAsync(new Uri("jobs/no-such-job", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         }
 
         using (var health = await http.GetAsync(new Uri("health", UriKind.Relative)))
@@ -66,6 +81,14 @@ public sealed class WebSampleTests
 
         Assert.Equal(0, exitCode);
         Assert.Contains(web.Lines, static l => l.Contains("digest ran:", StringComparison.Ordinal) && l.Contains("triggered by hand: True", StringComparison.Ordinal));
+    }
+
+    private static async Task<string> PostAsync(HttpClient http, string path, HttpStatusCode expected)
+    {
+        using var response = await http.PostAsync(new Uri(path, UriKind.Relative), content: null);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"POST {path}: {(int)response.StatusCode} {body}");
+        return body;
     }
 
     /// <summary>A port that was free a moment ago: bound on 127.0.0.1 with port 0, read back, released.</summary>
