@@ -215,6 +215,12 @@ public sealed partial class JobScheduler
         var now = _time.GetUtcNow();
         if (!skipped)
         {
+            // Count first, then report: a listener or log reader that asks for the job's state sees this run in it.
+            lock (_gate)
+            {
+                RecordOutcomeLocked(job, run, outcome, error, attempt, startedTicks, duration);
+            }
+
             ReportOutcome(run, outcome, error, attempt, duration, now);
         }
 
@@ -225,41 +231,6 @@ public sealed partial class JobScheduler
             if (skipped)
             {
                 RecordSkippedLocked(job, run.ScheduledTicks, SkipReason.LockHeld, 1, now.UtcTicks);
-            }
-            else
-            {
-                var s = job.GetStats();
-                s.RunCount++;
-                s.LastRunTicks = startedTicks;
-                s.LastScheduledTicks = run.ScheduledTicks;
-                s.LastDurationTicks = duration.Ticks;
-                s.LastOutcome = outcome;
-                s.LastError = outcome switch
-                {
-                    JobOutcome.Succeeded => null,
-                    JobOutcome.TimedOut => $"Timed out after {run.Options.Timeout}.",
-                    JobOutcome.Cancelled => "Cancelled by the scheduler's shutdown.",
-                    _ => error?.Message,
-                };
-                if (outcome == JobOutcome.Succeeded)
-                {
-                    s.SuccessCount++;
-                    _succeeded++;
-                }
-                else
-                {
-                    s.FailureCount++;
-                    _failed++;
-                    if (outcome == JobOutcome.TimedOut)
-                    {
-                        s.TimeoutCount++;
-                    }
-                }
-
-                if (attempt > 1)
-                {
-                    s.RetryCount += attempt - 1;
-                }
             }
 
             if (job.Parked)
@@ -273,6 +244,43 @@ public sealed partial class JobScheduler
 
             DrainQueueLocked(now.UtcTicks);
             ExitFlightLocked();
+        }
+    }
+
+    /// <summary>Counts a finished run in the job's state and the scheduler's totals.</summary>
+    private void RecordOutcomeLocked(JobEntry job, JobRun run, JobOutcome outcome, Exception? error, int attempt, long startedTicks, TimeSpan duration)
+    {
+        var s = job.GetStats();
+        s.RunCount++;
+        s.LastRunTicks = startedTicks;
+        s.LastScheduledTicks = run.ScheduledTicks;
+        s.LastDurationTicks = duration.Ticks;
+        s.LastOutcome = outcome;
+        s.LastError = outcome switch
+        {
+            JobOutcome.Succeeded => null,
+            JobOutcome.TimedOut => $"Timed out after {run.Options.Timeout}.",
+            JobOutcome.Cancelled => "Cancelled by the scheduler's shutdown.",
+            _ => error?.Message,
+        };
+        if (outcome == JobOutcome.Succeeded)
+        {
+            s.SuccessCount++;
+            _succeeded++;
+        }
+        else
+        {
+            s.FailureCount++;
+            _failed++;
+            if (outcome == JobOutcome.TimedOut)
+            {
+                s.TimeoutCount++;
+            }
+        }
+
+        if (attempt > 1)
+        {
+            s.RetryCount += attempt - 1;
         }
     }
 }
