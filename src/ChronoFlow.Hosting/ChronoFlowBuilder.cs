@@ -143,6 +143,20 @@ public sealed class ChronoFlowBuilder
         return Add(new JobRegistration(jobId, schedule, configure, services => JobRegistration.Scoped(services, action), "a scoped delegate"));
     }
 
+    /// <summary>Adds a job that runs a delegate with a service provider scoped to the run, with its schedule given as text (see <see cref="Schedule.Parse(string, TimeZoneInfo?)"/>).</summary>
+    /// <param name="jobId">The job id: unique, not empty.</param>
+    /// <param name="schedule">When the job runs, in UTC.</param>
+    /// <param name="action">The work: the run's scoped services, its context, and a token cancelled on timeout or shutdown.</param>
+    /// <param name="configure">Sets the job's options; configuration applied later overrides what it sets.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="jobId"/> is empty or already registered.</exception>
+    /// <exception cref="FormatException"><paramref name="schedule"/> is not a schedule; the message says where.</exception>
+    public ChronoFlowBuilder AddJob(string jobId, string schedule, Func<IServiceProvider, JobContext, CancellationToken, ValueTask> action, Action<JobOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        return AddJob(jobId, Schedule.Parse(schedule), action, configure);
+    }
+
     /// <summary>
     /// Runs the <c>*.json</c> job files of a directory: loaded before the scheduler starts, then watched, so that added,
     /// changed and deleted files take effect without a restart. See <see cref="JobFileSource"/> for the file format and

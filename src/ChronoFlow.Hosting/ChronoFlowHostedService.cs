@@ -69,7 +69,8 @@ internal sealed partial class ChronoFlowHostedService(
         }
 
         await scheduler.StartAsync(cancellationToken).ConfigureAwait(false);
-        Log.Started(_logger, scheduler.Mode, scheduler.GetJobs().Count, _fileSources.Count);
+        var startupJobs = setup.Jobs.Count(static j => j.Schedule.Kind == ScheduleKind.Startup);
+        Log.Started(_logger, scheduler.Mode, scheduler.GetJobs().Count + startupJobs, startupJobs, _fileSources.Count);
         if (lifetime is null)
         {
             RegisterStartupJobs();
@@ -133,7 +134,7 @@ internal sealed partial class ChronoFlowHostedService(
     private static partial class Log
     {
         [LoggerMessage(EventId = 600, EventName = "HostStarted", Level = LogLevel.Information,
-            Message = "ChronoFlow started with the host in {Mode} mode: {JobCount} jobs, {FileSourceCount} file sources")]
-        public static partial void Started(ILogger logger, SchedulerMode mode, int jobCount, int fileSourceCount);
+            Message = "ChronoFlow started with the host in {Mode} mode: {JobCount} jobs ({StartupJobCount} to run once the host has started), {FileSourceCount} file sources")]
+        public static partial void Started(ILogger logger, SchedulerMode mode, int jobCount, int startupJobCount, int fileSourceCount);
     }
 }

@@ -69,6 +69,23 @@ public sealed class ChronoFlowHostedServiceTests
     }
 
     [Fact]
+    public async Task HostStart_LogsTheJobsIncludingStartupJobsStillToCome()
+    {
+        var logs = new CapturingLoggerFactory();
+        using var host = TestHost.Build(
+            _clock,
+            jobs => jobs.AddJob("warmup", Schedule.Startup, _runs.Action).AddJob("scoped", "*/5 * * * *", (_, _, _) => ValueTask.CompletedTask),
+            TestHost.Config(("ChronoFlow:Mode", "Soft")),
+            services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerFactory>(logs));
+
+        await host.StartAsync();
+        await host.StopAsync();
+
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 600
+            && e.Message == "ChronoFlow started with the host in Soft mode: 2 jobs (1 to run once the host has started), 0 file sources");
+    }
+
+    [Fact]
     public async Task SoftMode_NothingRunsUntilPumped()
     {
         using var host = TestHost.Build(
