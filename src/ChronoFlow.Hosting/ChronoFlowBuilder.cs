@@ -248,15 +248,9 @@ public sealed class ChronoFlowBuilder
 
     private ChronoFlowBuilder AddTaskType(TaskTypeRegistration registration)
     {
-        foreach (var descriptor in Services)
+        if (Find<TaskTypeRegistration>(r => string.Equals(r.Name, registration.Name, StringComparison.Ordinal)) is not null)
         {
-            if (descriptor.ServiceType == typeof(TaskTypeRegistration)
-                && !descriptor.IsKeyedService
-                && descriptor.ImplementationInstance is TaskTypeRegistration existing
-                && string.Equals(existing.Name, registration.Name, StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"A task type named \"{registration.Name}\" is already added; task type names must be unique.", "name");
-            }
+            throw new ArgumentException($"A task type named \"{registration.Name}\" is already added; task type names must be unique.", "name");
         }
 
         Services.AddSingleton(registration);
@@ -279,18 +273,27 @@ public sealed class ChronoFlowBuilder
     private ChronoFlowBuilder Add(JobRegistration registration)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(registration.JobId, "jobId");
-        foreach (var descriptor in Services)
+        if (Find<JobRegistration>(r => string.Equals(r.JobId, registration.JobId, StringComparison.Ordinal)) is { } existing)
         {
-            if (descriptor.ServiceType == typeof(JobRegistration)
-                && !descriptor.IsKeyedService
-                && descriptor.ImplementationInstance is JobRegistration existing
-                && string.Equals(existing.JobId, registration.JobId, StringComparison.Ordinal))
-            {
-                throw new ArgumentException($"A job with id \"{registration.JobId}\" is already registered ({existing.Description}); job ids must be unique.", "jobId");
-            }
+            throw new ArgumentException($"A job with id \"{registration.JobId}\" is already registered ({existing.Description}); job ids must be unique.", "jobId");
         }
 
         Services.AddSingleton(registration);
         return this;
+    }
+
+    /// <summary>Finds a registration of ours already in the service collection (any builder over it may have added it).</summary>
+    private T? Find<T>(Func<T, bool> match)
+        where T : class
+    {
+        foreach (var descriptor in Services)
+        {
+            if (descriptor.ServiceType == typeof(T) && !descriptor.IsKeyedService && descriptor.ImplementationInstance is T existing && match(existing))
+            {
+                return existing;
+            }
+        }
+
+        return null;
     }
 }
