@@ -342,7 +342,7 @@ public sealed class JobFileSource : IAsyncDisposable
 
         if (!ReferenceEquals(owner, source) && _scheduler.GetJob(id) is not null)
         {
-            Reject(source, definition, $"job id \"{id}\" is already registered with the scheduler by the application; this definition is not loaded");
+            Reject(source, definition, $"job id \"{id}\" is already registered with the scheduler, by the application or another job source; this definition is not loaded");
             return;
         }
 
