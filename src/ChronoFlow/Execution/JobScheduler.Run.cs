@@ -15,7 +15,7 @@ public sealed partial class JobScheduler
         }
 
         job.InFlight++;
-        _inFlight++;
+        Interlocked.Increment(ref _inFlight);
         ChronoFlowTelemetry.QueueLength.Add(1);
         DrainQueueLocked(now);
         return true;
@@ -213,26 +213,21 @@ public sealed partial class JobScheduler
     {
         var job = run.Job;
         var now = _time.GetUtcNow();
-        if (!skipped)
-        {
-            // Count first, then report: a listener or log reader that asks for the job's state sees this run in it.
-            lock (_gate)
-            {
-                RecordOutcomeLocked(job, run, outcome, error, attempt, startedTicks, duration);
-            }
-
-            ReportOutcome(run, outcome, error, attempt, duration, now);
-        }
-
         lock (_gate)
         {
-            job.InFlight--;
-            _running--;
+            // Count first, then report (below, outside the lock): a listener or log reader that asks for the job's
+            // state sees this run in it. The run stays in flight until reported, so WaitForIdleAsync waits for that.
             if (skipped)
             {
                 RecordSkippedLocked(job, run.ScheduledTicks, SkipReason.LockHeld, 1, now.UtcTicks);
             }
+            else
+            {
+                RecordOutcomeLocked(job, run, outcome, error, attempt, startedTicks, duration);
+            }
 
+            job.InFlight--;
+            _running--;
             if (job.Parked)
             {
                 job.Parked = false;
@@ -243,8 +238,14 @@ public sealed partial class JobScheduler
             }
 
             DrainQueueLocked(now.UtcTicks);
-            ExitFlightLocked();
         }
+
+        if (!skipped)
+        {
+            ReportOutcome(run, outcome, error, attempt, duration, now);
+        }
+
+        ExitFlight();
     }
 
     /// <summary>Counts a finished run in the job's state and the scheduler's totals.</summary>

@@ -149,7 +149,7 @@ public sealed partial class JobScheduler
             {
                 // Counted in flight so that WaitForIdleAsync also waits for the pump it is about to do.
                 _wakePending = true;
-                _inFlight++;
+                Interlocked.Increment(ref _inFlight);
                 ThreadPool.UnsafeQueueUserWorkItem(static s => s.OnWake(), this, preferLocal: false);
             }
 

@@ -96,7 +96,7 @@ public sealed partial class JobScheduler : IAsyncDisposable
         Task task;
         lock (_gate)
         {
-            if (_inFlight == 0)
+            if (Volatile.Read(ref _inFlight) == 0)
             {
                 return Task.CompletedTask;
             }
@@ -116,9 +116,34 @@ public sealed partial class JobScheduler : IAsyncDisposable
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
+    /// <summary>Ends one unit of in-flight work under the lock, completing the idle waiters when it was the last.</summary>
     private void ExitFlightLocked()
     {
-        if (--_inFlight == 0 && _idle is { } idle)
+        if (Interlocked.Decrement(ref _inFlight) == 0)
+        {
+            SignalIdleLocked();
+        }
+    }
+
+    /// <summary>
+    /// Ends one unit of in-flight work without holding the lock, taking it only when that was the last. In-flight counts
+    /// are changed with interlocked operations so that a run's end costs one lock acquisition, not two.
+    /// </summary>
+    private void ExitFlight()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0)
+        {
+            lock (_gate)
+            {
+                SignalIdleLocked();
+            }
+        }
+    }
+
+    private void SignalIdleLocked()
+    {
+        // Re-read under the lock: new work may have started since the count reached zero.
+        if (Volatile.Read(ref _inFlight) == 0 && _idle is { } idle)
         {
             _idle = null;
             idle.TrySetResult();
