@@ -33,6 +33,9 @@ public static class ChronoFlowServiceCollectionExtensions
     /// and <c>Retry</c> (<c>MaxAttempts</c>, <c>BaseDelay</c>, <c>MaxDelay</c>, <c>Jitter</c>). Configuration overrides
     /// what code sets; a job section needs a job registered in code with the same id. Every bad value, unknown key and
     /// missing schedule is reported, with its key path, in one <see cref="OptionsValidationException"/> when the host starts.
+    /// Configuration is read once, when the scheduler is built; later changes to it are not applied. To change jobs while
+    /// the app runs, use <see cref="JobScheduler"/> (<c>AddOrUpdate</c>, <c>Pause</c>, <c>Resume</c>, <c>Remove</c>) or
+    /// job files, which are watched and reloaded.
     /// </para>
     /// <para>
     /// <b>Hard mode</b> (the default): the hosted service starts the scheduler's timer when the host starts. <b>Soft
