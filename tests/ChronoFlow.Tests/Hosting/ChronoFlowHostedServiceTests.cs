@@ -132,41 +132,26 @@ public sealed class ChronoFlowHostedServiceTests
     public async Task HostStop_WaitsForARunningJobToFinish()
     {
         var gate = new Gate();
-        using var host = TestHost.Build(
-            _clock,
-            jobs => jobs.AddJob("slow", Schedule.Every(TimeSpan.FromMinutes(1)), gate.Action),
-            services: s => s.Configure<SchedulerOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(1)));
-        await host.StartAsync();
-        var scheduler = host.Services.GetRequiredService<JobScheduler>();
-        _clock.Advance(TimeSpan.FromMinutes(1));
-        await gate.WaitEnteredAsync();
+        using var host = await StartWithRunningJobAsync(gate, TimeSpan.FromMinutes(1));
 
         var stop = host.StopAsync();
         Assert.False(stop.IsCompleted);
         gate.Release();
         await stop.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Equal(JobOutcome.Succeeded, scheduler.GetJob("slow")!.LastOutcome);
+        Assert.Equal(JobOutcome.Succeeded, host.Services.GetRequiredService<JobScheduler>().GetJob("gated")!.LastOutcome);
     }
 
     [Fact]
     public async Task HostStop_AfterTheShutdownTimeout_CancelsTheRunningJob()
     {
-        var gate = new Gate();
-        using var host = TestHost.Build(
-            _clock,
-            jobs => jobs.AddJob("stuck", Schedule.Every(TimeSpan.FromMinutes(1)), gate.Action),
-            services: s => s.Configure<SchedulerOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5)));
-        await host.StartAsync();
-        var scheduler = host.Services.GetRequiredService<JobScheduler>();
-        _clock.Advance(TimeSpan.FromMinutes(1));
-        await gate.WaitEnteredAsync();
+        using var host = await StartWithRunningJobAsync(new Gate(), TimeSpan.FromSeconds(5));
 
         // The host may reach the scheduler's StopAsync after a hop: keep the fake clock moving until the stop ends.
         var stop = host.StopAsync();
         await AdvanceUntilAsync(stop, TimeSpan.FromSeconds(1));
 
-        Assert.Equal(JobOutcome.Cancelled, scheduler.GetJob("stuck")!.LastOutcome);
+        Assert.Equal(JobOutcome.Cancelled, host.Services.GetRequiredService<JobScheduler>().GetJob("gated")!.LastOutcome);
     }
 
     [Fact]
@@ -239,6 +224,19 @@ public sealed class ChronoFlowHostedServiceTests
         Assert.Equal(T0.AddMinutes(1).ToString("O"), degraded.Data["lastPump"]);
         Assert.Equal(HealthStatus.Unhealthy, stopped.Status);
         Assert.Equal("The ChronoFlow scheduler is not running.", stopped.Description);
+    }
+
+    /// <summary>Starts a hard-mode host whose one job has entered <paramref name="gate"/> and waits there.</summary>
+    private async Task<IHost> StartWithRunningJobAsync(Gate gate, TimeSpan shutdownTimeout)
+    {
+        var host = TestHost.Build(
+            _clock,
+            jobs => jobs.AddJob("gated", Schedule.Every(TimeSpan.FromMinutes(1)), gate.Action),
+            services: s => s.Configure<SchedulerOptions>(o => o.ShutdownTimeout = shutdownTimeout));
+        await host.StartAsync();
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await gate.WaitEnteredAsync();
+        return host;
     }
 
     private async Task AdvanceUntilAsync(Task task, TimeSpan step)
