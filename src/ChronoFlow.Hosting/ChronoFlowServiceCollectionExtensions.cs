@@ -44,7 +44,9 @@ public static class ChronoFlowServiceCollectionExtensions
     /// startup jobs (<see cref="Schedule.Startup"/>) run once the host has started, and when the host stops the scheduler
     /// drains: queued runs are dropped (counted as skipped), running jobs get up to
     /// <see cref="SchedulerOptions.ShutdownTimeout"/>, and then, or when the host's own shutdown timeout ends first,
-    /// their cancellation tokens are cancelled.
+    /// their cancellation tokens are cancelled. When the host's timeout ends first, the jobs are cancelled but not
+    /// waited for, so keep <see cref="SchedulerOptions.ShutdownTimeout"/> (30 seconds by default) a few seconds below
+    /// the host's (<c>HostOptions.ShutdownTimeout</c>, also 30 seconds by default) to give cancelled jobs time to end.
     /// </para>
     /// </remarks>
     public static ChronoFlowBuilder AddChronoFlow(this IServiceCollection services)
