@@ -147,9 +147,12 @@ public sealed class ChronoFlowHostedServiceTests
     {
         using var host = await StartWithRunningJobAsync(new Gate(), TimeSpan.FromSeconds(5));
 
-        // The host may reach the scheduler's StopAsync after a hop: keep the fake clock moving until the stop ends.
+        // The host may reach the scheduler's StopAsync after a hop: wait until its shutdown delay is armed on the clock.
+        var timers = _clock.TimersCreated;
         var stop = host.StopAsync();
-        await AdvanceUntilAsync(stop, TimeSpan.FromSeconds(1));
+        await _clock.WhenTimersCreatedAsync(timers + 1);
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        await stop.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(JobOutcome.Cancelled, host.Services.GetRequiredService<JobScheduler>().GetJob("gated")!.LastOutcome);
     }
@@ -237,17 +240,6 @@ public sealed class ChronoFlowHostedServiceTests
         _clock.Advance(TimeSpan.FromMinutes(1));
         await gate.WaitEnteredAsync();
         return host;
-    }
-
-    private async Task AdvanceUntilAsync(Task task, TimeSpan step)
-    {
-        for (var i = 0; i < 3000 && !task.IsCompleted; i++)
-        {
-            _clock.Advance(step);
-            await Task.WhenAny(task, Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System));
-        }
-
-        await task.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>A hosted service registered after ChronoFlow, so it starts after the scheduler's hosted service.</summary>

@@ -41,7 +41,7 @@ public sealed class WebSampleTests
 
         Assert.Contains("no-such-job", await PostAsync(http, "jobs/no-such-job/run", HttpStatusCode.NotFound), StringComparison.Ordinal);
 
-        using (var counted = await WaitForDigestRunAsync(http))
+        using (var counted = await WaitForDigestRunAsync(http, web))
         {
             var counts = counted.RootElement.GetProperty("counts");
             Assert.Equal(1, counts.GetProperty("runs").GetInt64());
@@ -113,20 +113,12 @@ public sealed class WebSampleTests
         return JsonDocument.Parse(await http.GetStringAsync(new Uri("jobs", UriKind.Relative)));
     }
 
-    // The run ends on the thread pool after the POST has returned, so poll its counts until they show it.
-    private static async Task<JsonDocument> WaitForDigestRunAsync(HttpClient http)
+    // The run ends on the thread pool after the POST has returned. The scheduler logs SUCCESS only after it has counted
+    // the run, so once that line is out the job's counts show it.
+    private static async Task<JsonDocument> WaitForDigestRunAsync(HttpClient http, SampleProcess web)
     {
-        var deadline = DateTime.UtcNow + s_guard;
-        while (true)
-        {
-            var job = JsonDocument.Parse(await http.GetStringAsync(new Uri("jobs/digest", UriKind.Relative)));
-            if (job.RootElement.GetProperty("counts").GetProperty("runs").GetInt64() > 0 || DateTime.UtcNow > deadline)
-            {
-                return job;
-            }
-
-            job.Dispose();
-            await Task.Delay(TimeSpan.FromMilliseconds(100));
-        }
+        await web.WaitForLineAsync(static l => l.Contains("Job digest run scheduled", StringComparison.Ordinal) && l.Contains(": SUCCESS", StringComparison.Ordinal));
+        return JsonDocument.Parse(await http.GetStringAsync(new Uri("jobs/digest", UriKind.Relative)));
     }
+
 }
