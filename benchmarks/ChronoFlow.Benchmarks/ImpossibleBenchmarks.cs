@@ -1,9 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using NCrontab;
-using ChronoFlowExpression = ChronoFlow.CronExpression;
-using ChronoFlowFormat = ChronoFlow.CronFormat;
-using CronosExpression = Cronos.CronExpression;
-using QuartzExpression = Quartz.CronExpression;
 
 namespace ChronoFlow.Benchmarks;
 

@@ -16,6 +16,9 @@ internal static class Inputs
     /// </summary>
     public static readonly DateTime FromUtc = new(2026, 3, 14, 9, 26, 53, 589, DateTimeKind.Utc);
 
+    /// <summary>NCrontab's option for six-field expressions, whose first field is seconds.</summary>
+    public static readonly NCrontab.CrontabSchedule.ParseOptions NCrontabWithSeconds = new() { IncludingSeconds = true };
+
     /// <summary>The same instant as <see cref="FromUtc"/>, for the APIs that take a <see cref="DateTimeOffset"/>.</summary>
     public static readonly DateTimeOffset From = new(FromUtc);
 

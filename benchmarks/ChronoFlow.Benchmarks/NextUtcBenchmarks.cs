@@ -1,11 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using NCrontab;
-using ChronoFlowExpression = ChronoFlow.CronExpression;
-using ChronoFlowFormat = ChronoFlow.CronFormat;
-using CronosExpression = Cronos.CronExpression;
-using CronosFormat = Cronos.CronFormat;
-using QuartzExpression = Quartz.CronExpression;
 
 namespace ChronoFlow.Benchmarks;
 
@@ -30,8 +25,6 @@ namespace ChronoFlow.Benchmarks;
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 public class NextUtcBenchmarks
 {
-    private static readonly CrontabSchedule.ParseOptions s_withSeconds = new() { IncludingSeconds = true };
-
     private DateTime _fromUtc;
     private DateTimeOffset _from;
 
@@ -119,7 +112,7 @@ public class NextUtcBenchmarks
         Verify(Case.NearestWeekdayTo15, _cronosNearestWeekdayTo15, _chronoFlowNearestWeekdayTo15, _quartzNearestWeekdayTo15, nCrontab: null);
 
         _cronosEvery10Seconds = CronosExpression.Parse(Text.Every10Seconds, CronosFormat.IncludeSeconds);
-        _nCrontabEvery10Seconds = CrontabSchedule.Parse(Text.Every10Seconds, s_withSeconds);
+        _nCrontabEvery10Seconds = CrontabSchedule.Parse(Text.Every10Seconds, Inputs.NCrontabWithSeconds);
         _quartzEvery10Seconds = QuartzInUtc(Text.Every10SecondsQuartz);
         _chronoFlowEvery10Seconds = ChronoFlowExpression.Parse(Text.Every10Seconds, ChronoFlowFormat.IncludeSeconds);
         Verify(Case.Every10Seconds, _cronosEvery10Seconds, _chronoFlowEvery10Seconds, _quartzEvery10Seconds, _nCrontabEvery10Seconds);

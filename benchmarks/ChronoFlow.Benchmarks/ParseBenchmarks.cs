@@ -1,11 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using NCrontab;
-using ChronoFlowExpression = ChronoFlow.CronExpression;
-using ChronoFlowFormat = ChronoFlow.CronFormat;
-using CronosExpression = Cronos.CronExpression;
-using CronosFormat = Cronos.CronFormat;
-using QuartzExpression = Quartz.CronExpression;
 
 namespace ChronoFlow.Benchmarks;
 
@@ -24,8 +19,6 @@ namespace ChronoFlow.Benchmarks;
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 public class ParseBenchmarks
 {
-    private static readonly CrontabSchedule.ParseOptions s_withSeconds = new() { IncludingSeconds = true };
-
     /// <summary>
     /// Checks that every library reads each expression, that they agree on its next occurrence (so they read the
     /// same schedule), and that every library rejects the invalid one.
@@ -44,7 +37,7 @@ public class ParseBenchmarks
         Agreement.Reference(Case.ParseSixFields, "Cronos", sixFields);
         Agreement.Require(Case.ParseSixFields, "ChronoFlow", sixFields, ChronoFlowExpression.Parse(Text.ParseSixFields, ChronoFlowFormat.IncludeSeconds).GetNextOccurrence(Inputs.FromUtc));
 
-        Agreement.Require(Case.ParseSixFields, "NCrontab", sixFields, CrontabSchedule.Parse(Text.ParseSixFields, s_withSeconds).GetNextOccurrence(Inputs.FromUtc));
+        Agreement.Require(Case.ParseSixFields, "NCrontab", sixFields, CrontabSchedule.Parse(Text.ParseSixFields, Inputs.NCrontabWithSeconds).GetNextOccurrence(Inputs.FromUtc));
         Agreement.Require(Case.ParseSixFields, "Quartz", sixFields, QuartzParsedInUtc(Text.ParseSixFieldsQuartz).GetNextValidTimeAfter(Inputs.From));
 
         var cronosAccepts = CronosExpression.TryParse(Text.Invalid, out _);
@@ -87,7 +80,7 @@ public class ParseBenchmarks
 
     [Benchmark(Description = "NCrontab")]
     [BenchmarkCategory(Case.ParseSixFields)]
-    public CrontabSchedule NCrontab_ParseSixFields() => CrontabSchedule.Parse(Text.ParseSixFields, s_withSeconds);
+    public CrontabSchedule NCrontab_ParseSixFields() => CrontabSchedule.Parse(Text.ParseSixFields, Inputs.NCrontabWithSeconds);
 
     [Benchmark(Description = "Quartz")]
     [BenchmarkCategory(Case.ParseSixFields)]
