@@ -25,14 +25,10 @@ internal sealed partial class ChronoFlowHostedService(
     /// <summary>Builds the scheduler and adds the code and configuration jobs, except startup jobs, which wait for the host.</summary>
     internal static JobScheduler CreateScheduler(IServiceProvider services)
     {
+        // Reading the options runs SchedulerOptionsValidator, which also reports the setup's errors, so a broken setup is
+        // refused here too when the scheduler is resolved outside a host (where ValidateOnStart does not run).
         var options = services.GetRequiredService<IOptions<SchedulerOptions>>().Value;
         var setup = services.GetRequiredService<ChronoFlowSetup>();
-        if (setup.Errors.Count > 0)
-        {
-            // Resolved outside a host (no ValidateOnStart), the scheduler must still refuse a broken setup.
-            throw new OptionsValidationException(Options.DefaultName, typeof(SchedulerOptions), setup.Errors);
-        }
-
         var scheduler = new JobScheduler(options, services.GetService<TimeProvider>() ?? TimeProvider.System, services.GetService<ILoggerFactory>());
         foreach (var job in setup.Jobs)
         {

@@ -147,10 +147,18 @@ internal sealed class ChronoFlowSetup
         }
         catch (ArgumentException ex)
         {
-            _errors.Add(ex.Message.Split(" (Parameter", 2)[0]);
+            _errors.Add(Reason(ex));
         }
 
         return _errors.Count == errorsBefore && schedule is not null ? new ResolvedJob(id, schedule, options, registration) : null;
+    }
+
+    /// <summary>The message of an option check, without the " (Parameter 'options')" that ArgumentException appends.</summary>
+    internal static string Reason(ArgumentException exception)
+    {
+        var message = exception.Message;
+        var parameter = message.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
+        return parameter < 0 ? message : message[..parameter];
     }
 
     private Schedule? ReadSchedule(ConfigurationReader reader, Schedule? fromCode)

@@ -46,7 +46,7 @@ internal sealed class SchedulerOptionsValidator(ChronoFlowSetup setup) : IValida
         }
         catch (ArgumentException ex)
         {
-            failures.Add(ex.Message.Split(" (Parameter", 2)[0]);
+            failures.Add(ChronoFlowSetup.Reason(ex));
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
