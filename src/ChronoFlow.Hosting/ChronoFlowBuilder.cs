@@ -1,6 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -28,19 +26,11 @@ namespace ChronoFlow.Hosting;
 /// <code language="csharp">
 /// builder.Services.AddChronoFlow()
 ///     .AddJob&lt;CleanupJob&gt;("cleanup", "0 3 * * *", job => job.Timeout = TimeSpan.FromMinutes(10))
-///     .AddJob("heartbeat", Schedule.Every(TimeSpan.FromSeconds(30)), (context, ct) => ValueTask.CompletedTask)
-///     .AddJobsDirectory("/etc/myapp/jobs.d");
+///     .AddJob("heartbeat", Schedule.Every(TimeSpan.FromSeconds(30)), (context, ct) => ValueTask.CompletedTask);
 /// </code>
 /// </example>
 public sealed class ChronoFlowBuilder
 {
-    /// <summary>
-    /// The name of the <c>IHttpClientFactory</c> client that <c>http_request</c> tasks of job files use when the
-    /// application registers the factory (<c>services.AddHttpClient(ChronoFlowBuilder.HttpClientName, ...)</c> to
-    /// configure it). Without a factory they use a shared client of their own.
-    /// </summary>
-    public const string HttpClientName = "ChronoFlow";
-
     internal ChronoFlowBuilder(IServiceCollection services) => Services = services;
 
     /// <summary>Gets the service collection the jobs are registered in.</summary>
@@ -155,106 +145,6 @@ public sealed class ChronoFlowBuilder
     {
         ArgumentNullException.ThrowIfNull(schedule);
         return AddJob(jobId, Schedule.Parse(schedule), action, configure);
-    }
-
-    /// <summary>
-    /// Runs the <c>*.json</c> job files of a directory: loaded before the scheduler starts, then watched, so that added,
-    /// changed and deleted files take effect without a restart. See <see cref="JobFileSource"/> for the file format and
-    /// what happens to a file that does not validate.
-    /// </summary>
-    /// <param name="path">The directory. It is read when the host starts; a missing directory is reported then and watched for.</param>
-    /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
-    public ChronoFlowBuilder AddJobsDirectory(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        Services.AddSingleton(new FileSourceRegistration(path, IsCrontab: false, HasUserColumn: false));
-        return this;
-    }
-
-    /// <summary>
-    /// Runs the lines of a crontab file (<c>m h dom mon dow command</c>) as jobs, watched and reloaded as
-    /// <see cref="AddJobsDirectory(string)"/> is.
-    /// </summary>
-    /// <param name="path">The crontab file.</param>
-    /// <param name="hasUserColumn"><see langword="true"/> for a system crontab such as <c>/etc/crontab</c>, whose lines have a user column after the schedule.</param>
-    /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
-    public ChronoFlowBuilder AddCrontab(string path, bool hasUserColumn = false)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        Services.AddSingleton(new FileSourceRegistration(path, IsCrontab: true, hasUserColumn));
-        return this;
-    }
-
-    /// <summary>
-    /// Adds a task type for job files: a file whose <c>task.type</c> is <paramref name="name"/> has its <c>task</c> object
-    /// bound to <typeparamref name="TTask"/> when it is loaded (a bad object is a load error naming the file and JSON
-    /// path), and each run resolves <typeparamref name="TExecutor"/> from a new service scope.
-    /// </summary>
-    /// <typeparam name="TTask">The task settings, bound from the JSON <c>task</c> object by <paramref name="settingsTypeInfo"/>.</typeparam>
-    /// <typeparam name="TExecutor">Runs a task. It is registered as a transient service unless already registered.</typeparam>
-    /// <param name="name">The type name: 1 to 64 characters of <c>a-z</c>, <c>0-9</c>, <c>_</c>, <c>.</c> and <c>-</c>; not a built-in type.</param>
-    /// <param name="settingsTypeInfo">Source-generated JSON metadata for <typeparamref name="TTask"/> (trimming- and AOT-safe).</param>
-    /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is not valid, is built in, or is already added.</exception>
-    /// <example>
-    /// <code language="csharp">
-    /// services.AddChronoFlow()
-    ///     .AddTaskType&lt;SlackMessage, SlackSender&gt;("slack_message", AppJsonContext.Default.SlackMessage)
-    ///     .AddJobsDirectory("/etc/myapp/jobs.d");
-    /// // jobs.d/standup.json: { "job_id": "standup", "schedule": "0 9 * * MON-FRI",
-    /// //                        "task": { "type": "slack_message", "channel": "#team", "text": "Stand-up!" } }
-    /// </code>
-    /// </example>
-    public ChronoFlowBuilder AddTaskType<TTask, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TExecutor>(
-        string name, JsonTypeInfo<TTask> settingsTypeInfo)
-        where TExecutor : class, IJobTaskExecutor<TTask>
-    {
-        ArgumentNullException.ThrowIfNull(settingsTypeInfo);
-        _ = JobTaskType.Create(name, settingsTypeInfo, static (_, _, _) => ValueTask.CompletedTask); // validates the name now
-        Services.TryAddTransient<TExecutor>();
-        return AddTaskType(new TaskTypeRegistration(name, services => JobTaskType.Create(name, settingsTypeInfo, ScopedExecutor<TTask, TExecutor>(services))));
-    }
-
-    /// <summary>
-    /// Adds a task type for job files, binding <typeparamref name="TTask"/> by reflection with snake_case names (see
-    /// <see cref="JobTaskType.Create{TTask}(string, Func{TTask, JobContext, CancellationToken, ValueTask}, JsonSerializerOptions?)"/>).
-    /// Prefer the overload that takes a <see cref="JsonTypeInfo{T}"/> in trimmed or native AOT apps.
-    /// </summary>
-    /// <typeparam name="TTask">The task settings, bound from the JSON <c>task</c> object.</typeparam>
-    /// <typeparam name="TExecutor">Runs a task. It is registered as a transient service unless already registered.</typeparam>
-    /// <param name="name">The type name: 1 to 64 characters of <c>a-z</c>, <c>0-9</c>, <c>_</c>, <c>.</c> and <c>-</c>; not a built-in type.</param>
-    /// <param name="serializerOptions">How to bind the settings; <see langword="null"/> for the job-file defaults.</param>
-    /// <returns>This builder.</returns>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is not valid, is built in, or is already added.</exception>
-    [RequiresUnreferencedCode("Binds TTask by reflection, which trimming can break. Use the overload that takes a JsonTypeInfo<TTask>.")]
-    [RequiresDynamicCode("Binds TTask by reflection, which native AOT may not support. Use the overload that takes a JsonTypeInfo<TTask>.")]
-    public ChronoFlowBuilder AddTaskType<TTask, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TExecutor>(
-        string name, JsonSerializerOptions? serializerOptions = null)
-        where TExecutor : class, IJobTaskExecutor<TTask>
-    {
-        _ = JobTaskType.Create<TTask>(name, static (_, _, _) => ValueTask.CompletedTask, serializerOptions); // validates the name and type now
-        Services.TryAddTransient<TExecutor>();
-        return AddTaskType(new TaskTypeRegistration(name, services => JobTaskType.Create(name, ScopedExecutor<TTask, TExecutor>(services), serializerOptions)));
-    }
-
-    private static Func<TTask, JobContext, CancellationToken, ValueTask> ScopedExecutor<TTask, TExecutor>(IServiceProvider services)
-        where TExecutor : class, IJobTaskExecutor<TTask>
-    {
-        var scopes = services.GetRequiredService<IServiceScopeFactory>();
-        return (task, context, token) => JobRegistration.RunInScopeAsync(scopes, provider => provider.GetRequiredService<TExecutor>().ExecuteAsync(task, context, token));
-    }
-
-    private ChronoFlowBuilder AddTaskType(TaskTypeRegistration registration)
-    {
-        if (Find<TaskTypeRegistration>(r => string.Equals(r.Name, registration.Name, StringComparison.Ordinal)) is not null)
-        {
-            throw new ArgumentException($"A task type named \"{registration.Name}\" is already added; task type names must be unique.", "name");
-        }
-
-        Services.AddSingleton(registration);
-        return this;
     }
 
     private ChronoFlowBuilder AddJobType<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TJob>(

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace ChronoFlow.Hosting;
 
 /// <summary>
-/// Starts and stops the <see cref="JobScheduler"/> with the host: loads the job files before the first run, starts the
+/// Starts and stops the <see cref="JobScheduler"/> with the host: starts the <see cref="IJobSource"/>s before the first run, starts the
 /// scheduler (the timer in hard mode, the fallback tick if any in soft mode), registers startup jobs once the host
 /// has started, and drains on stop.
 /// </summary>
@@ -19,7 +19,7 @@ internal sealed partial class ChronoFlowHostedService(
     IHostApplicationLifetime? lifetime = null) : IHostedService
 {
     private readonly ILogger _logger = (ILogger?)loggerFactory?.CreateLogger("ChronoFlow.Hosting") ?? NullLogger.Instance;
-    private readonly List<JobFileSource> _fileSources = [];
+    private readonly List<IJobSource> _sources = [];
     private CancellationTokenRegistration _started;
 
     /// <summary>Builds the scheduler and adds the code and configuration jobs, except startup jobs, which wait for the host.</summary>
@@ -43,30 +43,17 @@ internal sealed partial class ChronoFlowHostedService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        // Every file is read before the scheduler starts, so the first run already sees every job.
-        var loggers = loggerFactory ?? NullLoggerFactory.Instance;
-        var taskTypes = services.GetServices<TaskTypeRegistration>().Select(r => r.Create(services)).ToList();
-        var httpClients = services.GetService<IHttpClientFactory>();
-        foreach (var options in CreateFileSourceOptions(setup.FileSources))
+        // Every source is loaded before the scheduler starts, so the first run already sees every job.
+        var sources = services.GetServices<IJobSource>().ToList();
+        foreach (var source in sources)
         {
-            if (httpClients is not null)
-            {
-                options.HttpClientFactory = () => httpClients.CreateClient(ChronoFlowBuilder.HttpClientName);
-            }
-
-            foreach (var taskType in taskTypes)
-            {
-                options.TaskTypes.Add(taskType);
-            }
-
-            var source = new JobFileSource(scheduler, options, loggers, scheduler.TimeProvider);
-            _fileSources.Add(source);
-            await source.StartAsync(cancellationToken).ConfigureAwait(false);
+            await source.StartAsync(scheduler, cancellationToken).ConfigureAwait(false);
+            _sources.Add(source);
         }
 
         await scheduler.StartAsync(cancellationToken).ConfigureAwait(false);
         var startupJobs = setup.Jobs.Count(static j => j.Schedule.Kind == ScheduleKind.Startup);
-        Log.Started(_logger, scheduler.Mode, scheduler.GetJobs().Count + startupJobs, startupJobs, _fileSources.Count);
+        Log.Started(_logger, scheduler.Mode, scheduler.GetJobs().Count + startupJobs, startupJobs, _sources.Count);
         if (lifetime is null)
         {
             RegisterStartupJobs();
@@ -80,9 +67,10 @@ internal sealed partial class ChronoFlowHostedService(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _started.DisposeAsync().ConfigureAwait(false);
-        foreach (var source in _fileSources)
+        // Sources stop first, so that nothing they watch changes the jobs while the scheduler drains.
+        for (var i = _sources.Count - 1; i >= 0; i--)
         {
-            await source.DisposeAsync().ConfigureAwait(false);
+            await _sources[i].StopAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await scheduler.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -107,30 +95,10 @@ internal sealed partial class ChronoFlowHostedService(
         }
     }
 
-    private static IEnumerable<JobFileSourceOptions> CreateFileSourceOptions(IReadOnlyList<FileSourceRegistration> registrations)
-    {
-        foreach (var directory in registrations.Where(static r => !r.IsCrontab).Select(static r => r.Path).Distinct(StringComparer.Ordinal))
-        {
-            yield return new JobFileSourceOptions { JobsDirectory = directory };
-        }
-
-        // Crontabs share one source per kind, so that duplicate lines across them are reported as such.
-        foreach (var group in registrations.Where(static r => r.IsCrontab).GroupBy(static r => r.HasUserColumn))
-        {
-            var options = new JobFileSourceOptions { CrontabHasUserColumn = group.Key };
-            foreach (var path in group.Select(static r => r.Path).Distinct(StringComparer.Ordinal))
-            {
-                options.CrontabFiles.Add(path);
-            }
-
-            yield return options;
-        }
-    }
-
     private static partial class Log
     {
         [LoggerMessage(EventId = 600, EventName = "HostStarted", Level = LogLevel.Information,
-            Message = "ChronoFlow started with the host in {Mode} mode: {JobCount} jobs ({StartupJobCount} to run once the host has started), {FileSourceCount} file sources")]
-        public static partial void Started(ILogger logger, SchedulerMode mode, int jobCount, int startupJobCount, int fileSourceCount);
+            Message = "ChronoFlow started with the host in {Mode} mode: {JobCount} jobs ({StartupJobCount} to run once the host has started), {SourceCount} job sources")]
+        public static partial void Started(ILogger logger, SchedulerMode mode, int jobCount, int startupJobCount, int sourceCount);
     }
 }

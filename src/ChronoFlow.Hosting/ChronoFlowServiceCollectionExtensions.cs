@@ -27,7 +27,7 @@ public static class ChronoFlowServiceCollectionExtensions
     /// <para>
     /// <b>Configuration</b> (keys are case-insensitive; durations are <c>hh:mm:ss</c> or ISO 8601 such as <c>PT30S</c>):
     /// <c>Mode</c> (<c>Hard</c> or <c>Soft</c>), <c>MaxConcurrentRuns</c>, <c>QueueCapacity</c>, <c>ShutdownTimeout</c>,
-    /// <c>SoftModeFallbackInterval</c>, <c>JobsDirectory</c>, <c>Crontabs</c> (an array of paths), and
+    /// <c>SoftModeFallbackInterval</c>, and
     /// <c>Jobs:{id}</c> with <c>Schedule</c>, <c>TimeZone</c>, <c>Interval</c>, <c>Enabled</c>, <c>Description</c>,
     /// <c>Timeout</c>, <c>MaxConcurrency</c>, <c>Overlap</c>, <c>Misfire</c>, <c>MisfireGracePeriod</c>, <c>LockKey</c>
     /// and <c>Retry</c> (<c>MaxAttempts</c>, <c>BaseDelay</c>, <c>MaxDelay</c>, <c>Jitter</c>). Configuration overrides
@@ -60,9 +60,9 @@ public static class ChronoFlowServiceCollectionExtensions
         }
 
         services.AddOptions<SchedulerOptions>().ValidateOnStart();
-        services.AddSingleton(static sp => new ChronoFlowSetup(
+        services.AddSingleton(sp => new ChronoFlowSetup(
             sp.GetServices<JobRegistration>(),
-            sp.GetServices<FileSourceRegistration>(),
+            services.Any(static d => d.ServiceType == typeof(IJobSource)),
             sp.GetService<IConfiguration>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<SchedulerOptions>, SchedulerOptionsSetup>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>());

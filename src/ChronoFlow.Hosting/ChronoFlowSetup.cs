@@ -19,21 +19,22 @@ internal sealed class ChronoFlowSetup
     /// <summary>The configuration section ChronoFlow reads.</summary>
     public const string SectionName = "ChronoFlow";
 
+    /// <summary>Keys of the <c>ChronoFlow</c> section that job-source packages read; not unknown to this reader.</summary>
+    private static readonly string[] ExtensionKeys = ["JobsDirectory", "Crontabs"];
+
     private readonly List<string> _errors = [];
     private readonly List<ResolvedJob> _jobs = [];
-    private readonly List<FileSourceRegistration> _fileSources = [];
     private Action<SchedulerOptions>? _applySchedulerSettings;
 
-    public ChronoFlowSetup(IEnumerable<JobRegistration> registrations, IEnumerable<FileSourceRegistration> fileSources, IConfiguration? configuration)
+    public ChronoFlowSetup(IEnumerable<JobRegistration> registrations, bool hasJobSources, IConfiguration? configuration)
     {
         var section = configuration?.GetSection(SectionName);
         var jobSections = new Dictionary<string, IConfigurationSection>(StringComparer.OrdinalIgnoreCase);
         if (section is not null)
         {
-            ReadSchedulerSection(section, jobSections);
+            ReadSchedulerSection(section, jobSections, hasJobSources);
         }
 
-        _fileSources.AddRange(fileSources);
         var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var registration in registrations)
         {
@@ -60,13 +61,10 @@ internal sealed class ChronoFlowSetup
     /// <summary>Gets the jobs, in registration order. Only jobs without errors are listed.</summary>
     public IReadOnlyList<ResolvedJob> Jobs => _jobs;
 
-    /// <summary>Gets the jobs directories and crontabs, from code and then configuration.</summary>
-    public IReadOnlyList<FileSourceRegistration> FileSources => _fileSources;
-
     /// <summary>Applies the scheduler settings read from configuration.</summary>
     public void ApplyTo(SchedulerOptions options) => _applySchedulerSettings?.Invoke(options);
 
-    private void ReadSchedulerSection(IConfigurationSection section, Dictionary<string, IConfigurationSection> jobSections)
+    private void ReadSchedulerSection(IConfigurationSection section, Dictionary<string, IConfigurationSection> jobSections, bool hasJobSources)
     {
         var reader = new ConfigurationReader(section, _errors);
         var mode = reader.Enum<SchedulerMode>(nameof(SchedulerOptions.Mode));
@@ -74,20 +72,13 @@ internal sealed class ChronoFlowSetup
         var queueCapacity = reader.Int32(nameof(SchedulerOptions.QueueCapacity), 1);
         var shutdownTimeout = reader.Duration(nameof(SchedulerOptions.ShutdownTimeout), allowInfinite: true);
         var fallback = reader.Duration(nameof(SchedulerOptions.SoftModeFallbackInterval));
-        if (reader.String("JobsDirectory") is { } directory)
+        // Keys that a job-source package reads from this section itself (ChronoFlow.Files: JobsDirectory, Crontabs).
+        // Without such a package they would do nothing, so they are an error rather than silently ignored.
+        foreach (var key in ExtensionKeys)
         {
-            _fileSources.Add(new FileSourceRegistration(directory, IsCrontab: false, HasUserColumn: false));
-        }
-
-        foreach (var crontab in reader.Section("Crontabs").GetChildren())
-        {
-            if (!string.IsNullOrWhiteSpace(crontab.Value))
+            if (reader.IsPresent(key) && !hasJobSources)
             {
-                _fileSources.Add(new FileSourceRegistration(crontab.Value.Trim(), IsCrontab: true, HasUserColumn: false));
-            }
-            else
-            {
-                _errors.Add($"{crontab.Path}: expected the path of a crontab file.");
+                reader.Error(key, "is read by the ChronoFlow.Files package; add the package and call AddJobFiles() on the builder that AddChronoFlow() returns");
             }
         }
 
@@ -141,24 +132,9 @@ internal sealed class ChronoFlowSetup
             _errors.Add($"{SectionName}:Jobs:{id}:Schedule: job \"{id}\" ({registration.Description}) was registered without a schedule, so configuration must give one (a cron expression, a macro or an ISO 8601 instant), or an Interval.");
         }
 
-        try
-        {
-            options.Validate(id);
-        }
-        catch (ArgumentException ex)
-        {
-            _errors.Add(Reason(ex));
-        }
+        _errors.AddRange(options.GetErrors(id));
 
         return _errors.Count == errorsBefore && schedule is not null ? new ResolvedJob(id, schedule, options, registration) : null;
-    }
-
-    /// <summary>The message of an option check, without the " (Parameter 'options')" that ArgumentException appends.</summary>
-    internal static string Reason(ArgumentException exception)
-    {
-        var message = exception.Message;
-        var parameter = message.LastIndexOf(" (Parameter '", StringComparison.Ordinal);
-        return parameter < 0 ? message : message[..parameter];
     }
 
     private Schedule? ReadSchedule(ConfigurationReader reader, Schedule? fromCode)

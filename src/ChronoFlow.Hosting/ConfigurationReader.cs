@@ -1,5 +1,5 @@
 using System.Globalization;
-using ChronoFlow.Definitions;
+using ChronoFlow.Text;
 using Microsoft.Extensions.Configuration;
 
 namespace ChronoFlow.Hosting;
@@ -123,6 +123,14 @@ internal sealed class ConfigurationReader(IConfigurationSection section, List<st
         }
 
         return value;
+    }
+
+    /// <summary>Whether the key has a value or children; marks it as read.</summary>
+    public bool IsPresent(string key)
+    {
+        _read.Add(key);
+        var child = section.GetSection(key);
+        return child.Value is not null || child.GetChildren().Any();
     }
 
     public IConfigurationSection Section(string key)

@@ -35,14 +35,3 @@ internal sealed record JobRegistration(
         }
     }
 }
-
-/// <summary>A jobs directory or crontab added with <see cref="ChronoFlowBuilder"/>.</summary>
-/// <param name="Path">The directory or file.</param>
-/// <param name="IsCrontab"><see langword="true"/> for a crontab file, <see langword="false"/> for a jobs directory.</param>
-/// <param name="HasUserColumn">For a crontab: whether its lines have a user column.</param>
-internal sealed record FileSourceRegistration(string Path, bool IsCrontab, bool HasUserColumn);
-
-/// <summary>A task type for job files, added with <see cref="ChronoFlowBuilder"/>; built once the container exists.</summary>
-/// <param name="Name">The task type name, as job files write it in <c>task.type</c>.</param>
-/// <param name="Create">Builds the task type, whose executor runs in a new scope of the given root provider.</param>
-internal sealed record TaskTypeRegistration(string Name, Func<IServiceProvider, JobTaskType> Create);

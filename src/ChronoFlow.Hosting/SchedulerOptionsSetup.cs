@@ -40,14 +40,7 @@ internal sealed class SchedulerOptionsValidator(ChronoFlowSetup setup) : IValida
         }
 
         var failures = new List<string>(setup.Errors);
-        try
-        {
-            options.Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            failures.Add(ChronoFlowSetup.Reason(ex));
-        }
+        failures.AddRange(options.GetErrors());
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -52,42 +52,65 @@ public class JobOptions
     /// <summary>A copy, so that neither the caller nor a reader of a snapshot can change a registered job.</summary>
     internal JobOptions Clone() => (JobOptions)MemberwiseClone();
 
-    internal void Validate(string jobId)
+    /// <summary>Checks the options of job <paramref name="jobId"/> and returns every problem, one sentence each.</summary>
+    /// <param name="jobId">The job the options are for; each message names it.</param>
+    /// <returns>The problems; empty when the options are valid.</returns>
+    public IReadOnlyList<string> GetErrors(string jobId)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        var errors = new List<string>();
+        CollectErrors(jobId, errors);
+        return errors;
+    }
+
+    /// <summary>Throws one <see cref="ArgumentException"/> that lists every problem, when there is any.</summary>
+    internal void ThrowIfInvalid(string jobId)
+    {
+        var errors = GetErrors(jobId);
+        if (errors.Count != 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), "options");
+        }
+    }
+
+    private void CollectErrors(string jobId, List<string> errors)
     {
         if (Timeout is { } t && t <= TimeSpan.Zero && t != System.Threading.Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentException($"Job '{jobId}': {nameof(Timeout)} must be positive, not {t}.", "options");
+            errors.Add($"Job '{jobId}': {nameof(Timeout)} must be positive, not {t}.");
         }
 
         if (MaxConcurrency < 1)
         {
-            throw new ArgumentException($"Job '{jobId}': {nameof(MaxConcurrency)} must be at least 1, not {MaxConcurrency}.", "options");
+            errors.Add($"Job '{jobId}': {nameof(MaxConcurrency)} must be at least 1, not {MaxConcurrency}.");
         }
 
         if (MisfireGracePeriod < TimeSpan.Zero)
         {
-            throw new ArgumentException($"Job '{jobId}': {nameof(MisfireGracePeriod)} must not be negative, not {MisfireGracePeriod}.", "options");
+            errors.Add($"Job '{jobId}': {nameof(MisfireGracePeriod)} must not be negative, not {MisfireGracePeriod}.");
         }
 
         if (!Enum.IsDefined(Misfire))
         {
-            throw new ArgumentException($"Job '{jobId}': {nameof(Misfire)} {(int)Misfire} is not a {nameof(MisfirePolicy)}.", "options");
+            errors.Add($"Job '{jobId}': {nameof(Misfire)} {(int)Misfire} is not a {nameof(MisfirePolicy)}.");
         }
 
         if (!Enum.IsDefined(Overlap))
         {
-            throw new ArgumentException($"Job '{jobId}': {nameof(Overlap)} {(int)Overlap} is not an {nameof(OverlapPolicy)}.", "options");
+            errors.Add($"Job '{jobId}': {nameof(Overlap)} {(int)Overlap} is not an {nameof(OverlapPolicy)}.");
         }
 
         if (Retry is null)
         {
-            throw new ArgumentException($"Job '{jobId}': {nameof(Retry)} must not be null; use {nameof(RetryPolicy)}.{nameof(RetryPolicy.None)}.", "options");
+            errors.Add($"Job '{jobId}': {nameof(Retry)} must not be null; use {nameof(RetryPolicy)}.{nameof(RetryPolicy.None)}.");
         }
-
-        Retry.Validate(jobId);
+        else
+        {
+            Retry.CollectErrors(jobId, errors);
+        }
         if (LockKey is { Length: 0 })
         {
-            throw new ArgumentException($"Job '{jobId}': {nameof(LockKey)} must not be empty; use null for no lock.", "options");
+            errors.Add($"Job '{jobId}': {nameof(LockKey)} must not be empty; use null for no lock.");
         }
     }
 }

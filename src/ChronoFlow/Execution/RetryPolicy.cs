@@ -52,21 +52,21 @@ public sealed class RetryPolicy
         return jitter == 0 ? d : TimeSpan.FromTicks((long)(d.Ticks * (1 - (jitter * random01))));
     }
 
-    internal void Validate(string jobId)
+    internal void CollectErrors(string jobId, List<string> errors)
     {
         if (MaxAttempts < 1)
         {
-            throw new ArgumentException($"Job '{jobId}': {nameof(RetryPolicy)}.{nameof(MaxAttempts)} must be at least 1, not {MaxAttempts}.", "options");
+            errors.Add($"Job '{jobId}': {nameof(RetryPolicy)}.{nameof(MaxAttempts)} must be at least 1, not {MaxAttempts}.");
         }
 
         if (BaseDelay < TimeSpan.Zero || MaxDelay < TimeSpan.Zero)
         {
-            throw new ArgumentException($"Job '{jobId}': {nameof(RetryPolicy)} delays must not be negative.", "options");
+            errors.Add($"Job '{jobId}': {nameof(RetryPolicy)} delays must not be negative.");
         }
 
         if (double.IsNaN(Jitter) || Jitter < 0 || Jitter > 1)
         {
-            throw new ArgumentException($"Job '{jobId}': {nameof(RetryPolicy)}.{nameof(Jitter)} must be between 0 and 1, not {Jitter}.", "options");
+            errors.Add($"Job '{jobId}': {nameof(RetryPolicy)}.{nameof(Jitter)} must be between 0 and 1, not {Jitter}.");
         }
     }
 }

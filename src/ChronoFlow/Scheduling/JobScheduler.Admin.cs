@@ -23,7 +23,7 @@ public sealed partial class JobScheduler
         ArgumentNullException.ThrowIfNull(action);
         // A copy, validated once: later changes to the caller's instance cannot reach the running job.
         options = options is null ? JobOptions.Default : options.Clone();
-        options.Validate(jobId);
+        options.ThrowIfInvalid(jobId);
 
         var now = _time.GetUtcNow().UtcTicks;
         var bound = schedule.Bind(jobId, now);

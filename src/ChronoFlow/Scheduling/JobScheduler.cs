@@ -66,7 +66,7 @@ public sealed partial class JobScheduler : IAsyncDisposable
     public JobScheduler(SchedulerOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? new SchedulerOptions();
-        _options.Validate();
+        _options.ThrowIfInvalid();
         _time = timeProvider ?? TimeProvider.System;
         _logger = loggerFactory?.CreateLogger<JobScheduler>() ?? (ILogger)NullLogger.Instance;
         _queue = _options.JobQueue ?? new InMemoryJobQueue(_options.QueueCapacity);

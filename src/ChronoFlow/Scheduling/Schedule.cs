@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace ChronoFlow;
 
 /// <summary>
@@ -103,29 +105,71 @@ public abstract class Schedule
     public static Schedule Parse(string text, TimeZoneInfo? zone = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var trimmed = text.AsSpan().Trim();
+        return TryParse(text, zone, out var schedule, out var error) ? schedule : throw error;
+    }
+
+    /// <summary>
+    /// Tries to parse a schedule as <see cref="Parse(string, TimeZoneInfo?)"/> does, without throwing. This is the one
+    /// reader of schedule text: code, configuration, job files and crontabs all go through it.
+    /// </summary>
+    /// <param name="text">The schedule text.</param>
+    /// <param name="zone">The zone of a cron expression; <see langword="null"/> means UTC.</param>
+    /// <param name="schedule">The schedule, when the text is valid.</param>
+    /// <param name="error">
+    /// Why the text is not a schedule, when it is not: a <see cref="CronFormatException"/> with the 0-based
+    /// <see cref="CronFormatException.Position"/> of the fault for a malformed cron expression, else a
+    /// <see cref="FormatException"/> that says what was expected. It is created, never thrown.
+    /// </param>
+    /// <returns><see langword="true"/> when the text is a schedule.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
+    public static bool TryParse(string text, TimeZoneInfo? zone, [NotNullWhen(true)] out Schedule? schedule, [NotNullWhen(false)] out FormatException? error)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        schedule = null;
+        error = null;
+        var trimmed = text.AsSpan().Trim(" \t");
         if (trimmed.IsEmpty)
         {
-            throw new FormatException("The schedule is empty: expected a cron expression, a macro such as @daily or @reboot, or an ISO 8601 instant such as 2025-09-20T02:00:00Z.");
+            error = new FormatException("The schedule is empty: expected a cron expression, a macro such as @daily or @reboot, or an ISO 8601 instant such as 2025-09-20T02:00:00Z.");
+            return false;
         }
 
         if (trimmed.Equals("@reboot", StringComparison.OrdinalIgnoreCase))
         {
-            return Startup;
+            schedule = Startup;
+            return true;
         }
 
+        // An instant is one word that starts with a four-digit year and a dash; a cron expression has several words.
         if (ScheduleSyntax.LooksLikeInstant(trimmed))
         {
-            if (ScheduleSyntax.TryParseInstant(trimmed, out var at))
+            if (!ScheduleSyntax.HasExplicitOffset(trimmed))
             {
-                return Once(at);
+                error = new FormatException($"The schedule '{trimmed}' has no UTC offset: write the instant with 'Z' or an offset such as +02:00 (2025-09-20T02:00:00Z).");
+                return false;
             }
 
-            throw new FormatException(
-                $"The schedule '{text}' looks like a date but is not an ISO 8601 instant with an offset, such as 2025-09-20T02:00:00Z or 2025-09-20T04:00:00+02:00.");
+            if (!ScheduleSyntax.TryParseInstant(trimmed, out var at))
+            {
+                error = new FormatException($"The schedule '{trimmed}' looks like a date but is not an ISO 8601 instant with an offset, such as 2025-09-20T02:00:00Z or 2025-09-20T04:00:00+02:00.");
+                return false;
+            }
+
+            schedule = Once(at);
+            return true;
         }
 
-        return Cron(text.Trim(), zone);
+        var expression = trimmed.ToString();
+        var format = CronSchedule.FormatOf(trimmed);
+        var cronError = CronParser.Parse(expression, format, default, out var parsed);
+        if (cronError.Code != CronParseErrorCode.None)
+        {
+            error = ThrowHelper.CreateCronFormatException(expression, format, cronError);
+            return false;
+        }
+
+        schedule = new CronSchedule(expression, format, parsed, zone, seeded: false);
+        return true;
     }
 
     /// <summary>Gets the first occurrence after <paramref name="after"/>, or <see langword="null"/> when there is none.</summary>

@@ -39,7 +39,7 @@ public class SchedulerOptions
     /// <summary>Gets or sets the provider of the leases named by <see cref="JobOptions.LockKey"/>.</summary>
     /// <value>
     /// The default, <see langword="null"/>, means an <see cref="InMemoryJobLockProvider"/>: exclusive within this
-    /// process. Use a <see cref="FileJobLockProvider"/> to exclude other processes on the machine.
+    /// process. Use <c>FileJobLockProvider</c> (package ChronoFlow.Files) to exclude other processes on the machine.
     /// </value>
     public IJobLockProvider? LockProvider { get; set; }
 
@@ -72,31 +72,50 @@ public class SchedulerOptions
     /// <summary>The longest <see cref="SoftModeFallbackInterval"/> accepted: one day.</summary>
     internal static readonly TimeSpan MaxFallbackInterval = TimeSpan.FromDays(1);
 
-    internal void Validate()
+    /// <summary>Checks the options and returns every problem, one sentence each.</summary>
+    /// <returns>The problems; empty when the options are valid.</returns>
+    public IReadOnlyList<string> GetErrors()
+    {
+        var errors = new List<string>();
+        CollectErrors(errors);
+        return errors;
+    }
+
+    /// <summary>Throws one <see cref="ArgumentException"/> that lists every problem, when there is any.</summary>
+    internal void ThrowIfInvalid()
+    {
+        var errors = GetErrors();
+        if (errors.Count != 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), "options");
+        }
+    }
+
+    private void CollectErrors(List<string> errors)
     {
         if (!Enum.IsDefined(Mode))
         {
-            throw new ArgumentException($"{nameof(SchedulerOptions)}.{nameof(Mode)}: {(int)Mode} is not a {nameof(SchedulerMode)}.", "options");
+            errors.Add($"{nameof(SchedulerOptions)}.{nameof(Mode)}: {(int)Mode} is not a {nameof(SchedulerMode)}.");
         }
 
         if (MaxConcurrentRuns < 1)
         {
-            throw new ArgumentException($"{nameof(SchedulerOptions)}.{nameof(MaxConcurrentRuns)} must be at least 1, not {MaxConcurrentRuns}.", "options");
+            errors.Add($"{nameof(SchedulerOptions)}.{nameof(MaxConcurrentRuns)} must be at least 1, not {MaxConcurrentRuns}.");
         }
 
         if (JobQueue is null && QueueCapacity < 1)
         {
-            throw new ArgumentException($"{nameof(SchedulerOptions)}.{nameof(QueueCapacity)} must be at least 1, not {QueueCapacity}.", "options");
+            errors.Add($"{nameof(SchedulerOptions)}.{nameof(QueueCapacity)} must be at least 1, not {QueueCapacity}.");
         }
 
         if (SoftModeFallbackInterval is { } fallback && (fallback <= TimeSpan.Zero || fallback > MaxFallbackInterval))
         {
-            throw new ArgumentException($"{nameof(SchedulerOptions)}.{nameof(SoftModeFallbackInterval)} must be more than zero and at most {MaxFallbackInterval}, not {fallback}.", "options");
+            errors.Add($"{nameof(SchedulerOptions)}.{nameof(SoftModeFallbackInterval)} must be more than zero and at most {MaxFallbackInterval}, not {fallback}.");
         }
 
         if (ShutdownTimeout < TimeSpan.Zero && ShutdownTimeout != Timeout.InfiniteTimeSpan)
         {
-            throw new ArgumentException($"{nameof(SchedulerOptions)}.{nameof(ShutdownTimeout)} must not be negative, not {ShutdownTimeout}.", "options");
+            errors.Add($"{nameof(SchedulerOptions)}.{nameof(ShutdownTimeout)} must not be negative, not {ShutdownTimeout}.");
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using ChronoFlow.Tests.Infrastructure;
+using ChronoFlow.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace ChronoFlow.Tests.Diagnostics;

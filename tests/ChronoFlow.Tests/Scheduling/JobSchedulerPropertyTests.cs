@@ -1,4 +1,4 @@
-using ChronoFlow.Tests.Infrastructure;
+using ChronoFlow.Testing;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;

@@ -1,4 +1,4 @@
-using ChronoFlow.Tests.Infrastructure;
+using ChronoFlow.Testing;
 
 namespace ChronoFlow.Tests.Scheduling;
 

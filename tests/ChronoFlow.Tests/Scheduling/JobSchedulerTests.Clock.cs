@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ChronoFlow.Tests.Infrastructure;
+using ChronoFlow.Testing;
 
 namespace ChronoFlow.Tests.Scheduling;
 

@@ -1,0 +1,100 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+
+namespace ChronoFlow.Files;
+
+/// <summary>What kind of schedule a definition has.</summary>
+internal enum DefinitionScheduleKind
+{
+    /// <summary>A cron expression or macro; <see cref="DefinitionSchedule.CronFormat"/> tells how to parse it.</summary>
+    Cron,
+
+    /// <summary><c>@reboot</c>: once, when the scheduler starts.</summary>
+    Startup,
+
+    /// <summary>An ISO 8601 instant with offset: once, at <see cref="DefinitionSchedule.At"/>.</summary>
+    Once,
+}
+
+/// <summary>
+/// A validated schedule as text plus what it was recognised as. The integration turns it into a <c>Schedule</c>
+/// (<c>Schedule.Cron(Text, zone)</c>, <c>Schedule.Startup</c> or <c>Schedule.Once(At)</c>); the text has
+/// already passed <see cref="CronExpression.Parse(ReadOnlySpan{char}, CronFormat, ReadOnlySpan{char})"/>.
+/// </summary>
+internal sealed record DefinitionSchedule(DefinitionScheduleKind Kind, string Text, CronFormat CronFormat, DateTimeOffset? At);
+
+/// <summary>Misfire settings: the policy name as written (<c>skip</c>, <c>run_once</c>, <c>run_all</c>) and the grace period.</summary>
+internal sealed record MisfireDefinition(string? Policy, TimeSpan? GracePeriod);
+
+/// <summary>
+/// Retry settings: up to <see cref="MaxAttempts"/> attempts in all (the first run included), waiting
+/// <see cref="Backoff"/> before the first retry and doubling each time, never more than <see cref="MaxDelay"/>.
+/// </summary>
+internal sealed record RetryDefinition(int MaxAttempts, TimeSpan? Backoff, TimeSpan? MaxDelay);
+
+/// <summary>
+/// A task: its type name, the raw JSON settings (the whole task object) and the validated settings:
+/// <see cref="CommandTaskSettings"/> or <see cref="HttpTaskSettings"/> for the built-in types,
+/// <see cref="BoundTaskSettings"/> for a registered <see cref="JobTaskType"/>.
+/// </summary>
+internal sealed record TaskDefinition(string Type, JsonElement RawSettings, object? Settings)
+{
+    public const string ExecuteCommand = "execute_command";
+    public const string HttpRequest = "http_request";
+}
+
+/// <summary>
+/// A validated job definition from a file: plain data, with nothing of the scheduler in it, so that registering it
+/// is a thin adapter (<c>scheduler.AddOrUpdate(JobId, schedule, executor, options)</c>).
+/// </summary>
+/// <remarks>
+/// <see cref="Fingerprint"/> is a canonical text of every field that affects how the job runs (not where it came
+/// from): two definitions with the same id and fingerprint are the same job, so a reload that only moves or
+/// re-formats a file reports nothing.
+/// </remarks>
+internal sealed record JobDefinition
+{
+    public required string JobId { get; init; }
+
+    public string? Description { get; init; }
+
+    public required DefinitionSchedule Schedule { get; init; }
+
+    /// <summary>The zone id as written (IANA), or <see langword="null"/> for UTC.</summary>
+    public string? TimeZoneId { get; init; }
+
+    /// <summary>The resolved zone, or <see langword="null"/> for UTC.</summary>
+    public TimeZoneInfo? TimeZone { get; init; }
+
+    public bool Enabled { get; init; } = true;
+
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>How many runs may overlap; <see langword="null"/> takes the scheduler's default (1).</summary>
+    public int? MaxConcurrency { get; init; }
+
+    public MisfireDefinition? Misfire { get; init; }
+
+    public RetryDefinition? Retry { get; init; }
+
+    public string? LockKey { get; init; }
+
+    /// <summary>For system crontabs: the user column. <see cref="UserSwitch"/> decides whether and how the line runs.</summary>
+    public string? RunAsUser { get; init; }
+
+    public required TaskDefinition Task { get; init; }
+
+    /// <summary>The file the definition came from, as the loader was given it.</summary>
+    public required string SourceFile { get; init; }
+
+    /// <summary>Where in the file: <c>$</c> for a JSON file, <c>line N</c> for a crontab line.</summary>
+    public string SourceLocation { get; init; } = "$";
+
+    public required string Fingerprint { get; init; }
+}
+
+/// <summary>The result of reading one definition file: zero or more definitions and every finding, in file order.</summary>
+internal sealed record DefinitionFileResult(ImmutableArray<JobDefinition> Definitions, ImmutableArray<DefinitionDiagnostic> Diagnostics)
+{
+    public bool HasErrors => Diagnostics.Any(static d => d.IsError);
+}

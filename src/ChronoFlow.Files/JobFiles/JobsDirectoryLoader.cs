@@ -1,0 +1,354 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace ChronoFlow.Files;
+
+/// <summary>Options for <see cref="JobsDirectoryLoader"/>.</summary>
+internal sealed record JobsDirectoryOptions
+{
+    /// <summary>Task types registered besides the built-in ones.</summary>
+    public IReadOnlyDictionary<string, JobTaskType>? RegisteredTaskTypes { get; init; }
+
+    /// <summary>
+    /// How long a file that is not valid JSON must stay unchanged before it is reported as broken rather than taken
+    /// for a file still being written. Default 2 seconds.
+    /// </summary>
+    public TimeSpan SettleTime { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Refuse files writable by group or others, or owned by another user (<see cref="FileSecurity"/>). Default on.</summary>
+    public bool CheckFileSecurity { get; init; } = true;
+}
+
+/// <summary>
+/// Loads a directory of job files and tells, on each <see cref="Scan"/>, what changed since the previous scan.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Which files.</b> Every <c>*.json</c> directly in the directory, in ordinal order of file name. Names that
+/// start with <c>.</c> are skipped, so editors' temporary files (<c>.report.json.swp</c>, <c>.#report.json</c>) and
+/// the temporary file of a write-then-rename save are never read.
+/// </para>
+/// <para>
+/// <b>Half-written files.</b> A file that is not valid JSON (empty, cut off) is reported only once it has kept the
+/// same content for <see cref="JobsDirectoryOptions.SettleTime"/>: seen with the same content by a later scan at
+/// least that long after it was first seen, or with a last-write time at least that old. Until then the file
+/// keeps its previous definitions and <see cref="DefinitionChanges.HasPendingFiles"/> asks for another scan. A file
+/// that is valid JSON but not a valid definition is reported at once.
+/// </para>
+/// <para>
+/// <b>Broken files.</b> A file that fails validation (or the security check) defines nothing: the job it defined
+/// before is removed, so what runs is always what the directory says. Its diagnostics are reported once per
+/// content; the same broken content is not reported again on later scans.
+/// </para>
+/// <para>
+/// <b>Duplicate ids.</b> When two files define the same <c>job_id</c>, the file that already had it keeps it and
+/// the other file is an error that names both. When neither had it (both new in one scan, or at start-up), the
+/// first file in ordinal name order keeps it. When the keeping file goes away or changes its id, the next scan
+/// gives the id to the other file.
+/// </para>
+/// <para>
+/// <b>Moves and renames.</b> Changes are by job id and <see cref="JobDefinition.Fingerprint"/>: a file renamed, or
+/// re-formatted without a change of meaning, reports nothing.
+/// </para>
+/// </remarks>
+/// <threadsafety>Not thread-safe: call <see cref="Scan"/> from one thread at a time (the watcher serialises it).</threadsafety>
+internal sealed class JobsDirectoryLoader
+{
+    private readonly string _directory;
+    private readonly JobsDirectoryOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly Dictionary<string, FileState> _files = new(StringComparer.Ordinal);
+    private Dictionary<string, string> _owners = new(StringComparer.Ordinal);
+    private Dictionary<string, JobDefinition> _current = new(StringComparer.Ordinal);
+    private string? _directoryError;
+
+    public JobsDirectoryLoader(string directory, JobsDirectoryOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        _directory = directory;
+        _options = options ?? new JobsDirectoryOptions();
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    public string Directory => _directory;
+
+    /// <summary>The definitions in force after the last scan, by job id.</summary>
+    public IReadOnlyDictionary<string, JobDefinition> Current => _current;
+
+    /// <summary>
+    /// Every diagnostic that currently applies (reported or not), for a <c>--check</c> style listing: the directory's
+    /// own error (missing, unreadable) first, then each file's in name order.
+    /// </summary>
+    public ImmutableArray<DefinitionDiagnostic> CurrentDiagnostics =>
+    [
+        .. _directoryError is null ? [] : new[] { DefinitionDiagnostic.Error(_directory, string.Empty, _directoryError) },
+        .. _files.Values.OrderBy(static f => f.Name, StringComparer.Ordinal).SelectMany(static f => f.Diagnostics),
+    ];
+
+    /// <summary>Reads the directory and reports what changed since the previous scan.</summary>
+    public DefinitionChanges Scan()
+    {
+        var reported = ImmutableArray.CreateBuilder<DefinitionDiagnostic>();
+        var names = ListFiles(reported);
+        var pending = false;
+
+        foreach (var gone in _files.Keys.Where(n => !names.Contains(n)).ToList())
+        {
+            _files.Remove(gone);
+        }
+
+        foreach (var name in names)
+        {
+            if (!_files.TryGetValue(name, out var state))
+            {
+                state = new FileState(name, Path.Combine(_directory, name));
+                _files.Add(name, state);
+            }
+
+            if (!Refresh(state))
+            {
+                pending = true;
+            }
+        }
+
+        // Drop states of files that vanished while being read.
+        foreach (var vanished in _files.Values.Where(static f => f.Vanished).Select(static f => f.Name).ToList())
+        {
+            _files.Remove(vanished);
+        }
+
+        var next = AssignOwners();
+        foreach (var state in _files.Values.OrderBy(static f => f.Name, StringComparer.Ordinal))
+        {
+            var keys = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var diagnostic in state.Diagnostics)
+            {
+                var key = diagnostic.ToString();
+                keys.Add(key);
+                if (!state.Reported.Contains(key))
+                {
+                    reported.Add(diagnostic);
+                }
+            }
+
+            state.Reported = keys;
+        }
+
+        var (added, changed, removed) = DefinitionChanges.Diff(_current, next);
+        _current = next;
+        return new DefinitionChanges(added, changed, removed, reported.ToImmutable(), pending);
+    }
+
+    private SortedSet<string> ListFiles(ImmutableArray<DefinitionDiagnostic>.Builder reported)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        string? error = null;
+        try
+        {
+            foreach (var path in System.IO.Directory.EnumerateFiles(_directory, "*.json", SearchOption.TopDirectoryOnly))
+            {
+                var name = Path.GetFileName(path);
+                if (!name.StartsWith('.') && name.EndsWith(".json", StringComparison.Ordinal))
+                {
+                    names.Add(name);
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            error = "the jobs directory does not exist; no jobs are loaded from it";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            error = $"the jobs directory cannot be read: {ex.Message}";
+        }
+
+        if (error is not null && error != _directoryError)
+        {
+            // The same text as CurrentDiagnostics lists while the error lasts.
+            reported.Add(DefinitionDiagnostic.Error(_directory, string.Empty, error));
+        }
+
+        _directoryError = error;
+        return names;
+    }
+
+    /// <summary>Re-reads one file if it changed. Returns <see langword="false"/> when it looks half-written.</summary>
+    private bool Refresh(FileState state)
+    {
+        string? securityError = null;
+        byte[] content;
+        DateTime lastWrite;
+        try
+        {
+            securityError = _options.CheckFileSecurity ? FileSecurity.Check(state.Path) : null;
+            using var stream = new FileStream(state.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            content = new byte[stream.Length];
+            stream.ReadExactly(content);
+            lastWrite = File.GetLastWriteTimeUtc(state.Path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            state.Vanished = true;
+            return true;
+        }
+        catch (EndOfStreamException)
+        {
+            // Truncated while being read: it is being written.
+            return false;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            if (securityError is null)
+            {
+                securityError = $"cannot be read: {ex.Message}";
+            }
+
+            content = [];
+            lastWrite = default;
+        }
+
+        var hash = Hash(content, securityError);
+        if (state.Hash is not null && hash.AsSpan().SequenceEqual(state.Hash))
+        {
+            state.PendingHash = null;
+            return true;
+        }
+
+        if (securityError is not null)
+        {
+            Accept(state, hash, new DefinitionFileResult([], [DefinitionDiagnostic.Error(state.Path, string.Empty, securityError)]));
+            return true;
+        }
+
+        var parsed = JobFileParser.Parse(content, state.Path, _options.RegisteredTaskTypes);
+        if (parsed.MalformedJson)
+        {
+            var now = _timeProvider.GetUtcNow();
+            if (state.PendingHash is null || !hash.AsSpan().SequenceEqual(state.PendingHash))
+            {
+                state.PendingHash = hash;
+                state.PendingSince = now;
+            }
+
+            var settled = now - state.PendingSince >= _options.SettleTime || now - lastWrite >= _options.SettleTime;
+            if (!settled)
+            {
+                return false;
+            }
+        }
+
+        Accept(state, hash, parsed.Result);
+        return true;
+    }
+
+    private static void Accept(FileState state, byte[] hash, DefinitionFileResult result)
+    {
+        state.Hash = hash;
+        state.PendingHash = null;
+        state.Result = result;
+        state.Reported = new HashSet<string>(StringComparer.Ordinal);
+    }
+
+    private Dictionary<string, JobDefinition> AssignOwners()
+    {
+        var candidates = new Dictionary<string, List<(FileState File, JobDefinition Definition)>>(StringComparer.Ordinal);
+        foreach (var state in _files.Values.OrderBy(static f => f.Name, StringComparer.Ordinal))
+        {
+            state.DuplicateDiagnostics = [];
+            foreach (var definition in state.Result.Definitions)
+            {
+                if (!candidates.TryGetValue(definition.JobId, out var list))
+                {
+                    candidates[definition.JobId] = list = [];
+                }
+
+                list.Add((state, definition));
+            }
+        }
+
+        var next = new Dictionary<string, JobDefinition>(StringComparer.Ordinal);
+        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (id, list) in candidates)
+        {
+            var winner = list[0];
+            if (_owners.TryGetValue(id, out var previousOwner))
+            {
+                foreach (var candidate in list)
+                {
+                    if (candidate.File.Name == previousOwner)
+                    {
+                        winner = candidate;
+                        break;
+                    }
+                }
+            }
+
+            next[id] = winner.Definition;
+            owners[id] = winner.File.Name;
+            foreach (var (file, _) in list)
+            {
+                if (!ReferenceEquals(file, winner.File))
+                {
+                    file.DuplicateDiagnostics = file.DuplicateDiagnostics.Add(DefinitionDiagnostic.Error(
+                        file.Path, "$.job_id", $"duplicate job_id \"{id}\": already defined by {winner.File.Path}; this file is not loaded"));
+                }
+            }
+        }
+
+        // Only jobs whose files lost no duplicate race run: a loser file defines nothing.
+        foreach (var state in _files.Values)
+        {
+            if (!state.DuplicateDiagnostics.IsEmpty)
+            {
+                foreach (var definition in state.Result.Definitions)
+                {
+                    if (owners.TryGetValue(definition.JobId, out var owner) && owner == state.Name)
+                    {
+                        next.Remove(definition.JobId);
+                        owners.Remove(definition.JobId);
+                    }
+                }
+            }
+        }
+
+        _owners = owners;
+        return next;
+    }
+
+    private static byte[] Hash(byte[] content, string? securityError)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(content);
+        if (securityError is not null)
+        {
+            sha.AppendData(Encoding.UTF8.GetBytes(securityError));
+        }
+
+        return sha.GetHashAndReset();
+    }
+
+    private sealed class FileState(string name, string path)
+    {
+        public string Name { get; } = name;
+
+        public string Path { get; } = path;
+
+        public byte[]? Hash { get; set; }
+
+        public byte[]? PendingHash { get; set; }
+
+        public DateTimeOffset PendingSince { get; set; }
+
+        public bool Vanished { get; set; }
+
+        public DefinitionFileResult Result { get; set; } = new([], []);
+
+        public ImmutableArray<DefinitionDiagnostic> DuplicateDiagnostics { get; set; } = [];
+
+        public HashSet<string> Reported { get; set; } = new(StringComparer.Ordinal);
+
+        public IEnumerable<DefinitionDiagnostic> Diagnostics => Result.Diagnostics.Concat(DuplicateDiagnostics);
+    }
+}

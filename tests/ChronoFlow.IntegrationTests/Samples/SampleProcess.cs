@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Text;
+
+using ChronoFlow.Testing;
+
+namespace ChronoFlow.IntegrationTests;
+
+/// <summary>
+/// A built sample (samples/NAME, same configuration and framework as the tests) run as a child process, its stdout and
+/// stderr collected line by line, for the scripted end-to-end tests.
+/// </summary>
+internal sealed class SampleProcess : IDisposable
+{
+    public const int SigInt = 2;
+    public const int SigTerm = 15;
+
+    // Generous: the machine is shared and a cold `dotnet` start can take seconds.
+    private static readonly TimeSpan s_guard = TimeSpan.FromSeconds(60);
+
+    private readonly Process _process;
+    private readonly List<string> _lines = [];
+    private readonly List<string> _errorLines = [];
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Done)> _waiters = [];
+
+    private SampleProcess(Process process)
+    {
+        _process = process;
+    }
+
+    /// <summary>Gets the repository root: the test runs from tests/ChronoFlow.Tests/bin/CONFIG/TFM/.</summary>
+    public static string RepositoryRoot => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
+
+    public int Id => _process.Id;
+
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    public IReadOnlyList<string> ErrorLines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _errorLines];
+            }
+        }
+    }
+
+    /// <summary>Starts samples/<paramref name="project"/>/bin/CONFIG/TFM/<paramref name="project"/>.dll with the arguments.</summary>
+    public static SampleProcess Start(string project, params string[] args)
+    {
+        var baseDir = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+        var tfm = Path.GetFileName(baseDir);
+        var config = Path.GetFileName(Path.GetDirectoryName(baseDir)!);
+        var dll = Path.Combine(RepositoryRoot, "samples", project, "bin", config, tfm, project + ".dll");
+        Assert.True(File.Exists(dll), "sample not built: " + dll);
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+
+            // As if started from its own folder: a host's content root (appsettings.json) is the working directory.
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        info.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = new Process { StartInfo = info };
+        var sample = new SampleProcess(process);
+        process.OutputDataReceived += (_, e) => sample.OnLine(e.Data, error: false);
+        process.ErrorDataReceived += (_, e) => sample.OnLine(e.Data, error: true);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return sample;
+    }
+
+    /// <summary>Sends a signal (<see cref="SigInt"/> is Ctrl+C) and asserts that it was delivered.</summary>
+    public void Signal(int signal) => Assert.Equal(0, Kill(_process.Id, signal));
+
+    public async Task<string> WaitForLineAsync(Func<string, bool> match)
+    {
+        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lines)
+        {
+            var seen = _lines.FirstOrDefault(match);
+            if (seen is not null)
+            {
+                return seen;
+            }
+
+            _waiters.Add((match, done));
+        }
+
+        try
+        {
+            return await done.Task.WaitAsync(s_guard);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail("the expected line did not come; the process wrote:\n" + string.Join('\n', Lines.Concat(ErrorLines)));
+            throw;
+        }
+    }
+
+    public async Task<int> WaitForExitAsync()
+    {
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(s_guard);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail("the process did not exit; it wrote:\n" + string.Join('\n', Lines.Concat(ErrorLines)));
+        }
+
+        // The exit event can come before the last lines: WaitForExit() without a timeout drains them.
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line, bool error)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        List<TaskCompletionSource<string>>? matched = null;
+        lock (_lines)
+        {
+            if (error)
+            {
+                _errorLines.Add(line);
+                return;
+            }
+
+            _lines.Add(line);
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Match(line))
+                {
+                    (matched ??= []).Add(_waiters[i].Done);
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+
+        matched?.ForEach(d => d.TrySetResult(line));
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
