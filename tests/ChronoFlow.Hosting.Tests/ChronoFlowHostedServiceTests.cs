@@ -81,7 +81,7 @@ public sealed class ChronoFlowHostedServiceTests
         await host.StopAsync();
 
         Assert.Contains(logs.Entries, e => e.EventId.Id == 600
-            && e.Message == "ChronoFlow started with the host in Soft mode: 2 jobs (1 to run once the host has started), 0 file sources");
+            && e.Message == "ChronoFlow started with the host in Soft mode: 2 jobs (1 to run once the host has started), 0 job sources");
     }
 
     [Fact]

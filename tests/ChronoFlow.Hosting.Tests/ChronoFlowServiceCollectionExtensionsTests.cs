@@ -36,7 +36,7 @@ public sealed class ChronoFlowServiceCollectionExtensionsTests
         var ex = Assert.Throws<ArgumentException>(() => services.AddChronoFlow().AddJob("report", Schedule.Startup, (_, _) => ValueTask.CompletedTask));
 
         Assert.Equal("jobId", ex.ParamName);
-        Assert.StartsWith("A job with id \"report\" is already registered (ChronoFlow.Tests.Hosting.ProbeJob); job ids must be unique.", ex.Message, StringComparison.Ordinal);
+        Assert.StartsWith("A job with id \"report\" is already registered (ChronoFlow.Testing.ProbeJob); job ids must be unique.", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -212,11 +212,29 @@ public sealed class ChronoFlowServiceCollectionExtensionsTests
                 "ChronoFlow:MaxConcurrentRuns: 0 is less than the minimum, 1.",
                 "ChronoFlow:ShutdownTimeout: \"ten seconds\" is not a duration; expected \"hh:mm:ss\" (such as \"00:10:00\") or ISO 8601 (such as \"PT10M\").",
                 "ChronoFlow:MaxConcurentRuns: unknown setting; the settings here are Crontabs, Jobs, JobsDirectory, MaxConcurrentRuns, Mode, QueueCapacity, ShutdownTimeout, SoftModeFallbackInterval.",
-                "ChronoFlow:Jobs:unscheduled:Schedule: job \"unscheduled\" (ChronoFlow.Tests.Hosting.ProbeJob) was registered without a schedule, so configuration must give one (a cron expression, a macro or an ISO 8601 instant), or an Interval.",
+                "ChronoFlow:Jobs:unscheduled:Schedule: job \"unscheduled\" (ChronoFlow.Testing.ProbeJob) was registered without a schedule, so configuration must give one (a cron expression, a macro or an ISO 8601 instant), or an Interval.",
                 "ChronoFlow:Jobs:report:TimeZone: \"Mars/Olympus_Mons\" is not a time zone on this machine; use an IANA id such as \"Europe/London\".",
                 "ChronoFlow:Jobs:report:Schedule: \"0 61 * * *\": " + Assert.Throws<CronFormatException>(() => CronExpression.Parse("0 61 * * *")).Message + ".",
                 "ChronoFlow:Jobs:report:Retry:Jitter: \"2\" is not a number from 0 to 1.",
                 "ChronoFlow:Jobs:ghost: no job with id \"ghost\" is registered; configuration can schedule and tune a job, and code defines what it runs, with AddChronoFlow().AddJob<TJob>(\"ghost\").",
+            ],
+            ex.Failures);
+    }
+
+    [Fact]
+    public async Task Validation_JobFileKeysWithoutAJobSource_SayWhichPackageReadsThem()
+    {
+        using var host = TestHost.Build(
+            _clock,
+            jobs => jobs.AddJob<ProbeJob>("report", "0 1 * * *"),
+            TestHost.Config(("ChronoFlow:JobsDirectory", "/etc/chronoflow/jobs.d"), ("ChronoFlow:Crontabs:0", "/etc/crontab")));
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Equal(
+            [
+                "ChronoFlow:JobsDirectory: is read by the ChronoFlow.Files package; add the package and call AddJobFiles() on the builder that AddChronoFlow() returns.",
+                "ChronoFlow:Crontabs: is read by the ChronoFlow.Files package; add the package and call AddJobFiles() on the builder that AddChronoFlow() returns.",
             ],
             ex.Failures);
     }

@@ -16,7 +16,8 @@ internal static class ScheduleText
         schedule = null;
         if (!Schedule.TryParse(text, null, out var parsed, out var error))
         {
-            return error.Message;
+            // The file names the field already: keep the reason, drop the API's "The schedule '…'" opening.
+            return error is CronFormatException ? error.Message : Reason(error.Message);
         }
 
         switch (parsed.Kind)
@@ -25,7 +26,7 @@ internal static class ScheduleText
                 schedule = new DefinitionSchedule(DefinitionScheduleKind.Startup, "@reboot", CronFormat.Standard, null);
                 return null;
             case ScheduleKind.Once:
-                schedule = new DefinitionSchedule(DefinitionScheduleKind.Once, text.Trim(), CronFormat.Standard, parsed.GetNextOccurrence(DateTimeOffset.MinValue));
+                schedule = new DefinitionSchedule(DefinitionScheduleKind.Once, text.Trim(), CronFormat.Standard, DateTimeOffset.Parse(text.Trim(), System.Globalization.CultureInfo.InvariantCulture));
                 return null;
         }
 
@@ -37,6 +38,13 @@ internal static class ScheduleText
 
         schedule = new DefinitionSchedule(DefinitionScheduleKind.Cron, text, format, null);
         return null;
+    }
+
+    private static string Reason(string message)
+    {
+        var quote = message.IndexOf("' ", StringComparison.Ordinal);
+        var reason = message.StartsWith("The schedule '", StringComparison.Ordinal) && quote > 0 ? message[(quote + 2)..] : message;
+        return reason.TrimEnd('.').Replace(":", ";", StringComparison.Ordinal);
     }
 
     private static int CountFields(string text) => text.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries).Length;

@@ -160,7 +160,14 @@ public abstract class Schedule
         }
 
         var expression = trimmed.ToString();
-        var format = CronSchedule.FormatOf(trimmed);
+        var fields = ScheduleSyntax.CountFields(trimmed);
+        if (trimmed[0] != '@' && fields is not (5 or 6))
+        {
+            error = new FormatException($"The schedule '{expression}' has {fields} fields; a cron expression has 5 (minute hour day-of-month month day-of-week) or 6 (a seconds field first).");
+            return false;
+        }
+
+        var format = fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
         var cronError = CronParser.Parse(expression, format, default, out var parsed);
         if (cronError.Code != CronParseErrorCode.None)
         {

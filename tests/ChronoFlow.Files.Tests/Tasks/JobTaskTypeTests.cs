@@ -71,9 +71,9 @@ public sealed class JobTaskTypeTests : IDisposable
     [InlineData("""{ "type": "report", "recipient_address": 7 }""", "$.task.recipient_address: expected a string, found a number")]
     [InlineData("""{ "type": "report", "recipient_address": "a@b", "every": "soon" }""", "$.task.every: \"soon\" is not a duration; expected \"hh:mm:ss\" (such as \"00:10:00\") or ISO 8601 (such as \"PT10M\")")]
     [InlineData("""{ "type": "report", "recipient_address": "a@b", "every": 300 }""", "$.task.every: expected a duration string such as \"00:10:00\" or \"PT10M\", found a number")]
-    [InlineData("""{ "type": "report", "recipient_address": null }""", "$.task.recipient_address: The property or field 'recipient_address' on type 'ChronoFlow.Tests.Definitions.ReportTask' doesn't allow setting null values. Consider updating its nullability annotation.")]
+    [InlineData("""{ "type": "report", "recipient_address": null }""", "$.task.recipient_address: The property or field 'recipient_address' on type 'ChronoFlow.Files.Tests.ReportTask' doesn't allow setting null values. Consider updating its nullability annotation.")]
     [InlineData("""{ "type": "report", "recipient_address": "a@b", "grace": "PT0.5S", "every": "-" }""", "$.task.every: \"-\" is not a duration; expected \"hh:mm:ss\" (such as \"00:10:00\") or ISO 8601 (such as \"PT10M\")")]
-    [InlineData("""{ "type": "report" }""", "$.task: JSON deserialization for type 'ChronoFlow.Tests.Definitions.ReportTask' was missing required properties including: 'recipient_address'.")]
+    [InlineData("""{ "type": "report" }""", "$.task: JSON deserialization for type 'ChronoFlow.Files.Tests.ReportTask' was missing required properties including: 'recipient_address'.")]
     public void Bind_ReflectionBadSettings_IsAnErrorAtTheJsonPath(string task, string expected)
     {
         var type = JobTaskType.Create<ReportTask>("report", static (_, _, _) => ValueTask.CompletedTask);
