@@ -60,6 +60,7 @@ internal static class DefinitionFingerprint
                 w.WriteString("cmd.wd", c.WorkingDirectory);
                 w.WriteString("cmd.limit", c.OutputLimit?.ToString(CultureInfo.InvariantCulture));
                 w.WriteString("cmd.stdin", c.StandardInput);
+                w.WriteString("cmd.output_file", c.OutputFile);
             }
 
             w.WriteEndObject();

@@ -28,6 +28,12 @@ internal sealed record CommandTaskSettings
     /// <summary>The most bytes of stdout and stderr together kept per run; <see langword="null"/> takes the runner's default.</summary>
     public long? OutputLimit { get; init; }
 
+    /// <summary>
+    /// A file that gets each run's whole output (stdout and stderr lines as they came, up to <see cref="OutputLimit"/>),
+    /// replaced by every run; the log gets only the last lines. <see langword="null"/> for none.
+    /// </summary>
+    public string? OutputFile { get; init; }
+
     /// <summary>Text written to the command's standard input (crontab <c>%</c>), or <see langword="null"/> for none.</summary>
     public string? StandardInput { get; init; }
 }

@@ -134,6 +134,11 @@ internal static class TaskSettingsParser
         }
 
         var outputLimit = fields.Integer("output_limit", 0, MaxOutputLimit);
+        var outputFile = fields.String("output_file", what: "an absolute file path");
+        if (outputFile is not null && !Path.IsPathFullyQualified(outputFile))
+        {
+            bag.Error(fields.PathOf("output_file"), $"\"{outputFile}\" is not an absolute path");
+        }
 
         if (bag.HasErrorsSince(before))
         {
@@ -148,6 +153,7 @@ internal static class TaskSettingsParser
             Environment = environment is { } e ? ImmutableDictionary.CreateRange(StringComparer.Ordinal, e) : ImmutableDictionary<string, string>.Empty,
             WorkingDirectory = workingDirectory,
             OutputLimit = outputLimit,
+            OutputFile = outputFile,
         };
     }
 

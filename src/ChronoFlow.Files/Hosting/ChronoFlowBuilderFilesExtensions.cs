@@ -72,6 +72,20 @@ public static class ChronoFlowBuilderFilesExtensions
     }
 
     /// <summary>
+    /// Sets options of every job-file source of the host (the node name, the kill grace period, ...): called for each
+    /// <see cref="JobFileSourceOptions"/> the host creates, after its paths and task types are set.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>The builder.</returns>
+    public static ChronoFlowBuilder ConfigureJobFiles(this ChronoFlowBuilder builder, Action<JobFileSourceOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.AddJobFiles().Services.AddSingleton(new JobFilesConfiguration(configure));
+        return builder;
+    }
+
+    /// <summary>
     /// Adds a task type for job files: a file whose <c>task.type</c> is <paramref name="name"/> has its <c>task</c> object
     /// bound to <typeparamref name="TTask"/> when it is loaded (a bad object is a load error naming the file and JSON
     /// path), and each run resolves <typeparamref name="TExecutor"/> from a new service scope.

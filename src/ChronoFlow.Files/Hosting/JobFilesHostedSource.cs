@@ -12,6 +12,10 @@ namespace ChronoFlow.Files;
 /// <param name="HasUserColumn">For a crontab: whether its lines have a user column.</param>
 internal sealed record FileSourceRegistration(string Path, bool IsCrontab, bool HasUserColumn);
 
+/// <summary>Options set on every job-file source of the host (<c>ConfigureJobFiles</c>).</summary>
+/// <param name="Configure">Sets the options.</param>
+internal sealed record JobFilesConfiguration(Action<JobFileSourceOptions> Configure);
+
 /// <summary>A task type for job files, added on the builder; built once the container exists.</summary>
 /// <param name="Name">The task type name, as job files write it in <c>task.type</c>.</param>
 /// <param name="Create">Builds the task type, whose executor runs in a new scope of the given root provider.</param>
@@ -41,6 +45,11 @@ internal sealed class JobFilesHostedSource(IServiceProvider services, IConfigura
             foreach (var taskType in taskTypes)
             {
                 options.TaskTypes.Add(taskType);
+            }
+
+            foreach (var configuration in services.GetServices<JobFilesConfiguration>())
+            {
+                configuration.Configure(options);
             }
 
             var source = new JobFileSource(scheduler, options, loggerFactory ?? NullLoggerFactory.Instance, scheduler.TimeProvider);

@@ -44,8 +44,15 @@ internal sealed record JobsDirectoryOptions
 /// <para>
 /// <b>Duplicate ids.</b> When two files define the same <c>job_id</c>, the file that already had it keeps it and
 /// the other file is an error that names both. When neither had it (both new in one scan, or at start-up), the
-/// first file in ordinal name order keeps it. When the keeping file goes away or changes its id, the next scan
+/// first file in ordinal name order keeps it. When the keeping file is deleted or changes its id, the next scan
 /// gives the id to the other file.
+/// </para>
+/// <para>
+/// <b>A file that turns invalid keeps its ids.</b> A file that had loaded and no longer validates (or no longer
+/// passes the security check) still claims the ids it defined last: their jobs are stopped, the file gets an error
+/// saying so, and another file that defines one of those ids stays refused with an error naming both files. The id
+/// is never silently handed to another file's definition: the claim ends only when the file is fixed, deleted, or
+/// made valid with another id.
 /// </para>
 /// <para>
 /// <b>Moves and renames.</b> Changes are by job id and <see cref="JobDefinition.Fingerprint"/>: a file renamed, or
@@ -245,6 +252,11 @@ internal sealed class JobsDirectoryLoader
 
     private static void Accept(FileState state, byte[] hash, DefinitionFileResult result)
     {
+        if (!result.Definitions.IsEmpty)
+        {
+            state.Claims = [.. result.Definitions.Select(static d => d.JobId)];
+        }
+
         state.Hash = hash;
         state.PendingHash = null;
         state.Result = result;
@@ -253,15 +265,20 @@ internal sealed class JobsDirectoryLoader
 
     private Dictionary<string, JobDefinition> AssignOwners()
     {
-        var candidates = new Dictionary<string, List<(FileState File, JobDefinition Definition)>>(StringComparer.Ordinal);
+        var candidates = new Dictionary<string, List<(FileState File, JobDefinition? Definition)>>(StringComparer.Ordinal);
         foreach (var state in _files.Values.OrderBy(static f => f.Name, StringComparer.Ordinal))
         {
             state.DuplicateDiagnostics = [];
-            foreach (var definition in state.Result.Definitions)
+
+            // A file that turned invalid claims the ids it had, with no definition to run.
+            IEnumerable<(string Id, JobDefinition? Definition)> entries = state.Result.Definitions.IsEmpty
+                ? state.Claims.Select(static id => (id, (JobDefinition?)null))
+                : state.Result.Definitions.Select(static d => (d.JobId, (JobDefinition?)d));
+            foreach (var (id, definition) in entries)
             {
-                if (!candidates.TryGetValue(definition.JobId, out var list))
+                if (!candidates.TryGetValue(id, out var list))
                 {
-                    candidates[definition.JobId] = list = [];
+                    candidates[id] = list = [];
                 }
 
                 list.Add((state, definition));
@@ -285,14 +302,25 @@ internal sealed class JobsDirectoryLoader
                 }
             }
 
-            next[id] = winner.Definition;
             owners[id] = winner.File.Name;
+            if (winner.Definition is { } definition)
+            {
+                next[id] = definition;
+            }
+            else
+            {
+                winner.File.DuplicateDiagnostics = winner.File.DuplicateDiagnostics.Add(DefinitionDiagnostic.Error(
+                    winner.File.Path, string.Empty, $"job \"{id}\" is stopped: this file defined it and is now invalid; it keeps the id until it is fixed or deleted"));
+            }
+
             foreach (var (file, _) in list)
             {
                 if (!ReferenceEquals(file, winner.File))
                 {
-                    file.DuplicateDiagnostics = file.DuplicateDiagnostics.Add(DefinitionDiagnostic.Error(
-                        file.Path, "$.job_id", $"duplicate job_id \"{id}\": already defined by {winner.File.Path}; this file is not loaded"));
+                    var reason = winner.Definition is null
+                        ? $"duplicate job_id \"{id}\": claimed by {winner.File.Path}, which is invalid now (its job is stopped until it is fixed or deleted); this file is not loaded"
+                        : $"duplicate job_id \"{id}\": already defined by {winner.File.Path}; this file is not loaded";
+                    file.DuplicateDiagnostics = file.DuplicateDiagnostics.Add(DefinitionDiagnostic.Error(file.Path, "$.job_id", reason));
                 }
             }
         }
@@ -344,6 +372,9 @@ internal sealed class JobsDirectoryLoader
         public bool Vanished { get; set; }
 
         public DefinitionFileResult Result { get; set; } = new([], []);
+
+        /// <summary>The ids of the definitions the file had when it last loaded; kept while it is invalid.</summary>
+        public ImmutableArray<string> Claims { get; set; } = [];
 
         public ImmutableArray<DefinitionDiagnostic> DuplicateDiagnostics { get; set; } = [];
 

@@ -40,4 +40,10 @@ internal static partial class JobFileSourceLog
 
     [LoggerMessage(411, LogLevel.Information, "Job {JobId} ({File}: {Location}) runs as user {User} through {Runuser}", EventName = "RunsAsUser")]
     public static partial void RunsAsUser(ILogger logger, string jobId, string file, string location, string user, string runuser);
+
+    [LoggerMessage(412, LogLevel.Information, "Job {JobId} output: {Total} line(s), the last {Shown} follow ({Full})", EventName = "CommandOutputTail")]
+    public static partial void CommandOutputTail(ILogger logger, string jobId, int total, int shown, string full);
+
+    [LoggerMessage(413, LogLevel.Warning, "Job {JobId} output file {Path} cannot be written: {Reason}; the output goes only to the log", EventName = "OutputFileFailed")]
+    public static partial void OutputFileFailed(ILogger logger, string jobId, string path, string reason);
 }

@@ -66,6 +66,7 @@ public sealed class JobFileSource : IAsyncDisposable
     private readonly bool _useFileSystemWatcher;
     private readonly DefinitionWatcherOptions _watcherOptions;
     private readonly UserSwitchHost _userSwitchHost;
+    private readonly string _nodeName;
     private readonly List<Source> _sources = [];
 
     /// <summary>Job id to the source that registered it.</summary>
@@ -99,10 +100,14 @@ public sealed class JobFileSource : IAsyncDisposable
         _watcherOptions = new DefinitionWatcherOptions { Debounce = options.Debounce, RescanInterval = options.RescanInterval };
         _userSwitchHost = options.UserSwitchHost;
 
+        _nodeName = options.NodeName ?? JobFileSourceOptions.DefaultNodeName;
+
+        // A one-shot load (--check) reads every file as it is now: nothing is left for a later scan to settle.
+        var settleTime = _watch ? JobFileSourceOptions.SettleTime : TimeSpan.Zero;
         if (!string.IsNullOrEmpty(options.JobsDirectory))
         {
             var taskTypes = options.TaskTypesByName();
-            var loaderOptions = new JobsDirectoryOptions { RegisteredTaskTypes = taskTypes.Count == 0 ? null : taskTypes };
+            var loaderOptions = new JobsDirectoryOptions { RegisteredTaskTypes = taskTypes.Count == 0 ? null : taskTypes, SettleTime = settleTime };
             var loader = new JobsDirectoryLoader(options.JobsDirectory, loaderOptions, _timeProvider);
             _sources.Add(new Source(options.JobsDirectory, options.JobsDirectory, "*.json", loader.Scan, () => loader.CurrentDiagnostics));
         }
@@ -110,7 +115,7 @@ public sealed class JobFileSource : IAsyncDisposable
         var crontabOptions = new CrontabParseOptions { HasUserColumn = options.CrontabHasUserColumn };
         foreach (var path in options.CrontabFiles)
         {
-            var loader = new CrontabFileLoader(path, crontabOptions, _timeProvider);
+            var loader = new CrontabFileLoader(path, crontabOptions, _timeProvider, settleTime);
             var full = Path.GetFullPath(path);
             var directory = Path.GetDirectoryName(full) ?? full;
             _sources.Add(new Source(path, directory, Path.GetFileName(full), loader.Load, () => loader.CurrentDiagnostics));
@@ -376,7 +381,7 @@ public sealed class JobFileSource : IAsyncDisposable
                     }
                 }
 
-                action = (context, token) => RunCommandAsync(context.JobId, request, token);
+                action = (context, token) => RunCommandAsync(context, request, command.OutputFile, token);
                 break;
             case HttpTaskSettings http:
                 var timeout = definition.Timeout;
@@ -445,12 +450,42 @@ public sealed class JobFileSource : IAsyncDisposable
         }
     }
 
-    private async ValueTask RunCommandAsync(string jobId, CommandRunRequest request, CancellationToken cancellationToken)
+    private async ValueTask RunCommandAsync(JobContext context, CommandRunRequest request, string? outputFile, CancellationToken cancellationToken)
     {
-        var result = await _commandRunner.RunAsync(
-            request,
-            line => JobFileSourceLog.CommandOutput(_logger, jobId, line.Stream == CommandOutputStream.StandardOutput ? "stdout" : "stderr", line.Text),
-            cancellationToken).ConfigureAwait(false);
+        var jobId = context.JobId;
+        request = request with { Environment = RunEnvironment(context, request.Environment, _nodeName) };
+        var tail = new OutputTail(OutputTail.DefaultLines, OutputTail.DefaultLineLength);
+        CommandRunResult result;
+        var file = outputFile is null ? null : OpenOutputFile(jobId, outputFile);
+        try
+        {
+            result = await _commandRunner.RunAsync(
+                request,
+                line =>
+                {
+                    tail.Add(line);
+                    file?.WriteLine(line.Text);
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (file is not null)
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        // The log gets a bounded tail: the last lines, each cut to a readable length; output_file keeps it all.
+        if (tail.Omitted > 0)
+        {
+            JobFileSourceLog.CommandOutputTail(_logger, jobId, tail.Omitted + tail.Lines.Count, tail.Lines.Count, outputFile ?? "set task.output_file to keep all of it");
+        }
+
+        foreach (var line in tail.Lines)
+        {
+            JobFileSourceLog.CommandOutput(_logger, jobId, line.Stream == CommandOutputStream.StandardOutput ? "stdout" : "stderr", line.Text);
+        }
 
         if (result.OutputTruncated)
         {
@@ -476,6 +511,36 @@ public sealed class JobFileSource : IAsyncDisposable
         if (result.ExitCode != 0)
         {
             throw new JobTaskException($"Job '{jobId}': the command exited with code {result.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}.");
+        }
+    }
+
+    /// <summary>
+    /// The variables every command run gets on top of its own: <c>CHRONOFLOW_JOB_ID</c>, <c>CHRONOFLOW_SCHEDULED_TIME</c>
+    /// (the occurrence, UTC, ISO 8601 round-trip form), <c>CHRONOFLOW_ATTEMPT</c>, <c>CHRONOFLOW_RUN_ID</c> (new for each
+    /// run) and <c>CHRONOFLOW_NODE</c>. They describe the run, so they replace a definition's variables of the same name.
+    /// Internal for tests.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, string> RunEnvironment(JobContext context, IReadOnlyDictionary<string, string>? own, string node)
+    {
+        var environment = own is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(own, StringComparer.Ordinal);
+        environment["CHRONOFLOW_JOB_ID"] = context.JobId;
+        environment["CHRONOFLOW_SCHEDULED_TIME"] = context.ScheduledTime.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        environment["CHRONOFLOW_ATTEMPT"] = context.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["CHRONOFLOW_RUN_ID"] = Guid.NewGuid().ToString("D");
+        environment["CHRONOFLOW_NODE"] = node;
+        return environment;
+    }
+
+    private StreamWriter? OpenOutputFile(string jobId, string path)
+    {
+        try
+        {
+            return new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false)) { AutoFlush = false };
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            JobFileSourceLog.OutputFileFailed(_logger, jobId, path, ex.Message);
+            return null;
         }
     }
 

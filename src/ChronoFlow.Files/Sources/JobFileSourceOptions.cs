@@ -64,6 +64,20 @@ public class JobFileSourceOptions
     /// </value>
     public Func<HttpClient>? HttpClientFactory { get; set; }
 
+    /// <summary>
+    /// Gets or sets the name of this process among the ones that run jobs, given to every <c>execute_command</c> run as
+    /// <c>CHRONOFLOW_NODE</c> (with <c>CHRONOFLOW_JOB_ID</c>, <c>CHRONOFLOW_SCHEDULED_TIME</c>, <c>CHRONOFLOW_ATTEMPT</c>
+    /// and <c>CHRONOFLOW_RUN_ID</c>).
+    /// </summary>
+    /// <value>Default <see langword="null"/>: the host name and the process id, <c>HOST-PID</c>.</value>
+    public string? NodeName { get; set; }
+
+    /// <summary>Gets the node name used when <see cref="NodeName"/> is not set: the host name and the process id.</summary>
+    internal static string DefaultNodeName => $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>How long a file that looks half-written must stay unchanged before it is read as it is (watching only).</summary>
+    internal static TimeSpan SettleTime => TimeSpan.FromSeconds(2);
+
     /// <summary>Gets or sets how often the files are read again even without change events. Internal: tests shorten it.</summary>
     internal TimeSpan RescanInterval { get; set; } = new DefinitionWatcherOptions().RescanInterval;
 

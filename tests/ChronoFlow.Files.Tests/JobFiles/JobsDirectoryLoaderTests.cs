@@ -123,7 +123,9 @@ public sealed class JobsDirectoryLoaderTests : IDisposable
         var changes = _loader.Scan();
 
         Assert.Equal(["alpha"], Ids(changes.Removed));
-        Assert.Single(changes.Diagnostics);
+        Assert.Equal(2, changes.Diagnostics.Length);
+        Assert.Contains(Texts(changes), static t => t.Contains("unknown task type \"nope\"", StringComparison.Ordinal));
+        Assert.Contains(Texts(changes), static t => t.Contains("job \"alpha\" is stopped", StringComparison.Ordinal));
         Assert.Empty(_loader.Current);
     }
 
@@ -167,6 +169,54 @@ public sealed class JobsDirectoryLoaderTests : IDisposable
         Assert.Equal(zero, changed.SourceFile);
         Assert.Equal(["/bin/zero"], Assert.IsType<CommandTaskSettings>(changed.Task.Settings).Arguments.ToArray());
         Assert.Equal([$"{b}: $.job_id: duplicate job_id \"same\": already defined by {zero}; this file is not loaded"], Texts(third));
+    }
+
+    [Fact]
+    public void Scan_OwnerTurnsInvalid_KeepsItsIdStopsTheJobAndTheOtherFileStaysRefused()
+    {
+        // Issue 9: the id used to pass silently to the other file's definition, with no line naming the broken file.
+        var a = _dir.Write("a.json", Job("same", command: "/bin/a"));
+        var b = _dir.Write("b.json", Job("same", command: "/bin/b"));
+        _loader.Scan();
+
+        _dir.Write("a.json", """{ "job_id": "same", "schedule": "61 * * * *", "task": { "type": "execute_command", "command": "/bin/a" } }""");
+        var broken = _loader.Scan();
+
+        Assert.Equal(["same"], Ids(broken.Removed));
+        Assert.Empty(broken.Added);
+        Assert.Empty(broken.Changed);
+        Assert.False(_loader.Current.ContainsKey("same"));
+        Assert.Contains($"{a}: job \"same\" is stopped: this file defined it and is now invalid; it keeps the id until it is fixed or deleted", Texts(broken));
+        Assert.Contains(
+            $"{b}: $.job_id: duplicate job_id \"same\": claimed by {a}, which is invalid now (its job is stopped until it is fixed or deleted); this file is not loaded",
+            Texts(broken));
+        Assert.Contains(Texts(broken), t => t.StartsWith($"{a}: $.schedule: minute: 61", StringComparison.Ordinal));
+        Assert.Empty(_loader.Scan().Diagnostics);
+
+        // Fixed: the file gets its job back, and the other file is still the duplicate.
+        _dir.Write("a.json", Job("same", command: "/bin/a2"));
+        var fixedScan = _loader.Scan();
+        Assert.Equal(a, Assert.Single(fixedScan.Added).SourceFile);
+
+        // Deleted while invalid: the claim ends and the other file takes the id, saying so.
+        _dir.Write("a.json", "{ \"job_id\": 5 }");
+        _loader.Scan();
+        File.Delete(a);
+        var deleted = _loader.Scan();
+        Assert.Equal(b, Assert.Single(deleted.Added).SourceFile);
+    }
+
+    [Fact]
+    public void Scan_NoSettleTime_ReportsAFileWrittenJustNowAtOnce()
+    {
+        // --check reads files as they are: a broken file written a moment ago is an error, not "still being written".
+        var loader = new JobsDirectoryLoader(_dir.Path, new JobsDirectoryOptions { SettleTime = TimeSpan.Zero }, _time);
+        var path = _dir.Write("half.json", """{ "job_id": "half", "sched""");
+
+        var changes = loader.Scan();
+
+        Assert.False(changes.HasPendingFiles);
+        Assert.Contains(Texts(changes), t => t.StartsWith($"{path}: line 1", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -254,10 +304,11 @@ public sealed class JobsDirectoryLoaderTests : IDisposable
         File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("644", 8));
         Assert.Equal(["alpha"], Ids(_loader.Scan().Added));
 
-        File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("664", 8));
+        File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("646", 8));
         var again = _loader.Scan();
         Assert.Equal(["alpha"], Ids(again.Removed));
-        Assert.Single(again.Diagnostics);
+        Assert.Contains(Texts(again), t => t.StartsWith($"{path}: BAD FILE MODE: writable by others (mode 0646)", StringComparison.Ordinal));
+        Assert.Contains(Texts(again), static t => t.Contains("job \"alpha\" is stopped", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -24,15 +24,59 @@ public class FileSecurityTests
         Assert.Null(FileSecurity.Check(path));
     }
 
+    internal static void Chgrp(string path, string group)
+    {
+        using var chgrp = Process.Start(new ProcessStartInfo("chgrp", [group, path]))!;
+        chgrp.WaitForExit();
+        Assert.Equal(0, chgrp.ExitCode);
+    }
+
     [LinuxFact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public void Check_GroupWritable_IsRefused()
+    public void Check_GroupWritableBySharedGroup_IsRefused()
     {
         using var dir = new TempDirectory();
         var path = dir.Write("g.json", "{}");
+        if (Environment.UserName != "root")
+        {
+            return; // only root can give a file to a group it is not in
+        }
+
+        // nogroup (65534) is not root's private group: anyone in it could write the file.
+        Chgrp(path, "65534");
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
 
-        Assert.Equal($"BAD FILE MODE: writable by its group (mode 0660); not loaded. Fix with: chmod go-w '{path}'", FileSecurity.Check(path));
+        var error = FileSecurity.Check(path);
+
+        Assert.NotNull(error);
+        Assert.StartsWith("BAD FILE MODE: writable by its group", error, StringComparison.Ordinal);
+        Assert.EndsWith($"(mode 0660), which is not the owner's private group; not loaded. Fix with: chmod g-w '{path}'", error, StringComparison.Ordinal);
+    }
+
+    [LinuxFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Check_GroupWritableByOwnersPrivateGroup_IsAccepted()
+    {
+        // Issue 9: a clone made with umask 002 (the default under user private groups) has mode 0664 files whose
+        // group is the owner's own; nobody else can write them, so they load as 0644 files do.
+        using var dir = new TempDirectory();
+        var path = dir.Write("umask002.json", "{}");
+        File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("664", 8));
+        var uid = NativeMethods.geteuid();
+        var gid = Environment.UserName == "root" ? 0u : uint.MaxValue;
+        if (gid == uint.MaxValue || !FileSecurity.IsPrivateGroup(uid, gid))
+        {
+            return; // only root's group root is known to be private on every test machine
+        }
+
+        Assert.Null(FileSecurity.Check(path));
+    }
+
+    [LinuxFact]
+    public void IsPrivateGroup_GroupOfAnotherName_IsNot()
+    {
+        Assert.False(FileSecurity.IsPrivateGroup(0, 65534));
+        Assert.False(FileSecurity.IsPrivateGroup(uint.MaxValue - 7, 0));
     }
 
     [LinuxFact]

@@ -25,6 +25,16 @@ internal static class NativeMethods
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     internal static extern int getpwnam_r(byte[] name, byte[] pwd, byte[] buf, nuint buflen, out IntPtr result);
 
+    // int getpwuid_r(uid_t uid, struct passwd *pwd, char *buf, size_t buflen, struct passwd **result): as getpwnam_r.
+    [DllImport("libc", SetLastError = false)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static extern int getpwuid_r(uint uid, IntPtr pwd, IntPtr buf, nuint buflen, out IntPtr result);
+
+    // int getgrgid_r(gid_t gid, struct group *grp, char *buf, size_t buflen, struct group **result): as getpwnam_r.
+    [DllImport("libc", SetLastError = false)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    internal static extern int getgrgid_r(uint gid, IntPtr grp, IntPtr buf, nuint buflen, out IntPtr result);
+
     // uid_t geteuid(void)
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
