@@ -5,8 +5,8 @@ namespace ChronoFlow.Service;
 /// <summary>The service's own log messages (5xx; the scheduler uses 1xx-3xx and the job files 4xx).</summary>
 internal static partial class ServiceLog
 {
-    [LoggerMessage(500, LogLevel.Information, "ChronoFlow service started: jobs directory {JobsDirectory}, {CrontabCount} crontab(s), {JobCount} job(s)", EventName = "ServiceStarted")]
-    public static partial void Started(ILogger logger, string jobsDirectory, int crontabCount, int jobCount);
+    [LoggerMessage(500, LogLevel.Information, "ChronoFlow service started: jobs directory {JobsDirectory}, {CrontabCount} crontab(s), {JobCount} job(s), node {Node}", EventName = "ServiceStarted")]
+    public static partial void Started(ILogger logger, string jobsDirectory, int crontabCount, int jobCount, string node);
 
     [LoggerMessage(501, LogLevel.Information, "Status: {JobCount} job(s), {FailingCount} failing", EventName = "Status")]
     public static partial void Status(ILogger logger, int jobCount, int failingCount);
@@ -19,4 +19,7 @@ internal static partial class ServiceLog
 
     [LoggerMessage(504, LogLevel.Information, "ChronoFlow service stopped", EventName = "ServiceStopped")]
     public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(505, LogLevel.Critical, "ChronoFlow service cannot start: {Reason}", EventName = "ServiceCannotStart")]
+    public static partial void CannotStart(ILogger logger, string reason);
 }

@@ -7,7 +7,7 @@ using ChronoFlow.Testing;
 namespace ChronoFlow.IntegrationTests;
 
 /// <summary>
-/// Runs eng/packed-build-test.sh: packs the three libraries and builds and runs a fresh console app on the packages,
+/// Runs eng/packed-build-test.sh: packs the four libraries and builds and runs a fresh console app on the packages,
 /// so that the README's test command covers what users get from NuGet, not only what project references give.
 /// </summary>
 [Collection(nameof(PackedBuildCollection))]
@@ -31,6 +31,11 @@ public sealed class PackedBuildTests
         info.ArgumentList.Add("packed-build-test");
         info.ArgumentList.Add(log);
         info.Environment["PACKED_BUILD_OUTPUT"] = packages;
+
+        // Every process the script starts inherits this; none may be left once it has ended (MSBuild nodes kept for
+        // reuse used to stay, and made a later run fail with MSB4166).
+        var marker = "CHRONOFLOW_PACKED_BUILD_RUN=" + Guid.NewGuid().ToString("N");
+        info.Environment["CHRONOFLOW_PACKED_BUILD_RUN"] = marker["CHRONOFLOW_PACKED_BUILD_RUN=".Length..];
         foreach (var name in info.Environment.Keys.Where(static k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
         {
             // The outer build's settings (dotnet test runs inside MSBuild) would steer the script's own builds.
@@ -50,10 +55,12 @@ public sealed class PackedBuildTests
 
         var output = File.ReadAllLines(log);
         Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}:\n{string.Join('\n', output)}");
-        Assert.Matches(@"^packed-build-test: PASS \(0\.1\.0-ci\.\d+\.\d+: 3 packages", output[^1]);
+        Assert.Matches(@"^packed-build-test: PASS \(0\.1\.0-ci\.\d+\.\d+: 4 packages", output[^1]);
+        Assert.Contains(output, static l => l.StartsWith("jobs.d: ok", StringComparison.Ordinal));
+        Assert.Empty(ProcessesWith(marker));
 
         // Checked here too, apart from the script, with .NET's own zip reader.
-        foreach (var id in (string[])["ChronoFlow", "ChronoFlow.Hosting", "ChronoFlow.AspNetCore"])
+        foreach (var id in (string[])["ChronoFlow", "ChronoFlow.Hosting", "ChronoFlow.AspNetCore", "ChronoFlow.Files"])
         {
             var nupkg = Assert.Single(Directory.GetFiles(packages, $"{id}.0.1.0-ci.*.nupkg"));
             using var zip = ZipFile.OpenRead(nupkg);
@@ -78,6 +85,33 @@ public sealed class PackedBuildTests
             .Distinct()
             .ToList();
         Assert.Equal([version], core);
+    }
+
+    /// <summary>The processes (pid and command line) whose environment holds <paramref name="entry"/>.</summary>
+    private static List<string> ProcessesWith(string entry)
+    {
+        var found = new List<string>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Contains(entry, StringComparer.Ordinal))
+                {
+                    found.Add($"{pid}: {File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ')}");
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile, or another user's: not one of ours.
+            }
+        }
+
+        return found;
     }
 
     private static XDocument ReadNuspec(ZipArchive zip, string id)

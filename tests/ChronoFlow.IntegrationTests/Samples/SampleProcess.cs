@@ -54,13 +54,16 @@ internal sealed class SampleProcess : IDisposable
         }
     }
 
-    /// <summary>Starts samples/<paramref name="project"/>/bin/CONFIG/TFM/<paramref name="project"/>.dll with the arguments.</summary>
+    /// <summary>Starts samples/<paramref name="project"/>/bin/CONFIG/TFM/<paramref name="project"/>.dll (or src/...) with the arguments.</summary>
     public static SampleProcess Start(string project, params string[] args)
     {
         var baseDir = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
         var tfm = Path.GetFileName(baseDir);
         var config = Path.GetFileName(Path.GetDirectoryName(baseDir)!);
-        var dll = Path.Combine(RepositoryRoot, "samples", project, "bin", config, tfm, project + ".dll");
+        // The samples live under samples/, the service (a shipped tool) under src/.
+        var dll = ((string[])["samples", "src"])
+            .Select(folder => Path.Combine(RepositoryRoot, folder, project, "bin", config, tfm, project + ".dll"))
+            .FirstOrDefault(File.Exists) ?? Path.Combine(RepositoryRoot, "samples", project, "bin", config, tfm, project + ".dll");
         Assert.True(File.Exists(dll), "sample not built: " + dll);
         var info = new ProcessStartInfo("dotnet")
         {

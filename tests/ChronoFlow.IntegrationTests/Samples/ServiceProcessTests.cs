@@ -4,7 +4,7 @@ using ChronoFlow.Testing;
 namespace ChronoFlow.IntegrationTests;
 
 /// <summary>
-/// Scripted end-to-end tests of samples/ChronoFlow.Service: the built service runs as its own process on a real
+/// Scripted end-to-end tests of src/ChronoFlow.Service (the chronoflow tool): the built service runs as its own process on a real
 /// temporary jobs directory, and the tests read its console log.
 /// </summary>
 [Trait("Category", "Integration")]
@@ -53,6 +53,94 @@ public sealed class ServiceProcessTests : IDisposable
         Assert.Equal(0, exitCode);
         Assert.Contains(service.Lines, l => l.Contains("Job slow run scheduled", StringComparison.Ordinal) && l.Contains("FAILURE (cancelled by shutdown)", StringComparison.Ordinal));
         Assert.Contains(service.Lines, l => l.Contains("ChronoFlow service stopped", StringComparison.Ordinal));
+
+        // A normal stop is not a warning, and every time is ISO 8601 UTC; a missing one is "none", never "(null)".
+        Assert.DoesNotContain(service.Lines, l => l.Contains("waiting up to", StringComparison.Ordinal) || l.Contains("stop timed out", StringComparison.Ordinal));
+        Assert.DoesNotContain(service.Lines, l => l.Contains("(null)", StringComparison.Ordinal) || l.Contains("+00:00", StringComparison.Ordinal));
+        Assert.All(service.Lines, l => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (DEBUG|INFO|WARNING|ERROR) ", l));
+        Assert.DoesNotContain(service.Lines, l => l.Contains(" WARNING ", StringComparison.Ordinal) && !l.Contains("cancelled by shutdown", StringComparison.Ordinal));
+    }
+
+    [LinuxFact]
+    public async Task Service_CommandRun_GetsTheRunsEnvironmentAndLogsABoundedTail()
+    {
+        _dir.Write("env.json", """
+            { "job_id": "env", "schedule": "* * * * * *", "max_concurrency": 1,
+              "task": { "type": "execute_command", "shell": true,
+                        "command": "seq 1 50; echo \"id=$CHRONOFLOW_JOB_ID time=$CHRONOFLOW_SCHEDULED_TIME attempt=$CHRONOFLOW_ATTEMPT run=$CHRONOFLOW_RUN_ID node=$CHRONOFLOW_NODE\"" } }
+            """);
+        using var service = SampleProcess.Start("ChronoFlow.Service", "--jobs-dir", _dir.Path, "--node", "e2e-node");
+
+        var env = await service.WaitForLineAsync(l => l.Contains("Job env stdout: id=env", StringComparison.Ordinal));
+        var success = await service.WaitForLineAsync(l => l.Contains("Job env run scheduled", StringComparison.Ordinal) && l.Contains("SUCCESS", StringComparison.Ordinal));
+
+        var scheduled = System.Text.RegularExpressions.Regex.Match(success, @"run scheduled (\S+):").Groups[1].Value;
+        Assert.Matches(@"time=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.0000000Z attempt=1 run=[0-9a-f-]{36} node=e2e-node$", env);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", scheduled);
+        var runs = service.Lines.TakeWhile(l => l != success).ToList();
+        Assert.Contains(runs, l => l.Contains("Job env output: 51 line(s), the last 20 follow", StringComparison.Ordinal));
+        Assert.Contains(runs, l => l.EndsWith("Job env stdout: 32", StringComparison.Ordinal));
+        Assert.DoesNotContain(runs, l => l.EndsWith("Job env stdout: 31", StringComparison.Ordinal));
+        service.Signal(SampleProcess.SigTerm);
+        Assert.Equal(0, await service.WaitForExitAsync());
+    }
+
+    [LinuxFact]
+    public async Task Service_MissingJobsDirectory_FailsAtStartWithExitCodeOne()
+    {
+        // Issue 9: it used to log an error, then "service started ... 0 job(s)", and exit 0 at the end.
+        var missing = _dir.File("absent");
+        using var service = SampleProcess.Start("ChronoFlow.Service", "--jobs-dir", missing);
+
+        var exitCode = await service.WaitForExitAsync();
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(service.Lines, l => l.Contains($"ChronoFlow service cannot start: the jobs directory {missing} does not exist", StringComparison.Ordinal));
+        Assert.DoesNotContain(service.Lines, l => l.Contains("service started", StringComparison.Ordinal));
+    }
+
+    [LinuxFact]
+    public async Task Check_BrokenFileWrittenJustNow_IsInvalidAtOnce()
+    {
+        // Issue 9: a file written in the last two seconds was taken for one still being written, so --check said OK.
+        _dir.Write("fresh.json", """{ "job_id": "fresh", "schedule": "@daily", """);
+        using var service = SampleProcess.Start("ChronoFlow.Service", "--check", "--jobs-dir", _dir.Path);
+
+        var exitCode = await service.WaitForExitAsync();
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains(service.ErrorLines, l => l.StartsWith("invalid: " + _dir.File("fresh.json") + ": line 1", StringComparison.Ordinal));
+        Assert.Contains("INVALID: 1 error(s), 0 valid job(s)", service.Lines);
+    }
+
+    [LinuxFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Check_SampleJobsClonedWithUmask002_AreAccepted()
+    {
+        // Issue 9: a clone made with umask 002 has group-writable files; their group is the owner's private group, so
+        // nobody else can write them, and the README's command must work on such a clone.
+        foreach (var file in Directory.GetFiles(Path.Combine(SampleProcess.RepositoryRoot, "samples", "jobs.d"), "*.json"))
+        {
+            var copy = _dir.Write(Path.GetFileName(file), File.ReadAllText(file));
+            File.SetUnixFileMode(copy, (UnixFileMode)Convert.ToInt32("664", 8));
+        }
+
+        using var service = SampleProcess.Start("ChronoFlow.Service", "--check", "--jobs-dir", _dir.Path);
+        var exitCode = await service.WaitForExitAsync();
+
+        Assert.True(exitCode == 0, string.Join('\n', service.Lines.Concat(service.ErrorLines)));
+        Assert.Contains(service.Lines, l => l.StartsWith("OK: 4 job(s)", StringComparison.Ordinal));
+    }
+
+    [LinuxFact]
+    public async Task Service_StoreOtherThanMemory_IsAUsageErrorThatSaysWhen()
+    {
+        using var service = SampleProcess.Start("ChronoFlow.Service", "--jobs-dir", _dir.Path, "--store", "sqlite:/var/lib/chronoflow/state.db");
+
+        var exitCode = await service.WaitForExitAsync();
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(service.ErrorLines, l => l.Contains("the sqlite store comes with the durable store", StringComparison.Ordinal));
     }
 
     [LinuxFact]
@@ -127,7 +215,8 @@ public sealed class ServiceProcessTests : IDisposable
 
         var exitCode = await service.WaitForExitAsync();
 
+        // System.CommandLine reads the command line now: its message, with the usage-error exit code kept at 2.
         Assert.Equal(2, exitCode);
-        Assert.Contains(service.ErrorLines, l => l.Contains("unknown option \"--jobs-directory\"", StringComparison.Ordinal));
+        Assert.Contains(service.ErrorLines, l => l.Contains("Unrecognized command or argument '--jobs-directory'", StringComparison.Ordinal));
     }
 }

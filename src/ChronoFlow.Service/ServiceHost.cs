@@ -1,0 +1,177 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
+
+namespace ChronoFlow.Service;
+
+/// <summary>
+/// The service proper: a Generic Host with <c>AddChronoFlow()</c> in hard mode, the job files of
+/// <see cref="ServiceOptions.JobsDirectory"/> and the crontabs, and systemd integration (readiness notification for
+/// <c>Type=notify</c>, journald's log format) when systemd started it.
+/// </summary>
+internal static class ServiceHost
+{
+    /// <summary>The job-file options the service runs with, for both the service and <c>--check</c>.</summary>
+    public static JobFileSourceOptions CreateSourceOptions(ServiceOptions options)
+    {
+        var source = new JobFileSourceOptions { JobsDirectory = options.JobsDirectory, NodeName = options.Node };
+        foreach (var crontab in options.Crontabs)
+        {
+            source.CrontabFiles.Add(crontab);
+        }
+
+        return source;
+    }
+
+    /// <returns>0 after a normal stop; 1 when the service cannot start (a missing jobs directory or crontab, a bad setting).</returns>
+    public static async Task<int> RunAsync(ServiceOptions options)
+    {
+        var time = TimeProvider.System;
+        var format = SystemdHelpers.IsSystemdService() ? ConsoleLogFormat.Journald : ConsoleLogFormat.Plain;
+
+        // The scheduler's stop events (301 "waiting up to 0 ms", 302 "stop timed out") describe a drain the service
+        // does not do: it stops running commands at once (ShutdownTimeout zero), as cron does, and says so itself.
+        var provider = new ConsoleLogProvider(format, time, Console.Out, stackTraces: options.LogLevel <= LogLevel.Debug, static e => e.Id is 301 or 302);
+        using var startupLogs = LoggerFactory.Create(b => b.AddProvider(provider).SetMinimumLevel(options.LogLevel));
+        var startupLog = startupLogs.CreateLogger("ChronoFlow.Service");
+
+        // A service manager needs a failed start, not a service that runs nothing: fail before readiness is reported.
+        if (MissingInput(options) is { } missing)
+        {
+            ServiceLog.CannotStart(startupLog, missing);
+            return 1;
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
+        builder.Logging.ClearProviders().AddProvider(provider).SetMinimumLevel(options.LogLevel);
+
+        // The host's own start-up chatter ("Application started. Press Ctrl+C ...") is not the service's log.
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Services.AddSystemd();
+        builder.Services.AddSingleton(options);
+
+        var chronoFlow = builder.Services.AddChronoFlow(scheduler =>
+        {
+            scheduler.Mode = SchedulerMode.Hard;
+
+            // On stop, running commands are told to stop at once (SIGTERM, then SIGKILL after the grace period),
+            // as cron's own shutdown does, rather than waited for.
+            scheduler.ShutdownTimeout = TimeSpan.Zero;
+
+            // Jobs with a "lock" key run in one process at a time on this machine.
+            scheduler.LockProvider = new FileJobLockProvider(LockDirectory());
+        });
+        chronoFlow.AddJobsDirectory(options.JobsDirectory).ConfigureJobFiles(files => files.NodeName = options.Node);
+        foreach (var crontab in options.Crontabs)
+        {
+            chronoFlow.AddCrontab(crontab);
+        }
+
+        // After AddChronoFlow, so it starts once the jobs are loaded and stops before the scheduler does.
+        builder.Services.AddHostedService<ServiceMonitor>();
+
+        try
+        {
+            using var host = builder.Build();
+            await host.RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException or ArgumentException)
+        {
+            ServiceLog.CannotStart(startupLog, ex.Message);
+            return 1;
+        }
+
+        ServiceLog.Stopped(startupLog);
+        return 0;
+    }
+
+    private static string? MissingInput(ServiceOptions options)
+    {
+        if (!Directory.Exists(options.JobsDirectory))
+        {
+            return $"the jobs directory {options.JobsDirectory} does not exist; create it (it may be empty) or pass --jobs-dir DIR";
+        }
+
+        return options.Crontabs.FirstOrDefault(static c => !File.Exists(c)) is { } crontab
+            ? $"the crontab file {crontab} does not exist"
+            : null;
+    }
+
+    /// <summary>Under systemd with <c>StateDirectory=chronoflow</c>, the locks live there; otherwise in the temporary folder, per user.</summary>
+    private static string LockDirectory()
+        => Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } state
+            ? Path.Combine(state.Split(':')[0], "locks")
+            : Path.Combine(Path.GetTempPath(), "chronoflow-locks-" + Environment.UserName);
+}
+
+/// <summary>Says when the service has started and why it stops, and logs every job's status once a minute.</summary>
+internal sealed class ServiceMonitor(ServiceOptions options, JobScheduler scheduler, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null) : IHostedService, IDisposable
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("ChronoFlow.Service");
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<PosixSignalRegistration> _signals = [];
+    private string _signal = "a stop request";
+    private Task _status = Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Only to name the signal in the log: the host's lifetime stops the service.
+        foreach (var signal in (PosixSignal[])[PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT])
+        {
+            _signals.Add(PosixSignalRegistration.Create(signal, context => _signal = context.Signal.ToString()));
+        }
+
+        ServiceLog.Started(_logger, options.JobsDirectory, options.Crontabs.Count, scheduler.GetJobs().Count, options.Node);
+        LogStatus();
+        _status = ReportAsync(timeProvider ?? scheduler.TimeProvider);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        ServiceLog.Stopping(_logger, _signal, new JobFileSourceOptions().CommandKillGracePeriod.TotalSeconds);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _status.ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _signals.ForEach(static s => s.Dispose());
+        _stop.Dispose();
+    }
+
+    private async Task ReportAsync(TimeProvider time)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(60), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                LogStatus();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private void LogStatus()
+    {
+        var jobs = scheduler.GetJobs().OrderBy(static j => j.Id, StringComparer.Ordinal).ToList();
+        ServiceLog.Status(_logger, jobs.Count, jobs.Count(static j => j.LastOutcome is { } o && o != JobOutcome.Succeeded));
+        foreach (var job in jobs)
+        {
+            var next = job.NextRun is { } n ? IsoTime.Format(n) : job.Schedule.Kind == ScheduleKind.Startup ? "at start-up only" : "none";
+            var last = job.LastOutcome switch
+            {
+                null => "never run",
+                JobOutcome.Succeeded => "SUCCESS",
+                { } outcome => "FAILURE (" + outcome + ")",
+            };
+            ServiceLog.JobStatus(_logger, job.Id, job.Status.ToString(), next, job.RunCount, job.FailureCount, last);
+        }
+    }
+}
