@@ -181,7 +181,7 @@ internal sealed class CalendarEvent
             return;
         }
 
-        if (usec && chain.Length == 1 && chain[0].Start == 0 && chain[0].Repeat == MicrosecondsPerSecond)
+        if (usec && chain.Length == 1 && chain[0].Start == 0 && chain[0].Stop < 0 && chain[0].Repeat == MicrosecondsPerSecond)
         {
             sb.Append('*');
             return;

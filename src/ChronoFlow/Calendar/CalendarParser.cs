@@ -854,14 +854,16 @@ internal static class CalendarParser
                 return true;
             }
 
-            // No more than 28 days counted from the end of the month.
-            if (endOfMonth)
-            {
-                to -= 3;
-            }
-
             foreach (var c in chain)
             {
+                // No more than 28 days counted from the end of the month. systemd lowers the limit by 3 again for
+                // each further item of a '~' list (its chain_valid recurses with the lowered limit), so that
+                // "*-*~03,25" is refused while "*-*~25" is not; kept, to refuse what systemd refuses.
+                if (endOfMonth)
+                {
+                    to -= 3;
+                }
+
                 if (c.Start < from || c.Start > to)
                 {
                     return Fail(CalendarParseErrorCode.ValueOutOfRange, c.Position, c.Length, field);
