@@ -47,8 +47,11 @@ internal static class CalendarSearch
         var tmUsec = usec;
         for (var iteration = 0; iteration < MaxIterations; iteration++)
         {
-            // Normalize the current date.
-            clock.MkTime(ref c, out _);
+            // Normalize the current date. Where the search carried into a spring-forward gap, glibc moves the time
+            // back before the gap in zones that flag the earlier side as daylight saving (Europe/Dublin's winter,
+            // Africa/Casablanca's Ramadan time); systemd 252 is observed to continue after the gap there, as it does
+            // everywhere else, so the gap is crossed forward here. (Its field checks still refuse to go backward.)
+            clock.MkTime(ref c, out _, forward: true);
             c.IsDst = -1;
 
             var val = c.Year;

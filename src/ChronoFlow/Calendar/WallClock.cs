@@ -55,7 +55,13 @@ internal struct WallClock
     /// <c>mktime</c> (or <c>timegm</c>): the instant of a wall time whose fields may be out of range; on success the
     /// fields are normalized to that instant's wall time. On failure they are left alone.
     /// </summary>
-    public bool MkTime(ref Tm tm, out long result)
+    public bool MkTime(ref Tm tm, out long result) => MkTime(ref tm, out result, forward: false);
+
+    /// <summary>
+    /// <see cref="MkTime(ref Tm, out long)"/>, but a wall time in a gap always moves forward by the gap, whatever the
+    /// daylight-saving flags say (see <see cref="CalendarSearch"/>: observed of systemd where a search carries into a gap).
+    /// </summary>
+    public bool MkTime(ref Tm tm, out long result, bool forward)
     {
         result = 0;
         var monYears = FloorDiv(tm.Mon, 12);
@@ -86,7 +92,7 @@ internal struct WallClock
             return true;
         }
 
-        if (!Resolve(local, tm.IsDst, out t))
+        if (!Resolve(local, tm.IsDst, forward, out t))
         {
             return false;
         }
@@ -105,7 +111,7 @@ internal struct WallClock
     }
 
     /// <summary>glibc's __mktime_internal probing: from the guess, follow the error until the wall time matches.</summary>
-    private bool Resolve(long local, int isdst, out long t)
+    private bool Resolve(long local, int isdst, bool forward, out long t)
     {
         var remainingProbes = 6;
         t = local - _guess;
@@ -128,6 +134,11 @@ internal struct WallClock
             if (t == t1 && t != t2 && (isdst < 0 ? dst2 <= tmIsDst : (isdst != 0) != (tmIsDst != 0)))
             {
                 // Oscillating between two values: a spring-forward gap. Take the one glibc's rule prefers.
+                if (forward)
+                {
+                    t = Math.Max(t, t2);
+                }
+
                 return true;
             }
 

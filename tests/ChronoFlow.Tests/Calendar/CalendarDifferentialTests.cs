@@ -12,7 +12,7 @@ namespace ChronoFlow.Tests.Calendar;
 public sealed class CalendarDifferentialTests(ITestOutputHelper output)
 {
     private const int Seed = 20260329;
-    private const int Batches = 28;
+    private const int Batches = 24;
     private const int EventsPerBatch = 50;
     private const int Iterations = 5;
 
