@@ -12,6 +12,7 @@ public sealed partial class ModuleDependencyTests
     public static readonly string[] Stages =
     [
         "Cron",        // the expression engine: parse, fields, calendar, zones
+        "Calendar",    // systemd calendar events (OnCalendar=): parse, search
         "Schedules",   // Schedule: cron, interval, once, startup; the schedule-text reader
         "Jobs",        // what a job is: IJob, JobContext, JobOptions, the policy settings, outcomes
         "Timeline",    // next due times, earliest first
