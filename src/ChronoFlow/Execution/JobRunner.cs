@@ -11,7 +11,7 @@ namespace ChronoFlow;
 /// <threadsafety>Safe to use from many threads at once; each call keeps its state on its own stack.</threadsafety>
 internal sealed class JobRunner(TimeProvider time, IJobLockProvider locks, RunReporter reporter, CancellationToken stopping)
 {
-    public async Task<RunResult> RunAsync(JobRun run)
+    public async ValueTask<RunResult> RunAsync(JobRun run)
     {
         var options = run.Options;
         var outcome = JobOutcome.Succeeded;
