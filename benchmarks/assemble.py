@@ -215,7 +215,7 @@ def main():
     out.append("## ChronoFlow against its budgets")
     out.append("")
     if rows:
-        out.append("Budgets from DESIGN.md \"Budgets\". Ratio = ChronoFlow mean / Cronos mean (below 1 is faster). "
+        out.append("Budgets from ARCHITECTURE.md \"Performance budgets\". Ratio = ChronoFlow mean / Cronos mean (below 1 is faster). "
                    "\"Within the error bars\" means the 99.9% confidence intervals of the two means overlap.")
         out.append("")
         out.append("| Case | ChronoFlow | Cronos | Ratio | ChronoFlow allocated | Quartz | Budget | Verdict |")

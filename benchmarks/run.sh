@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the cron-engine benchmark suite (ChronoFlow with Cronos, NCrontab and Quartz.NET as baselines, in one run)
 # and writes docs/benchmarks.md: date, machine, command, a check of ChronoFlow against the budgets in
-# DESIGN.md "Budgets", and BenchmarkDotNet's tables.
+# ARCHITECTURE.md "Performance budgets", and BenchmarkDotNet's tables.
 #
 #   benchmarks/run.sh                                  the full run (the "Full" job); about 8 minutes on 2 cores
 #   benchmarks/run.sh --job short                      a quicker, rougher run while iterating

@@ -187,11 +187,22 @@ internal sealed class ChronoFlowSetup
         }
     }
 
+    /// <summary>A retry section must say how many attempts, unless code already did: the default is one (no retry).</summary>
+    private static int MissingAttempts(ConfigurationReader reader, RetryPolicy current)
+    {
+        if (current.MaxAttempts == 1)
+        {
+            reader.Error(nameof(RetryPolicy.MaxAttempts), "is required when Retry is configured: the number of attempts in all, the first included (1 means no retry)");
+        }
+
+        return current.MaxAttempts;
+    }
+
     private static RetryPolicy ReadRetry(ConfigurationReader reader, RetryPolicy current)
     {
         var policy = new RetryPolicy
         {
-            MaxAttempts = reader.Int32(nameof(RetryPolicy.MaxAttempts), 1) ?? (ReferenceEquals(current, RetryPolicy.None) ? new RetryPolicy().MaxAttempts : current.MaxAttempts),
+            MaxAttempts = reader.Int32(nameof(RetryPolicy.MaxAttempts), 1) ?? MissingAttempts(reader, current),
             BaseDelay = reader.Duration(nameof(RetryPolicy.BaseDelay)) ?? current.BaseDelay,
             MaxDelay = reader.Duration(nameof(RetryPolicy.MaxDelay)) ?? current.MaxDelay,
             Jitter = reader.Double(nameof(RetryPolicy.Jitter), 0, 1) ?? current.Jitter,

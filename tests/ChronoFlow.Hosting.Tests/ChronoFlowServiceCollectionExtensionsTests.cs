@@ -215,6 +215,7 @@ public sealed class ChronoFlowServiceCollectionExtensionsTests
                 "ChronoFlow:Jobs:unscheduled:Schedule: job \"unscheduled\" (ChronoFlow.Testing.ProbeJob) was registered without a schedule, so configuration must give one (a cron expression, a macro or an ISO 8601 instant), or an Interval.",
                 "ChronoFlow:Jobs:report:TimeZone: \"Mars/Olympus_Mons\" is not a time zone on this machine; use an IANA id such as \"Europe/London\".",
                 "ChronoFlow:Jobs:report:Schedule: \"0 61 * * *\": " + Assert.Throws<CronFormatException>(() => CronExpression.Parse("0 61 * * *")).Message + ".",
+                "ChronoFlow:Jobs:report:Retry:MaxAttempts: is required when Retry is configured: the number of attempts in all, the first included (1 means no retry).",
                 "ChronoFlow:Jobs:report:Retry:Jitter: \"2\" is not a number from 0 to 1.",
                 "ChronoFlow:Jobs:ghost: no job with id \"ghost\" is registered; configuration can schedule and tune a job, and code defines what it runs, with AddChronoFlow().AddJob<TJob>(\"ghost\").",
             ],

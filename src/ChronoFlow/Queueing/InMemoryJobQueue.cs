@@ -1,7 +1,7 @@
 namespace ChronoFlow;
 
 /// <summary>The default <see cref="IJobQueue"/>: a bounded first-in, first-out ring buffer in memory.</summary>
-/// <threadsafety>Not thread-safe: the scheduler that owns it serializes every call.</threadsafety>
+/// <threadsafety>Safe for concurrent use: every member takes a short lock of its own.</threadsafety>
 public sealed class InMemoryJobQueue : IJobQueue
 {
     private readonly QueuedRun[] _items;
@@ -21,10 +21,27 @@ public sealed class InMemoryJobQueue : IJobQueue
     public int Capacity => _items.Length;
 
     /// <inheritdoc/>
-    public int Count => _count;
+    public int Count => Volatile.Read(ref _count);
 
     /// <inheritdoc/>
     public bool TryEnqueue(QueuedRun run)
+    {
+        lock (_items)
+        {
+            return TryEnqueueLocked(run);
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool TryDequeue(out QueuedRun run)
+    {
+        lock (_items)
+        {
+            return TryDequeueLocked(out run);
+        }
+    }
+
+    private bool TryEnqueueLocked(QueuedRun run)
     {
         if (_count == _items.Length)
         {
@@ -42,8 +59,7 @@ public sealed class InMemoryJobQueue : IJobQueue
         return true;
     }
 
-    /// <inheritdoc/>
-    public bool TryDequeue(out QueuedRun run)
+    private bool TryDequeueLocked(out QueuedRun run)
     {
         if (_count == 0)
         {

@@ -1,7 +1,7 @@
 namespace ChronoFlow;
 
 /// <summary>A registered job: its definition, its place on the timeline and its counters. Guarded by the scheduler's lock.</summary>
-internal sealed class JobEntry(string id, Schedule schedule, Func<JobContext, CancellationToken, ValueTask> action, JobOptions options)
+internal sealed class JobEntry(string id, Schedule schedule, Func<JobContext, CancellationToken, ValueTask> action, JobOptions options) : TimelineNode
 {
     public readonly string Id = id;
     public Schedule Schedule = schedule;
@@ -10,10 +10,6 @@ internal sealed class JobEntry(string id, Schedule schedule, Func<JobContext, Ca
 
     /// <summary>The next occurrence to consider, UTC ticks; <see cref="Schedule.NoOccurrence"/> when none.</summary>
     public long Cursor = Schedule.NoOccurrence;
-
-    /// <summary>Identifies this job's live timeline item; stale items (removed lazily) carry an older token.</summary>
-    public int Token;
-    public bool InTimeline;
 
     /// <summary>Due but waiting for one of its runs to end (RunAll, or OverlapPolicy.Wait); off the timeline.</summary>
     public bool Parked;
@@ -40,9 +36,59 @@ internal sealed class JobStats
     public long SkipCount;
     public long MisfireCount;
     public long RejectedCount;
+    public long CoalescedCount;
     public long LastRunTicks = -1;
     public long LastScheduledTicks = -1;
     public long LastDurationTicks = -1;
     public JobOutcome? LastOutcome;
     public string? LastError;
+}
+
+/// <summary>A run admitted by the scheduler: the runner's view plus the job it belongs to; the thread-pool work item that runs it.</summary>
+internal sealed class ScheduledRun(JobScheduler scheduler, JobEntry job, long scheduledTicks, bool manual)
+    : JobRun(job.Id, scheduledTicks, manual, job.Action, job.Options), IThreadPoolWorkItem
+{
+    public readonly JobScheduler Scheduler = scheduler;
+    public readonly JobEntry Job = job;
+
+    public void Execute() => _ = Scheduler.RunAsync(this);
+}
+
+/// <summary>
+/// The runs one pass under the lock admitted, to hand to the queue once the lock is released: the common case (one
+/// run) needs no list.
+/// </summary>
+internal struct AdmittedRuns
+{
+    private ScheduledRun? _first;
+    private List<ScheduledRun>? _rest;
+
+    public readonly bool IsEmpty => _first is null;
+
+    public void Add(ScheduledRun run)
+    {
+        if (_first is null)
+        {
+            _first = run;
+        }
+        else
+        {
+            (_rest ??= []).Add(run);
+        }
+    }
+
+    public readonly Enumerator GetEnumerator() => new(this);
+
+    public struct Enumerator(AdmittedRuns runs)
+    {
+        private int _index = -1;
+
+        public readonly ScheduledRun Current => _index == 0 ? runs._first! : runs._rest![_index - 1];
+
+        public bool MoveNext()
+        {
+            _index++;
+            return _index == 0 ? runs._first is not null : runs._rest is not null && _index - 1 < runs._rest.Count;
+        }
+    }
 }

@@ -89,6 +89,12 @@ public sealed class JobInfo
 
     /// <summary>Gets how many runs a full job queue rejected.</summary>
     public long RejectedCount { get; init; }
+
+    /// <summary>
+    /// Gets how many occurrences were folded into another run under <see cref="MisfirePolicy.RunOnce"/> because they
+    /// fell due at the same check (a quiet spell between pumps, a busy machine); not misfires, not skips.
+    /// </summary>
+    public long CoalescedCount { get; init; }
 }
 
 /// <summary>A snapshot of a whole scheduler, for health checks and status lines.</summary>

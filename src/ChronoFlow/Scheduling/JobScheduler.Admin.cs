@@ -49,7 +49,7 @@ public sealed partial class JobScheduler
 
                 job.Action = action;
                 job.Options = options;
-                RemoveFromTimelineLocked(job);
+                _timeline.Remove(job);
                 if (!job.Parked && !job.Paused && options.Enabled)
                 {
                     InsertLocked(job, now);
@@ -71,14 +71,13 @@ public sealed partial class JobScheduler
 
         if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information))
         {
-            var next = cursor == Schedule.NoOccurrence ? (DateTimeOffset?)null : new DateTimeOffset(cursor, TimeSpan.Zero);
             if (added)
             {
-                Log.JobAdded(_logger, jobId, bound.ToString(), next);
+                SchedulerLog.JobAdded(_logger, jobId, bound.ToString(), LogTime(cursor));
             }
             else
             {
-                Log.JobUpdated(_logger, jobId, bound.ToString(), next);
+                SchedulerLog.JobUpdated(_logger, jobId, bound.ToString(), LogTime(cursor));
             }
         }
     }
@@ -111,10 +110,10 @@ public sealed partial class JobScheduler
 
             job.Removed = true;
             job.Parked = false;
-            RemoveFromTimelineLocked(job);
+            _timeline.Remove(job);
         }
 
-        Log.JobRemoved(_logger, jobId);
+        SchedulerLog.JobRemoved(_logger, jobId);
         return true;
     }
 
@@ -135,11 +134,11 @@ public sealed partial class JobScheduler
             {
                 job.Paused = true;
                 job.Parked = false;
-                RemoveFromTimelineLocked(job);
+                _timeline.Remove(job);
             }
         }
 
-        Log.JobPaused(_logger, jobId);
+        SchedulerLog.JobPaused(_logger, jobId);
         return true;
     }
 
@@ -178,7 +177,7 @@ public sealed partial class JobScheduler
             cursor = job.Cursor;
         }
 
-        Log.JobResumed(_logger, jobId, cursor == Schedule.NoOccurrence ? null : new DateTimeOffset(cursor, TimeSpan.Zero));
+        SchedulerLog.JobResumed(_logger, jobId, LogTime(cursor));
         return true;
     }
 
@@ -191,7 +190,9 @@ public sealed partial class JobScheduler
     public bool Trigger(string jobId)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        bool started;
+        var admitted = default(AdmittedRuns);
+        var notices = default(RunNotices);
+        long now;
         lock (_gate)
         {
             if (_state >= StateStopping || !_jobs.TryGetValue(jobId, out var job))
@@ -199,18 +200,25 @@ public sealed partial class JobScheduler
                 return false;
             }
 
-            var now = _time.GetUtcNow().UtcTicks;
+            now = _time.GetUtcNow().UtcTicks;
             if (job.InFlight >= job.Options.MaxConcurrency)
             {
-                RecordSkippedLocked(job, now, SkipReason.Busy, 1, now);
-                return false;
+                RecordSkippedLocked(job, now, SkipReason.Busy, 1, now, ref notices);
             }
-
-            started = StartRunLocked(job, now, manual: true, now);
+            else
+            {
+                admitted.Add(AdmitLocked(job, now, manual: true));
+            }
         }
 
-        Log.JobTriggered(_logger, jobId);
-        return started;
+        notices.ReportTo(_reporter);
+        if (admitted.IsEmpty)
+        {
+            return false;
+        }
+
+        SchedulerLog.JobTriggered(_logger, jobId);
+        return Admit(admitted, now) == 1;
     }
 
     /// <summary>Gets a snapshot of a job.</summary>
@@ -261,7 +269,7 @@ public sealed partial class JobScheduler
 
             failing.Sort(StringComparer.Ordinal);
             var lastPump = Volatile.Read(ref _lastPumpTicks);
-            var nextDue = PeekNextDueLocked();
+            var nextDue = _timeline.PeekDue();
             return new SchedulerStatus
             {
                 Mode = _options.Mode,
@@ -269,7 +277,7 @@ public sealed partial class JobScheduler
                 LastPump = lastPump == 0 ? null : new DateTimeOffset(lastPump, TimeSpan.Zero),
                 NextDue = nextDue == Schedule.NoOccurrence ? null : new DateTimeOffset(nextDue, TimeSpan.Zero),
                 JobCount = _jobs.Count,
-                RunningCount = _running,
+                RunningCount = Volatile.Read(ref _running),
                 QueueLength = _queue.Count,
                 FailingJobs = failing,
                 SucceededCount = _succeeded,
@@ -311,6 +319,7 @@ public sealed partial class JobScheduler
             SkipCount = s?.SkipCount ?? 0,
             MisfireCount = s?.MisfireCount ?? 0,
             RejectedCount = s?.RejectedCount ?? 0,
+            CoalescedCount = s?.CoalescedCount ?? 0,
         };
     }
 

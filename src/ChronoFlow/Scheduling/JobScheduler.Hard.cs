@@ -61,7 +61,7 @@ public sealed partial class JobScheduler
             }
         }
 
-        Log.SchedulerStarted(_logger, _options.Mode, jobs);
+        SchedulerLog.SchedulerStarted(_logger, _options.Mode, jobs);
         return Task.CompletedTask;
     }
 
@@ -74,6 +74,7 @@ public sealed partial class JobScheduler
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         int running;
+        var notices = default(RunNotices);
         lock (_gate)
         {
             if (_state >= StateStopping)
@@ -91,28 +92,39 @@ public sealed partial class JobScheduler
             while (_queue.TryDequeue(out var queued))
             {
                 ChronoFlowTelemetry.QueueLength.Add(-1);
-                var job = queued.Run.Job;
-                job.InFlight--;
-                RecordSkippedLocked(job, queued.Run.ScheduledTicks, SkipReason.Shutdown, 1, now);
-                ExitFlightLocked();
+                if (queued.Run is ScheduledRun run && ReferenceEquals(run.Scheduler, this))
+                {
+                    run.Job.InFlight--;
+                    RecordSkippedLocked(run.Job, run.ScheduledTicks, SkipReason.Shutdown, 1, now, ref notices);
+                    ExitFlightLocked();
+                }
             }
 
-            running = _running;
+            running = Volatile.Read(ref _running);
         }
+
+        notices.ReportTo(_reporter);
 
         try
         {
             var idle = WaitForIdleAsync(CancellationToken.None);
-            if (!idle.IsCompleted)
+            if (!idle.IsCompleted && _shutdownTimeout == TimeSpan.Zero)
             {
-                Log.SchedulerStopping(_logger, _shutdownTimeout.TotalMilliseconds, running);
+                // Asked not to wait: cancelling at once is the configured stop, not a timeout.
+                SchedulerLog.SchedulerStoppingNow(_logger, running);
+                await _stopping.CancelAsync().ConfigureAwait(false);
+                await idle.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else if (!idle.IsCompleted)
+            {
+                SchedulerLog.SchedulerStopping(_logger, _shutdownTimeout, running);
                 using var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var delay = Task.Delay(_shutdownTimeout, _time, delayCancel.Token);
                 await Task.WhenAny(idle, delay).ConfigureAwait(false);
                 delayCancel.Cancel();
                 if (!idle.IsCompleted && !cancellationToken.IsCancellationRequested)
                 {
-                    Log.SchedulerStopCancelling(_logger, Volatile.Read(ref _running));
+                    SchedulerLog.SchedulerStopCancelling(_logger, Volatile.Read(ref _running));
                     await _stopping.CancelAsync().ConfigureAwait(false);
                     await idle.WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
@@ -130,7 +142,7 @@ public sealed partial class JobScheduler
                 _state = StateStopped;
             }
 
-            Log.SchedulerStopped(_logger);
+            SchedulerLog.SchedulerStopped(_logger);
         }
     }
 

@@ -2,12 +2,8 @@ namespace ChronoFlow;
 
 public sealed partial class JobScheduler
 {
-    /// <summary>How many missed occurrences one misfire counts at most, so that a leap of years answers at once.</summary>
-    internal const long MissCountCap = 100_000;
-
-    /// <summary>Next due times; an item is live when its token matches its job's (removal is lazy).</summary>
-    private readonly PriorityQueue<TimelineItem, long> _timeline = new();
-    private int _liveInTimeline;
+    /// <summary>Next due times of the jobs that are scheduled (not paused, disabled, parked or finished).</summary>
+    private readonly Timeline<JobEntry> _timeline = new();
 
     /// <summary>The earliest live due time, or <see cref="long.MaxValue"/>; read without the lock by <see cref="Pump"/>.</summary>
     private long _nextDueTicks = long.MaxValue;
@@ -33,7 +29,8 @@ public sealed partial class JobScheduler
 
     private int PumpDue(long now)
     {
-        var started = 0;
+        var admitted = default(AdmittedRuns);
+        var notices = default(RunNotices);
         lock (_gate)
         {
             if (_state >= StateStopping)
@@ -41,99 +38,57 @@ public sealed partial class JobScheduler
                 return 0;
             }
 
-            while (_timeline.TryPeek(out var item, out var due) && due <= now)
+            while (_timeline.TryTakeDue(now, out var job))
             {
-                _timeline.Dequeue();
-                var job = item.Job;
-                if (item.Token != job.Token || !job.InTimeline)
-                {
-                    continue;
-                }
-
-                job.InTimeline = false;
-                _liveInTimeline--;
-                started += ProcessDueLocked(job, now);
+                ProcessDueLocked(job, now, ref admitted, ref notices);
             }
 
-            Volatile.Write(ref _nextDueTicks, PeekNextDueLocked());
+            Volatile.Write(ref _nextDueTicks, _timeline.PeekDue());
             ArmTimerLocked(now);
         }
 
-        return started;
+        notices.ReportTo(_reporter);
+        return Admit(admitted, now);
     }
 
     /// <summary>
-    /// Applies the misfire and overlap policies to a job whose cursor may be due, starts what may start, and puts the
-    /// job back on the timeline at its next occurrence, or parks it until one of its runs ends.
+    /// Applies the misfire and overlap policy to a job whose cursor may be due, admits what may start, and puts the job
+    /// back on the timeline at its next occurrence, or parks it until one of its runs ends.
     /// </summary>
-    private int ProcessDueLocked(JobEntry job, long now)
+    private void ProcessDueLocked(JobEntry job, long now, ref AdmittedRuns admitted, ref RunNotices notices)
     {
-        var started = 0;
-        var options = job.Options;
-        var schedule = job.Schedule;
-        var grace = options.MisfireGracePeriod.Ticks;
         while (true)
         {
-            var c = job.Cursor;
-            if (c == Schedule.NoOccurrence)
+            var d = DuePolicy.Decide(job.Schedule, job.Options, job.Cursor, job.InFlight, now);
+            switch (d.Action)
             {
-                return started;
-            }
-
-            if (c > now)
-            {
-                InsertLocked(job, now);
-                return started;
-            }
-
-            if (job.InFlight >= options.MaxConcurrency)
-            {
-                if (options.Misfire == MisfirePolicy.RunAll || options.Overlap == OverlapPolicy.Wait)
-                {
+                case DueAction.Wait:
+                    InsertLocked(job, now);
+                    return;
+                case DueAction.Park:
                     job.Parked = true;
-                    return started;
-                }
+                    return;
+                case DueAction.SkipBusy:
+                    RecordSkippedLocked(job, d.Scheduled, SkipReason.Busy, d.Count, now, ref notices);
+                    break;
+                case DueAction.Miss:
+                    RecordMissedLocked(job, d.Scheduled, d.Count, now, ref notices);
+                    break;
+                default:
+                    if (d.CountedAs == SkipReason.Misfired)
+                    {
+                        RecordMissedLocked(job, d.Scheduled, d.Count, now, ref notices);
+                    }
+                    else if (d.CountedAs == SkipReason.Coalesced)
+                    {
+                        RecordSkippedLocked(job, d.Scheduled, SkipReason.Coalesced, d.Count, now, ref notices);
+                    }
 
-                // Every occurrence due by now finds the job busy.
-                RecordSkippedLocked(job, c, SkipReason.Busy, schedule.Count(c, now + 1, MissCountCap), now);
-                job.Cursor = schedule.Next(now);
-                continue;
-            }
-
-            long scheduled;
-            var late = now - c > grace && schedule.Kind != ScheduleKind.Startup;
-            if (!late)
-            {
-                scheduled = c;
-                job.Cursor = schedule.Next(c);
-            }
-            else
-            {
-                switch (options.Misfire)
-                {
-                    case MisfirePolicy.Skip:
-                        // Drop what is past the grace period; the first occurrence within it may still run.
-                        RecordMissedLocked(job, c, schedule.Count(c, now - grace, MissCountCap), now);
-                        job.Cursor = schedule.Next(now - grace - 1);
-                        continue;
-                    case MisfirePolicy.RunOnce:
-                        // One run stands for every occurrence that was later than the grace period.
-                        RecordMissedLocked(job, c, Math.Max(1, schedule.Count(c, now - grace, MissCountCap)), now);
-                        scheduled = c;
-                        job.Cursor = schedule.Next(now);
-                        break;
-                    default:
-                        RecordMissedLocked(job, c, 1, now);
-                        scheduled = c;
-                        job.Cursor = schedule.Next(c);
-                        break;
-                }
+                    admitted.Add(AdmitLocked(job, d.Scheduled, manual: false));
+                    break;
             }
 
-            if (StartRunLocked(job, scheduled, manual: false, now))
-            {
-                started++;
-            }
+            job.Cursor = d.NextCursor;
         }
     }
 
@@ -142,71 +97,15 @@ public sealed partial class JobScheduler
     {
         if (job.Cursor == Schedule.NoOccurrence)
         {
+            _timeline.Remove(job);
             return;
         }
 
-        if (job.InTimeline)
-        {
-            RemoveFromTimelineLocked(job);
-        }
-
-        job.Token++;
-        job.InTimeline = true;
-        _liveInTimeline++;
-        _timeline.Enqueue(new TimelineItem(job, job.Token), job.Cursor);
-        if (_timeline.Count > 1024 && _timeline.Count > 4 * _liveInTimeline)
-        {
-            CompactTimelineLocked();
-        }
-
+        _timeline.Insert(job, job.Cursor);
         if (job.Cursor < _nextDueTicks)
         {
             Volatile.Write(ref _nextDueTicks, job.Cursor);
             ArmTimerLocked(now);
         }
     }
-
-    private void RemoveFromTimelineLocked(JobEntry job)
-    {
-        if (job.InTimeline)
-        {
-            job.InTimeline = false;
-            job.Token++;
-            _liveInTimeline--;
-        }
-    }
-
-    /// <summary>The earliest live due time; drops stale items from the top on the way.</summary>
-    private long PeekNextDueLocked()
-    {
-        while (_timeline.TryPeek(out var item, out var due))
-        {
-            if (item.Token == item.Job.Token && item.Job.InTimeline)
-            {
-                return due;
-            }
-
-            _timeline.Dequeue();
-        }
-
-        return long.MaxValue;
-    }
-
-    /// <summary>Rebuilds the timeline without stale items, which updates of jobs far from due leave behind.</summary>
-    private void CompactTimelineLocked()
-    {
-        var live = new List<(TimelineItem, long)>(_liveInTimeline);
-        foreach (var (item, due) in _timeline.UnorderedItems)
-        {
-            if (item.Token == item.Job.Token && item.Job.InTimeline)
-            {
-                live.Add((item, due));
-            }
-        }
-
-        _timeline.Clear();
-        _timeline.EnqueueRange(live);
-    }
-
-    private readonly record struct TimelineItem(JobEntry Job, int Token);
 }

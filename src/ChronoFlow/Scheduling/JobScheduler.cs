@@ -43,20 +43,20 @@ public sealed partial class JobScheduler : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IJobQueue _queue;
-    private readonly IJobLockProvider _locks;
-    private readonly IJobEventListener[] _listeners;
+    private readonly RunReporter _reporter;
+    private readonly JobRunner _runner;
     private readonly int _maxConcurrentRuns;
     private readonly TimeSpan _shutdownTimeout;
     private readonly CancellationTokenSource _stopping = new();
 
     private int _state;
+
+    /// <summary>Runs holding a slot under <see cref="SchedulerOptions.MaxConcurrentRuns"/>; changed with interlocked operations only.</summary>
     private int _running;
+
+    /// <summary>Runs queued or running, plus pending wake-ups: what <see cref="WaitForIdleAsync"/> waits for.</summary>
     private int _inFlight;
     private TaskCompletionSource? _idle;
-    private long _succeeded;
-    private long _failed;
-    private long _skipped;
-    private long _misfired;
 
     /// <summary>Creates a scheduler.</summary>
     /// <param name="options">The options; <see langword="null"/> means the defaults (hard mode).</param>
@@ -70,8 +70,8 @@ public sealed partial class JobScheduler : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = loggerFactory?.CreateLogger<JobScheduler>() ?? (ILogger)NullLogger.Instance;
         _queue = _options.JobQueue ?? new InMemoryJobQueue(_options.QueueCapacity);
-        _locks = _options.LockProvider ?? new InMemoryJobLockProvider();
-        _listeners = [.. _options.EventListeners];
+        _reporter = new RunReporter(_logger, [.. _options.EventListeners], _time);
+        _runner = new JobRunner(_time, _options.LockProvider ?? new InMemoryJobLockProvider(), _reporter, _stopping.Token);
         _maxConcurrentRuns = _options.MaxConcurrentRuns;
         _shutdownTimeout = _options.ShutdownTimeout;
     }

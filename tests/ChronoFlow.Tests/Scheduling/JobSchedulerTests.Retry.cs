@@ -48,7 +48,7 @@ public partial class JobSchedulerTests
         {
             Interlocked.Increment(ref calls);
             throw new ArgumentException("bad input");
-        }, new JobOptions { Retry = new RetryPolicy { MaxAttempts = 3, ShouldRetry = ex => ex is IOException } });
+        }, new JobOptions { Retry = new RetryPolicy { MaxAttempts = 3, ShouldRetry = a => a.Exception is IOException } });
 
         _clock.Advance(TimeSpan.FromHours(1));
         await s.PumpAndWaitAsync();

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ChronoFlow;
 
-/// <summary>Every log message of the scheduler, with stable event ids (1xx: runs, 2xx: admin, 3xx: scheduler).</summary>
+/// <summary>The log messages about runs (event ids 1xx) and listeners (304); the scheduler's own (2xx admin, 3xx lifecycle) are in <c>JobScheduler.Log.cs</c>.</summary>
 internal static partial class Log
 {
     [LoggerMessage(100, LogLevel.Information, "Job {JobId} run scheduled {ScheduledTime:O}: SUCCESS in {DurationMs:0.###} ms (attempt {Attempt})", EventName = "RunSucceeded")]
@@ -26,38 +26,14 @@ internal static partial class Log
     [LoggerMessage(106, LogLevel.Warning, "Job {JobId} run scheduled {ScheduledTime:O} attempt {Attempt} failed; retrying in {DelayMs:0.###} ms", EventName = "RunRetrying")]
     public static partial void RunRetrying(ILogger logger, Exception exception, string jobId, DateTimeOffset scheduledTime, int attempt, double delayMs);
 
+    [LoggerMessage(108, LogLevel.Debug, "Job {JobId} had {Count} more occurrence(s) due with the one scheduled {ScheduledTime:O}; policy RunOnce runs them as one", EventName = "RunsCoalesced")]
+    public static partial void RunsCoalesced(ILogger logger, string jobId, long count, DateTimeOffset scheduledTime);
+
+    [LoggerMessage(109, LogLevel.Error, "Job {JobId}: its RetryPolicy.ShouldRetry threw, so the run is not retried", EventName = "ShouldRetryFailed")]
+    public static partial void ShouldRetryFailed(ILogger logger, Exception exception, string jobId);
+
     [LoggerMessage(107, LogLevel.Debug, "Job {JobId} run scheduled {ScheduledTime:O} started (attempt {Attempt}, {LatenessMs:0.###} ms late)", EventName = "RunStarted")]
     public static partial void RunStarted(ILogger logger, string jobId, DateTimeOffset scheduledTime, int attempt, double latenessMs);
-
-    [LoggerMessage(200, LogLevel.Information, "Job {JobId} added: {Schedule}, next run {NextRun:O}", EventName = "JobAdded")]
-    public static partial void JobAdded(ILogger logger, string jobId, string schedule, DateTimeOffset? nextRun);
-
-    [LoggerMessage(201, LogLevel.Information, "Job {JobId} updated: {Schedule}, next run {NextRun:O}", EventName = "JobUpdated")]
-    public static partial void JobUpdated(ILogger logger, string jobId, string schedule, DateTimeOffset? nextRun);
-
-    [LoggerMessage(202, LogLevel.Information, "Job {JobId} removed", EventName = "JobRemoved")]
-    public static partial void JobRemoved(ILogger logger, string jobId);
-
-    [LoggerMessage(203, LogLevel.Information, "Job {JobId} paused", EventName = "JobPaused")]
-    public static partial void JobPaused(ILogger logger, string jobId);
-
-    [LoggerMessage(204, LogLevel.Information, "Job {JobId} resumed, next run {NextRun:O}", EventName = "JobResumed")]
-    public static partial void JobResumed(ILogger logger, string jobId, DateTimeOffset? nextRun);
-
-    [LoggerMessage(205, LogLevel.Information, "Job {JobId} triggered", EventName = "JobTriggered")]
-    public static partial void JobTriggered(ILogger logger, string jobId);
-
-    [LoggerMessage(300, LogLevel.Information, "Scheduler started in {Mode} mode with {JobCount} job(s)", EventName = "SchedulerStarted")]
-    public static partial void SchedulerStarted(ILogger logger, SchedulerMode mode, int jobCount);
-
-    [LoggerMessage(301, LogLevel.Information, "Scheduler stopping: waiting up to {TimeoutMs:0} ms for {Running} run(s)", EventName = "SchedulerStopping")]
-    public static partial void SchedulerStopping(ILogger logger, double timeoutMs, int running);
-
-    [LoggerMessage(302, LogLevel.Warning, "Scheduler stop timed out: cancelling {Running} run(s)", EventName = "SchedulerStopCancelling")]
-    public static partial void SchedulerStopCancelling(ILogger logger, int running);
-
-    [LoggerMessage(303, LogLevel.Information, "Scheduler stopped", EventName = "SchedulerStopped")]
-    public static partial void SchedulerStopped(ILogger logger);
 
     [LoggerMessage(304, LogLevel.Error, "Event listener {Listener} threw", EventName = "ListenerFailed")]
     public static partial void ListenerFailed(ILogger logger, Exception exception, string listener);

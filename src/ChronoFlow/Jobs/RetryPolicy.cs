@@ -9,12 +9,12 @@ namespace ChronoFlow;
 /// <threadsafety>Instances are immutable once built; every member is safe to call from any thread.</threadsafety>
 public sealed class RetryPolicy
 {
-    /// <summary>Gets the policy that never retries: one attempt.</summary>
-    public static RetryPolicy None { get; } = new() { MaxAttempts = 1 };
+    /// <summary>Gets the policy that never retries: one attempt. It is what <c>new RetryPolicy()</c> gives too.</summary>
+    public static RetryPolicy None { get; } = new();
 
-    /// <summary>Gets the most attempts a run makes, the first included.</summary>
-    /// <value>The default is 3.</value>
-    public int MaxAttempts { get; init; } = 3;
+    /// <summary>Gets the most attempts a run makes, the first included; set it above 1 to retry.</summary>
+    /// <value>The default is 1: no retry, the same as <see cref="None"/>, so that a policy retries only when asked to.</value>
+    public int MaxAttempts { get; init; } = 1;
 
     /// <summary>Gets the delay before the first retry.</summary>
     /// <value>The default is 1 second.</value>
@@ -29,11 +29,12 @@ public sealed class RetryPolicy
     public double Jitter { get; init; } = 0.2;
 
     /// <summary>
-    /// Gets which failures are retried. A timeout is passed as a <see cref="TimeoutException"/>. Cancellation by the
-    /// scheduler's shutdown is never retried.
+    /// Gets which failures are retried, given the failure in a <see cref="RetryPredicateArguments"/>. A timeout is passed
+    /// as a <see cref="TimeoutException"/>. Cancellation by the scheduler's shutdown is never retried. A predicate that
+    /// throws stops the retries; the exception is logged.
     /// </summary>
     /// <value>The default, <see langword="null"/>, retries every exception and timeouts.</value>
-    public Func<Exception, bool>? ShouldRetry { get; init; }
+    public Func<RetryPredicateArguments, bool>? ShouldRetry { get; init; }
 
     /// <summary>Gets the delay before the attempt after <paramref name="failedAttempt"/>, without jitter.</summary>
     /// <param name="failedAttempt">The attempt that failed, from 1.</param>

@@ -34,6 +34,25 @@ internal static class ScheduleSyntax
         return count;
     }
 
+    /// <summary>The index at which the field numbered <paramref name="field"/> (from 0) starts, or the length when there is none.</summary>
+    public static int FieldStart(ReadOnlySpan<char> text, int field)
+    {
+        var count = -1;
+        var inField = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var separator = text[i] is ' ' or '\t';
+            if (!separator && !inField && ++count == field)
+            {
+                return i;
+            }
+
+            inField = !separator;
+        }
+
+        return text.Length;
+    }
+
     /// <summary>Six fields carry a leading seconds field; anything else is read as the standard five.</summary>
     public static CronFormat CronFormatOf(ReadOnlySpan<char> text)
         => CountFields(text) == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;

@@ -13,7 +13,7 @@ internal static class ChronoFlowTelemetry
 
     public static readonly Meter Meter = new(Name, typeof(ChronoFlowTelemetry).Assembly.GetName().Version?.ToString());
 
-    /// <summary>Runs by outcome: succeeded, failed, timed_out, cancelled, skipped, missed, rejected.</summary>
+    /// <summary>Runs by outcome: succeeded, failed, timed_out, cancelled, skipped, missed, rejected, coalesced.</summary>
     public static readonly Counter<long> Runs = Meter.CreateCounter<long>("chronoflow.job.runs", "{run}", "Runs of jobs by outcome.");
 
     public static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("chronoflow.job.duration", "s", "How long runs took.");
@@ -43,4 +43,14 @@ internal static class TelemetryTags
     public const string Skipped = "skipped";
     public const string Missed = "missed";
     public const string Rejected = "rejected";
+    public const string Coalesced = "coalesced";
+
+    /// <summary>The tag value of an outcome.</summary>
+    public static string Of(JobOutcome outcome) => outcome switch
+    {
+        JobOutcome.Succeeded => Succeeded,
+        JobOutcome.TimedOut => TimedOut,
+        JobOutcome.Cancelled => Cancelled,
+        _ => Failed,
+    };
 }

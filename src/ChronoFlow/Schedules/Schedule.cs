@@ -47,6 +47,38 @@ public abstract class Schedule
         return new CronSchedule(expression, format, parsed, zone, seeded: false);
     }
 
+    /// <summary>
+    /// Creates a schedule that follows an expression already parsed, in any <see cref="CronFormat"/> (with a year field,
+    /// <see cref="CronFormat.IntersectDays"/>, Quartz.NET's dialect), on the wall clock of a time zone.
+    /// </summary>
+    /// <param name="expression">The expression. Its <c>H</c> fields keep the values its own parse gave them.</param>
+    /// <param name="zone">The zone whose wall clock the expression runs on; <see langword="null"/> means UTC.</param>
+    /// <returns>The schedule.</returns>
+    public static Schedule Cron(CronExpression expression, TimeZoneInfo? zone = null)
+        => new CronSchedule(expression.ToString(), CronFormat.Standard, expression, zone, seeded: true);
+
+    /// <summary>
+    /// Creates a schedule that follows a systemd calendar event (<c>OnCalendar=</c> syntax, <c>man systemd.time</c>),
+    /// with systemd's meaning, including at daylight-saving transitions.
+    /// </summary>
+    /// <param name="text">
+    /// The event, such as <c>Mon..Fri *-*-* 08:00</c>, <c>*-*~1 23:00</c>, <c>*:0/15</c>, <c>daily</c> or
+    /// <c>Sat,Sun 10:00 Europe/Berlin</c>. A trailing zone (or <c>UTC</c>) sets the wall clock; without one it is UTC.
+    /// </param>
+    /// <returns>The schedule.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
+    /// <exception cref="CalendarFormatException">The event is not valid; the message says what is wrong and where.</exception>
+    public static Schedule Calendar(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (!CalendarSchedule.TryParse(text, defaultZone: null, out var schedule, out var error))
+        {
+            CalendarThrowHelper.ThrowFormatException(text, error);
+        }
+
+        return schedule!;
+    }
+
     /// <summary>Creates a schedule that runs every <paramref name="interval"/>, counted from when the job is registered.</summary>
     /// <param name="interval">The time between runs; positive.</param>
     /// <returns>The schedule.</returns>
@@ -163,7 +195,10 @@ public abstract class Schedule
         var fields = ScheduleSyntax.CountFields(trimmed);
         if (trimmed[0] != '@' && fields is not (5 or 6))
         {
-            error = new FormatException($"The schedule '{expression}' has {fields} fields; a cron expression has 5 (minute hour day-of-month month day-of-week) or 6 (a seconds field first).");
+            // The fault is where the missing field should start (the end), or at the first field too many.
+            error = new CronFormatException(
+                $"The schedule '{expression}' has {fields} fields; a cron expression has 5 (minute hour day-of-month month day-of-week) or 6 (a seconds field first).",
+                fields < 5 ? expression.Length : ScheduleSyntax.FieldStart(trimmed, 6));
             return false;
         }
 
@@ -241,4 +276,7 @@ public enum ScheduleKind
 
     /// <summary>Once when the scheduler starts (<c>@reboot</c>).</summary>
     Startup,
+
+    /// <summary>A systemd calendar event (<c>OnCalendar=</c>).</summary>
+    Calendar,
 }

@@ -28,28 +28,6 @@ public enum JobEventKind
     Retrying,
 }
 
-/// <summary>Why a due run did not start.</summary>
-public enum SkipReason
-{
-    /// <summary>Not skipped.</summary>
-    None,
-
-    /// <summary>The job had <see cref="JobOptions.MaxConcurrency"/> runs in flight.</summary>
-    Busy,
-
-    /// <summary>The run was later than the grace period under <see cref="MisfirePolicy.Skip"/>.</summary>
-    Misfired,
-
-    /// <summary>The job queue was full (the run was rejected).</summary>
-    QueueFull,
-
-    /// <summary>Another holder had the job's <see cref="JobOptions.LockKey"/>.</summary>
-    LockHeld,
-
-    /// <summary>The scheduler stopped before the queued run started.</summary>
-    Shutdown,
-}
-
 /// <summary>One thing that happened to a run. Passed by reference; copy what you keep.</summary>
 /// <threadsafety>An immutable value; safe to read from any thread.</threadsafety>
 public readonly struct JobEvent

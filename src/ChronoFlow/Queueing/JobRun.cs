@@ -1,0 +1,31 @@
+namespace ChronoFlow;
+
+/// <summary>
+/// One run of a job as the runner sees it: which job, which occurrence, what to call and how. Captured when the run
+/// is admitted, so that an update of the job does not change a run in flight. The scheduler derives its own run type
+/// from this one to keep its bookkeeping with it.
+/// </summary>
+internal class JobRun(string jobId, long scheduledTicks, bool manual, Func<JobContext, CancellationToken, ValueTask> action, JobOptions options)
+{
+    public readonly string JobId = jobId;
+
+    /// <summary>The occurrence, UTC ticks; the trigger time of a manual run.</summary>
+    public readonly long ScheduledTicks = scheduledTicks;
+
+    /// <summary>Started by a trigger rather than by the schedule.</summary>
+    public readonly bool Manual = manual;
+
+    public readonly Func<JobContext, CancellationToken, ValueTask> Action = action;
+    public readonly JobOptions Options = options;
+
+    public DateTimeOffset ScheduledTime => new(ScheduledTicks, TimeSpan.Zero);
+}
+
+/// <summary>How a run ended, as the runner reports it.</summary>
+/// <param name="Outcome">The outcome of the last attempt.</param>
+/// <param name="Error">The exception of the last attempt, if any.</param>
+/// <param name="Attempts">How many attempts started; 0 when the run never started (its lock was held).</param>
+/// <param name="FirstStartTicks">When the first attempt started, UTC ticks; -1 when none did.</param>
+/// <param name="Duration">From the first attempt's start to the end, retry delays included.</param>
+/// <param name="LockHeld">The run did not start because another holder had its lock.</param>
+internal readonly record struct RunResult(JobOutcome Outcome, Exception? Error, int Attempts, long FirstStartTicks, TimeSpan Duration, bool LockHeld);

@@ -1,0 +1,88 @@
+using ChronoFlow.Testing;
+
+namespace ChronoFlow.Tests.Queueing;
+
+/// <summary>A queue written outside the library: last in, first out, to show the scheduler follows the queue's order.</summary>
+public sealed class CustomJobQueueTests
+{
+    private readonly TestClock _clock = new();
+    private readonly RunRecorder _runs = new();
+
+    [Fact]
+    public async Task Scheduler_WithAUserQueue_StartsRunsInTheQueuesOrder()
+    {
+        var queue = new StackQueue();
+        await using var s = SchedulerTestExtensions.CreateSoft(_clock, configure: o =>
+        {
+            o.JobQueue = queue;
+            o.MaxConcurrentRuns = 1;
+        });
+        var gate = new Gate();
+        s.AddOrUpdate("blocker", Schedule.Once(TestClock.Epoch.AddMinutes(1)), gate.Action);
+        s.AddOrUpdate("a", Schedule.Once(TestClock.Epoch.AddMinutes(2)), _runs.Action);
+        s.AddOrUpdate("b", Schedule.Once(TestClock.Epoch.AddMinutes(3)), _runs.Action);
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        s.Pump();
+        await gate.WaitEnteredAsync();
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        s.Pump();
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        s.Pump();
+        Assert.Equal(2, queue.Count);
+        gate.Release();
+        await s.IdleAsync();
+
+        Assert.Equal(["b", "a"], _runs.Runs.Select(r => r.JobId));
+    }
+
+    [Fact]
+    public async Task Scheduler_QueueHandsBackARunItDidNotAdmit_IgnoresItAndKeepsRunning()
+    {
+        var queue = new StackQueue();
+        await using var s = SchedulerTestExtensions.CreateSoft(_clock, configure: o => o.JobQueue = queue);
+        s.AddOrUpdate("a", Schedule.Every(TimeSpan.FromMinutes(1)), _runs.Action);
+        queue.TryEnqueue(new QueuedRun("a", TestClock.Epoch));
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        s.Pump();
+        await s.IdleAsync();
+
+        var run = Assert.Single(_runs.Runs);
+        Assert.Equal(TestClock.Epoch.AddMinutes(1), run.ScheduledTime);
+        Assert.Equal(0, queue.Count);
+    }
+
+    private sealed class StackQueue : IJobQueue
+    {
+        private readonly Stack<QueuedRun> _stack = new();
+
+        public int Count
+        {
+            get
+            {
+                lock (_stack)
+                {
+                    return _stack.Count;
+                }
+            }
+        }
+
+        public bool TryEnqueue(QueuedRun run)
+        {
+            lock (_stack)
+            {
+                _stack.Push(run);
+                return true;
+            }
+        }
+
+        public bool TryDequeue(out QueuedRun run)
+        {
+            lock (_stack)
+            {
+                return _stack.TryPop(out run);
+            }
+        }
+    }
+}
