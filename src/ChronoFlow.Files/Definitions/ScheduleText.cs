@@ -17,7 +17,7 @@ internal static class ScheduleText
         if (!Schedule.TryParse(text, null, out var parsed, out var error))
         {
             // The file names the field already: keep the reason, drop the API's "The schedule '…'" opening.
-            return error is CronFormatException ? error.Message : Reason(error.Message);
+            return error.Message.StartsWith("The schedule '", StringComparison.Ordinal) ? Reason(error.Message) : error.Message;
         }
 
         switch (parsed.Kind)
