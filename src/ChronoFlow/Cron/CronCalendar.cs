@@ -528,6 +528,10 @@ internal static class CronCalendar
             {
                 days |= 1U << NearestWeekday(day, dim, first);
             }
+            else if ((e.Flags & CronFlags.NearestWeekdayClamps) != 0)
+            {
+                days |= 1U << NearestWeekday(dim, dim, first); // Quartz.NET: past the month's end counts from its last day
+            }
         }
 
         return days;

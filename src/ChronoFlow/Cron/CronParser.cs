@@ -54,7 +54,7 @@ internal static class CronParser
     /// </summary>
     private static bool TryParseCommon(ReadOnlySpan<char> text, CronFormat format, ref CronFieldsBuilder b)
     {
-        if ((format & CronFormat.IncludeYear) != 0)
+        if ((format & (CronFormat.IncludeYear | CronFormat.Quartz)) != 0)
         {
             return false;
         }
@@ -269,8 +269,10 @@ internal static class CronParser
             return ParseMacro(text, start, end, ref b);
         }
 
-        var hasSeconds = (format & CronFormat.IncludeSeconds) != 0;
-        var hasYear = (format & CronFormat.IncludeYear) != 0;
+        // Quartz.NET's dialect: seconds always, the year optional (counted below), day-of-week 1-7 from Sunday.
+        var quartz = (format & CronFormat.Quartz) != 0;
+        var hasSeconds = quartz || (format & CronFormat.IncludeSeconds) != 0;
+        var hasYear = quartz || (format & CronFormat.IncludeYear) != 0;
         var expected = 5 + (hasSeconds ? 1 : 0) + (hasYear ? 1 : 0);
 
         // Count the fields first, so that a wrong count is reported as such rather than as a fault inside a field.
@@ -295,12 +297,17 @@ internal static class CronParser
             }
         }
 
-        if (count != expected)
+        if (quartz && count == 6)
+        {
+            hasYear = false;
+            b.Flags &= ~CronFlags.FormatYear;
+        }
+        else if (count != expected)
         {
             return new CronParseError(CronParseErrorCode.FieldCount, CronField.Minute, count > expected ? extraStart : end, 0, count);
         }
 
-        var c = new Cursor(text, start, end);
+        var c = new Cursor(text, start, end, quartz);
         var interval = false;
         var hash = HashSeed(seed);
         CronParseError error;
@@ -334,7 +341,8 @@ internal static class CronParser
 
         b.Hours = (uint)bits;
 
-        var domStar = c.StartsWithStar();
+        // In Quartz.NET only a lone * or ? leaves a day field unrestricted; */2 restricts it.
+        var domStar = quartz ? c.IsLoneStar() : c.StartsWithStar();
         if (!ParseField(ref c, CronField.DayOfMonth, hash, ref b, out bits, ref interval, out error))
         {
             return error;
@@ -349,14 +357,16 @@ internal static class CronParser
 
         b.Months = (ushort)bits;
 
-        var dowStar = c.StartsWithStar();
-        if (!ParseField(ref c, CronField.DayOfWeek, hash, ref b, out bits, ref interval, out error))
+        var dowStar = quartz ? c.IsLoneStar() : c.StartsWithStar();
+        if (!ParseField(ref c, quartz ? CronField.QuartzDayOfWeek : CronField.DayOfWeek, hash, ref b, out bits, ref interval, out error))
         {
             return error;
         }
 
-        // 7 is Sunday, like 0.
-        b.DaysOfWeek = (byte)((bits | (bits >> 7)) & CronConstants.AllWeekdays);
+        // 7 is Sunday, like 0; in Quartz's numbering 1 is Sunday and 7 Saturday.
+        b.DaysOfWeek = quartz
+            ? (byte)((bits >> 1) & CronConstants.AllWeekdays)
+            : (byte)((bits | (bits >> 7)) & CronConstants.AllWeekdays);
 
         if (hasYear)
         {
@@ -404,6 +414,11 @@ internal static class CronParser
             flags |= CronFlags.FormatIntersect;
         }
 
+        if ((format & CronFormat.Quartz) != 0)
+        {
+            flags |= CronFlags.FormatQuartz | CronFlags.FormatSeconds | CronFlags.FormatYear;
+        }
+
         return flags;
     }
 
@@ -440,7 +455,7 @@ internal static class CronParser
                 b.LastDayOffsets = b.LastDayOffsetsWeekday = b.NearestWeekdays = 0;
                 b.LastWeekdays = 0;
                 b.NthWeekdays = 0;
-                b.Flags &= ~(CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials);
+                b.Flags &= ~(CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials | CronFlags.NearestWeekdayClamps);
                 b.Flags |= CronFlags.DayOfMonthStar | CronFlags.DayOfWeekStar;
             }
             else
@@ -610,7 +625,7 @@ internal static class CronParser
 
         if (ch == '*' || ch == '?')
         {
-            if (ch == '?' && field != CronField.DayOfMonth && field != CronField.DayOfWeek)
+            if (ch == '?' && field is not (CronField.DayOfMonth or CronField.DayOfWeek or CronField.QuartzDayOfWeek))
             {
                 error = new CronParseError(CronParseErrorCode.QuestionNotAllowed, field, c.Pos, 1);
                 return false;
@@ -639,6 +654,12 @@ internal static class CronParser
 
         if ((ch | 0x20) == 'h' && !IsLetter(c.PeekAt(1)))
         {
+            if (c.Quartz)
+            {
+                error = new CronParseError(CronParseErrorCode.HashNotAllowed, field, c.Pos, 1);
+                return false;
+            }
+
             return ParseHash(ref c, field, hash, ref b, ref bits, out error);
         }
 
@@ -651,6 +672,14 @@ internal static class CronParser
         {
             error = new CronParseError(CronParseErrorCode.LastNeedsWeekday, field, c.Pos, 1);
             return false;
+        }
+
+        if (field == CronField.QuartzDayOfWeek && (ch | 0x20) == 'l' && !IsLetter(c.PeekAt(1)))
+        {
+            // Quartz.NET: L alone in day-of-week is the last day of the week, Saturday (7).
+            c.Pos++;
+            bits |= 1UL << 7;
+            return NoRangeOrStep(ref c, field, out error);
         }
 
         var valueStart = c.Pos;
@@ -670,15 +699,21 @@ internal static class CronParser
         {
             c.Pos++;
             b.NearestWeekdays |= 1U << lo;
+            if (c.Quartz && lo > 28)
+            {
+                b.Flags |= CronFlags.NearestWeekdayClamps; // Quartz: 31W in April is the weekday nearest the 30th
+            }
+
             return NoRangeOrStep(ref c, field, out error);
         }
 
-        if (field == CronField.DayOfWeek)
+        if (field is CronField.DayOfWeek or CronField.QuartzDayOfWeek)
         {
+            var weekday = field == CronField.QuartzDayOfWeek ? lo - 1 : lo % 7;
             if ((next | 0x20) == 'l')
             {
                 c.Pos++;
-                b.LastWeekdays |= (byte)(1 << (lo % 7));
+                b.LastWeekdays |= (byte)(1 << weekday);
                 return NoRangeOrStep(ref c, field, out error);
             }
 
@@ -697,7 +732,7 @@ internal static class CronParser
                     return false;
                 }
 
-                b.NthWeekdays |= 1UL << ((7 * (k - 1)) + (lo % 7));
+                b.NthWeekdays |= 1UL << ((7 * (k - 1)) + weekday);
                 return NoRangeOrStep(ref c, field, out error);
             }
         }
@@ -911,7 +946,7 @@ internal static class CronParser
         var run = c.Text[nameStart..c.Pos];
 
         // FRIL: a weekday name followed by L. Give the L back to the caller.
-        if (field == CronField.DayOfWeek && run.Length == 4 && (run[3] | 0x20) == 'l')
+        if (field is CronField.DayOfWeek or CronField.QuartzDayOfWeek && run.Length == 4 && (run[3] | 0x20) == 'l')
         {
             run = run[..3];
             c.Pos--;
@@ -928,9 +963,9 @@ internal static class CronParser
                 return true;
             }
 
-            if (field == CronField.DayOfWeek && weekday >= 0)
+            if (field is CronField.DayOfWeek or CronField.QuartzDayOfWeek && weekday >= 0)
             {
-                value = weekday;
+                value = field == CronField.QuartzDayOfWeek ? weekday + 1 : weekday;
                 error = default;
                 return true;
             }
@@ -942,7 +977,7 @@ internal static class CronParser
             }
         }
 
-        error = field is CronField.Month or CronField.DayOfWeek
+        error = field is CronField.Month or CronField.DayOfWeek or CronField.QuartzDayOfWeek
             ? new CronParseError(CronParseErrorCode.UnknownName, field, nameStart, c.Pos - nameStart)
             : new CronParseError(CronParseErrorCode.UnexpectedCharacter, field, nameStart, 1);
         return false;
@@ -1028,6 +1063,7 @@ internal static class CronParser
         CronField.Hour => CronConstants.AllHours,
         CronField.DayOfMonth => CronConstants.AllDays,
         CronField.Month => CronConstants.AllMonths,
+        CronField.QuartzDayOfWeek => CronConstants.AllWeekdays << 1,
         _ => CronConstants.AllWeekdays,
     };
 
@@ -1203,13 +1239,17 @@ internal static class CronParser
     {
         public readonly ReadOnlySpan<char> Text;
         public readonly int End;
+
+        /// <summary>Reading Quartz.NET's dialect, which has no <c>H</c>.</summary>
+        public readonly bool Quartz;
         public int Pos;
 
-        public Cursor(ReadOnlySpan<char> text, int pos, int end)
+        public Cursor(ReadOnlySpan<char> text, int pos, int end, bool quartz)
         {
             Text = text;
             Pos = pos;
             End = end;
+            Quartz = quartz;
         }
 
         public readonly bool AtFieldEnd
@@ -1233,6 +1273,9 @@ internal static class CronParser
         public readonly char CharAt(int i) => i < End ? Text[i] : ' ';
 
         public readonly bool StartsWithStar() => Pos < End && (Text[Pos] == '*' || Text[Pos] == '?');
+
+        /// <summary>Whether the field is a lone <c>*</c> or <c>?</c>.</summary>
+        public readonly bool IsLoneStar() => StartsWithStar() && IsBlankAt(Pos + 1);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void SkipBlanks()
