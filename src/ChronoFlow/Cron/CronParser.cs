@@ -17,88 +17,163 @@ internal static class CronParser
         {
             b = default; // the lean pass may have filled some fields before it gave up
             error = ParseCore(text, format, seed, ref b);
-        }
-
-        if (error.Code == CronParseErrorCode.None)
-        {
-            b.Flags |= CronFlags.Parsed;
-            if ((b.Flags & (CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials)) == 0
-                && b.DaysOfWeek == CronConstants.AllWeekdays)
+            if (error.Code != CronParseErrorCode.None)
             {
-                b.Flags |= CronFlags.PlainDays;
+                result = default;
+                return error;
             }
-
-            const CronFlags DayRules = CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials | CronFlags.NeverFires | CronFlags.AnyYear;
-            if ((b.Flags & DayRules) == CronFlags.AnyYear
-                && b.DaysOfMonth == CronConstants.AllDays
-                && b.Months == CronConstants.AllMonths
-                && b.DaysOfWeek == CronConstants.AllWeekdays)
-            {
-                b.Flags |= CronFlags.EveryDay;
-            }
-
-            result = Unsafe.As<CronFieldsBuilder, CronExpression>(ref b);
         }
-        else
+
+        b.Flags |= CronFlags.Parsed;
+        if ((b.Flags & (CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials)) == 0
+            && b.DaysOfWeek == CronConstants.AllWeekdays)
         {
-            result = default;
+            b.Flags |= CronFlags.PlainDays;
         }
 
+        const CronFlags DayRules = CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials | CronFlags.NeverFires | CronFlags.AnyYear;
+        if ((b.Flags & DayRules) == CronFlags.AnyYear
+            && b.DaysOfMonth == CronConstants.AllDays
+            && b.Months == CronConstants.AllMonths
+            && b.DaysOfWeek == CronConstants.AllWeekdays)
+        {
+            b.Flags |= CronFlags.EveryDay;
+        }
+
+        result = Unsafe.As<CronFieldsBuilder, CronExpression>(ref b);
         return error;
     }
 
     /// <summary>
-    /// A lean pass over the common grammar: *, ?, numbers, names, ranges, steps and lists, without the year field.
-    /// Anything else (specials, H, wrapping ranges, macros, faults) returns false and the full parser decides,
-    /// so errors and rare syntax have one implementation. Both paths fill the builder alike.
+    /// A lean pass over the common grammar: *, ?, numbers, names, ranges, steps and lists, in the crontab dialect
+    /// (without the year field) and in Quartz.NET's (six fields). Anything else (specials, H, wrapping ranges, the
+    /// year, macros, faults) returns false and the full parser decides, so errors and rare syntax have one
+    /// implementation. Both paths fill the builder alike. Each field is its own inlined call, so that its range and
+    /// kind are constants.
     /// </summary>
     private static bool TryParseCommon(ReadOnlySpan<char> text, CronFormat format, ref CronFieldsBuilder b)
     {
-        if ((format & (CronFormat.IncludeYear | CronFormat.Quartz)) != 0)
+        if ((format & CronFormat.IncludeYear) != 0)
         {
             return false;
         }
 
-        var n = text.Length;
+        var quartz = (format & CronFormat.Quartz) != 0;
         var i = 0;
-        while (i < n && IsBlank(text[i]))
+        while (i < text.Length && IsBlank(text[i]))
         {
             i++;
         }
 
         var interval = false;
-        var domStar = false;
-        var dowStar = false;
-        b.Seconds = 1;
-        for (var field = (format & CronFormat.IncludeSeconds) != 0 ? CronField.Second : CronField.Minute; field <= CronField.DayOfWeek; field++)
+        ulong bits;
+        if (quartz || (format & CronFormat.IncludeSeconds) != 0)
         {
-            if (i >= n)
+            if (!LeanField(text, ref i, CronField.Second, quartz, out bits, ref interval, out _))
             {
                 return false;
             }
 
-            var timeField = field <= CronField.Hour;
-            var dayField = field is CronField.DayOfMonth or CronField.DayOfWeek;
-            var min = CronFieldInfo.Min(field);
-            var max = CronFieldInfo.Max(field);
-            if (dayField && (text[i] == '*' || text[i] == '?'))
+            b.Seconds = bits;
+        }
+        else
+        {
+            b.Seconds = 1;
+        }
+
+        if (!LeanField(text, ref i, CronField.Minute, quartz, out bits, ref interval, out _))
+        {
+            return false;
+        }
+
+        b.Minutes = bits;
+        if (!LeanField(text, ref i, CronField.Hour, quartz, out bits, ref interval, out _))
+        {
+            return false;
+        }
+
+        b.Hours = (uint)bits;
+        if (!LeanField(text, ref i, CronField.DayOfMonth, quartz, out bits, ref interval, out var domStar))
+        {
+            return false;
+        }
+
+        b.DaysOfMonth = (uint)bits;
+        if (!LeanField(text, ref i, CronField.Month, quartz, out bits, ref interval, out _))
+        {
+            return false;
+        }
+
+        b.Months = (ushort)bits;
+        bool dowStar;
+        if (quartz)
+        {
+            if (!LeanField(text, ref i, CronField.QuartzDayOfWeek, quartz, out bits, ref interval, out dowStar))
             {
-                if (field == CronField.DayOfMonth)
-                {
-                    domStar = true;
-                }
-                else
-                {
-                    dowStar = true;
-                }
+                return false;
             }
 
-            ulong bits = 0;
+            b.DaysOfWeek = (byte)((bits >> 1) & CronConstants.AllWeekdays);
+        }
+        else
+        {
+            if (!LeanField(text, ref i, CronField.DayOfWeek, quartz, out bits, ref interval, out dowStar))
+            {
+                return false;
+            }
+
+            b.DaysOfWeek = (byte)((bits | (bits >> 7)) & CronConstants.AllWeekdays);
+        }
+
+        if (i != text.Length)
+        {
+            return false; // more fields: a Quartz year, or a wrong count for the full parser to report
+        }
+
+        var flags = FormatFlags(format) | CronFlags.AnyYear | (interval ? CronFlags.None : CronFlags.FixedTime);
+        b.Flags = quartz ? flags & ~CronFlags.FormatYear : flags;
+        FinishDays(ref b, domStar, dowStar, (format & CronFormat.IntersectDays) != 0);
+        return true;
+    }
+
+    /// <summary>
+    /// One field of the lean pass, and the blanks after it. <paramref name="star"/>: for a day field, whether it leaves
+    /// the day unrestricted (starts with * or ?; in Quartz.NET's dialect only a lone * or ?).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool LeanField(ReadOnlySpan<char> text, ref int i, CronField field, bool quartz, out ulong bits, ref bool interval, out bool star)
+    {
+        var n = text.Length;
+        var timeField = field <= CronField.Hour;
+        var dayField = field is CronField.DayOfMonth or CronField.DayOfWeek or CronField.QuartzDayOfWeek;
+        var min = CronFieldInfo.Min(field);
+        var max = CronFieldInfo.Max(field);
+        bits = 0;
+        star = false;
+        if (i >= n)
+        {
+            return false;
+        }
+
+        var c = text[i];
+        var open = c == '*' || (dayField && c == '?');
+
+        // The commonest field of all: a lone * (or ?).
+        if (open && (i + 1 == n || IsBlank(text[i + 1])))
+        {
+            i++;
+            bits = FullMask(field);
+            star = dayField;
+            interval |= timeField;
+        }
+        else
+        {
+            star = dayField && open && !quartz;
             while (true)
             {
                 int lo, hi;
-                var c = text[i];
                 var toMax = false;
+                c = text[i];
                 if (c == '*' || (c == '?' && dayField))
                 {
                     i++;
@@ -159,7 +234,7 @@ internal static class CronParser
                     return false;
                 }
 
-                bits |= (s_stepMasks[step] << lo) & ((2UL << hi) - 1);
+                bits |= (StepMasks[step] << lo) & ((2UL << hi) - 1);
                 if (i < n && text[i] == ',')
                 {
                     i++;
@@ -173,35 +248,22 @@ internal static class CronParser
 
                 break;
             }
+        }
 
-            if (i < n && !IsBlank(text[i]))
+        if (i < n)
+        {
+            if (!IsBlank(text[i]))
             {
                 return false;
             }
 
-            switch (field)
-            {
-                case CronField.Second: b.Seconds = bits; break;
-                case CronField.Minute: b.Minutes = bits; break;
-                case CronField.Hour: b.Hours = (uint)bits; break;
-                case CronField.DayOfMonth: b.DaysOfMonth = (uint)bits; break;
-                case CronField.Month: b.Months = (ushort)bits; break;
-                default: b.DaysOfWeek = (byte)((bits | (bits >> 7)) & CronConstants.AllWeekdays); break;
-            }
-
-            while (i < n && IsBlank(text[i]))
+            do
             {
                 i++;
             }
+            while (i < n && IsBlank(text[i]));
         }
 
-        if (i != n)
-        {
-            return false;
-        }
-
-        b.Flags = FormatFlags(format) | CronFlags.AnyYear | (interval ? CronFlags.None : CronFlags.FixedTime);
-        FinishDays(ref b, domStar, dowStar, (format & CronFormat.IntersectDays) != 0);
         return true;
     }
 
@@ -237,6 +299,7 @@ internal static class CronParser
         {
             CronField.Month => MonthName(text.Slice(i, 3)),
             CronField.DayOfWeek => WeekdayName(text.Slice(i, 3)),
+            CronField.QuartzDayOfWeek => WeekdayName(text.Slice(i, 3)) is var w and >= 0 ? w + 1 : -1,
             _ => -1,
         };
         i += 3;
@@ -543,7 +606,7 @@ internal static class CronParser
             {
                 c.Pos = end;
                 c.SkipBlanks();
-                bits = (s_stepMasks[step] << CronFieldInfo.Min(field)) & FullMask(field);
+                bits = (StepMasks[step] << CronFieldInfo.Min(field)) & FullMask(field);
 
                 interval |= timeField;
                 error = default;
@@ -1024,7 +1087,7 @@ internal static class CronParser
         if (lo <= hi)
         {
             // Bits lo..hi (hi is at most 59, so no shift reaches 64), every step-th from lo.
-            bits |= (s_stepMasks[step] << lo) & ((2UL << hi) - 1);
+            bits |= (StepMasks[step] << lo) & ((2UL << hi) - 1);
             return true;
         }
 
@@ -1039,22 +1102,26 @@ internal static class CronParser
         return true;
     }
 
-    /// <summary>For each step n (1-63), the bits 0, n, 2n, ... below 64.</summary>
-    private static readonly ulong[] s_stepMasks = Creates_stepMasks();
-
-    private static ulong[] Creates_stepMasks()
-    {
-        var masks = new ulong[64];
-        for (var step = 1; step < 64; step++)
-        {
-            for (var v = 0; v < 64; v += step)
-            {
-                masks[step] |= 1UL << v;
-            }
-        }
-
-        return masks;
-    }
+    /// <summary>For each step n (1-63), the bits 0, n, 2n, ... below 64 (constant data in the assembly: no static to initialise).</summary>
+    private static ReadOnlySpan<ulong> StepMasks =>
+    [
+        0x0000000000000000, 0xFFFFFFFFFFFFFFFF, 0x5555555555555555, 0x9249249249249249,
+        0x1111111111111111, 0x1084210842108421, 0x1041041041041041, 0x8102040810204081,
+        0x0101010101010101, 0x8040201008040201, 0x1004010040100401, 0x0080100200400801,
+        0x1001001001001001, 0x0010008004002001, 0x0100040010004001, 0x1000200040008001,
+        0x0001000100010001, 0x0008000400020001, 0x0040001000040001, 0x0200004000080001,
+        0x1000010000100001, 0x8000040000200001, 0x0000100000400001, 0x0000400000800001,
+        0x0001000001000001, 0x0004000002000001, 0x0010000004000001, 0x0040000008000001,
+        0x0100000010000001, 0x0400000020000001, 0x1000000040000001, 0x4000000080000001,
+        0x0000000100000001, 0x0000000200000001, 0x0000000400000001, 0x0000000800000001,
+        0x0000001000000001, 0x0000002000000001, 0x0000004000000001, 0x0000008000000001,
+        0x0000010000000001, 0x0000020000000001, 0x0000040000000001, 0x0000080000000001,
+        0x0000100000000001, 0x0000200000000001, 0x0000400000000001, 0x0000800000000001,
+        0x0001000000000001, 0x0002000000000001, 0x0004000000000001, 0x0008000000000001,
+        0x0010000000000001, 0x0020000000000001, 0x0040000000000001, 0x0080000000000001,
+        0x0100000000000001, 0x0200000000000001, 0x0400000000000001, 0x0800000000000001,
+        0x1000000000000001, 0x2000000000000001, 0x4000000000000001, 0x8000000000000001,
+    ];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong FullMask(CronField field) => field switch
