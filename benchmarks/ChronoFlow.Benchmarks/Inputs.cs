@@ -36,6 +36,7 @@ internal static class Case
     public const string ParseFiveFields = "Parse 5 fields";
     public const string ParseSixFields = "Parse 6 fields (seconds)";
     public const string TryParseInvalid = "TryParse invalid";
+    public const string ParseQuartz = "Parse Quartz dialect";
 
     // Next occurrence (UTC and zoned)
     public const string EveryMinute = "Every minute";
@@ -60,6 +61,9 @@ internal static class Text
     public const string ParseSixFieldsQuartz = "0 0 12 ? * MON-FRI";
     public const string Invalid = "61 * * * *";
     public const string InvalidQuartz = "0 61 * * * ?";
+
+    /// <summary>Quartz.NET's own dialect, read by ChronoFlow with <c>CronFormat.Quartz</c>: every 5 minutes at 2pm and 6pm on weekdays.</summary>
+    public const string ParseQuartz = "0 0/5 14,18 ? * MON-FRI";
 
     public const string EveryMinute = "* * * * *";
     public const string EveryMinuteQuartz = "0 * * * * ?";

@@ -5,7 +5,8 @@ using NCrontab;
 namespace ChronoFlow.Benchmarks;
 
 /// <summary>
-/// Parsing: a five-field expression, a six-field one with seconds, and a <c>TryParse</c> that fails.
+/// Parsing: a five-field expression, a six-field one with seconds, a <c>TryParse</c> that fails, and a text in
+/// Quartz.NET's dialect (ChronoFlow with <c>CronFormat.Quartz</c> against Quartz itself, its baseline).
 /// </summary>
 /// <remarks>
 /// Quartz is given its own spelling of each expression (<see cref="Text"/>): its native six-field form, which is what
@@ -48,6 +49,10 @@ public class ParseBenchmarks
 #pragma warning disable QZ0001 // Quartz's analyzer rejects the constant at compile time; the invalid text is the point of this case.
         Agreement.Require(Case.TryParseInvalid, "Quartz", false, QuartzExpression.TryParse(Text.InvalidQuartz, out _));
 #pragma warning restore QZ0001
+
+        var quartzDialect = QuartzParsedInUtc(Text.ParseQuartz).GetNextValidTimeAfter(Inputs.From);
+        Agreement.Reference(Case.ParseQuartz, "Quartz", quartzDialect);
+        Agreement.Require(Case.ParseQuartz, "ChronoFlow", quartzDialect, ChronoFlowExpression.Parse(Text.ParseQuartz, ChronoFlowFormat.Quartz).GetNextOccurrence(Inputs.From, TimeZoneInfo.Utc));
     }
 
     // Five fields: */5 * * * *
@@ -105,6 +110,16 @@ public class ParseBenchmarks
 #pragma warning disable QZ0001 // Quartz's analyzer rejects the constant at compile time; the invalid text is the point of this case.
     public bool Quartz_TryParseInvalid() => QuartzExpression.TryParse(Text.InvalidQuartz, out _);
 #pragma warning restore QZ0001
+
+    // Quartz.NET's dialect: 0 0/5 14,18 ? * MON-FRI (Cronos and NCrontab do not read it)
+
+    [Benchmark(Baseline = true, Description = "Quartz")]
+    [BenchmarkCategory(Case.ParseQuartz)]
+    public QuartzExpression Quartz_ParseQuartz() => QuartzExpression.Parse(Text.ParseQuartz);
+
+    [Benchmark(Description = "ChronoFlow")]
+    [BenchmarkCategory(Case.ParseQuartz)]
+    public ChronoFlowExpression ChronoFlow_ParseQuartz() => ChronoFlowExpression.Parse(Text.ParseQuartz, ChronoFlowFormat.Quartz);
 
     // The benchmarked entry point, then UTC, so that the check does not depend on the machine's local zone.
     private static QuartzExpression QuartzParsedInUtc(string text) => QuartzExpression.Parse(text).WithTimeZone(TimeZoneInfo.Utc);

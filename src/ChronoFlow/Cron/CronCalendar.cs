@@ -52,127 +52,123 @@ internal static class CronCalendar
         }
 
         var (y, mo, d) = SplitDate(start);
-        var time = (int)(start % TicksPerDay / TicksPerSecond);
-        int h = time / 3600, mi = time / 60 % 60, s = time % 60;
         var lastYear = Math.Min(MaxCalendarYear, y + SearchYears);
-        if ((e.Flags & CronFlags.AnyYear) == 0)
+        var anyYear = (e.Flags & CronFlags.AnyYear) != 0;
+        if (!anyYear)
         {
             lastYear = Math.Min(lastYear, CronConstants.MaxYear);
         }
 
-        int next;
-
-    Year:
-        if (y > lastYear)
+        if ((e.Months >> mo & 1) != 0 && (anyYear || e.IsYearAllowed(y)))
         {
-            return -1;
-        }
-
-        if ((e.Flags & CronFlags.AnyYear) == 0 && !e.IsYearAllowed(y))
-        {
-            do
+            // Today first: the rest of today's times, when today matches.
+            var monthStart = MonthStart(y, mo);
+            var mask = DaysOf(in e, y, mo, monthStart);
+            if ((mask >> d & 1) != 0)
             {
-                if (++y > lastYear)
+                var time = NextTimeOfDay(in e, (int)(start % TicksPerDay / TicksPerSecond));
+                if (time >= 0)
                 {
-                    return -1;
+                    return (start - (start % TicksPerDay)) + (time * TicksPerSecond);
                 }
             }
-            while (!e.IsYearAllowed(y));
 
-            mo = 1;
-            d = 1;
-            h = mi = s = 0;
+            // Then the rest of this month, from the mask already worked out.
+            var later = d >= 31 ? 0 : mask & (uint.MaxValue << (d + 1));
+            if (later != 0)
+            {
+                var found = ((monthStart + BitOperations.TrailingZeroCount(later) - 1) * TicksPerDay) + (FirstTimeOfDay(in e) * TicksPerSecond);
+                return found > DateTime.MaxValue.Ticks ? -1 : found;
+            }
+
+            d = 32; // past this month: the search below moves on to the next
+        }
+        else
+        {
+            d++;
         }
 
-    Month:
-        next = NextBit(e.Months, mo);
-        if (next < 0)
+        // Then the first matching day after today, at the first time of the day: no field below the day is searched.
+        while (true)
         {
-            y++;
-            mo = 1;
-            d = 1;
-            h = mi = s = 0;
-            goto Year;
-        }
+            if (y > lastYear)
+            {
+                return -1;
+            }
 
-        if (next != mo)
-        {
-            mo = next;
-            d = 1;
-            h = mi = s = 0;
-        }
-
-    Day:
-        next = d > 31 ? -1 : NextBit(DaysOf(in e, y, mo), d);
-        if (next < 0)
-        {
-            mo++;
-            d = 1;
-            h = mi = s = 0;
-            if (mo > 12)
+            if (!anyYear && !e.IsYearAllowed(y))
             {
                 y++;
                 mo = 1;
-                goto Year;
+                d = 1;
+                continue;
             }
 
-            goto Month;
-        }
-
-        if (next != d)
-        {
-            d = next;
-            h = mi = s = 0;
-        }
-
-        next = NextBit(e.Hours, h);
-        if (next < 0)
-        {
-            d++;
-            h = mi = s = 0;
-            goto Day;
-        }
-
-        if (next != h)
-        {
-            h = next;
-            mi = s = 0;
-        }
-
-    Minute:
-        next = NextBit(e.Minutes, mi);
-        if (next < 0)
-        {
-            h++;
-            mi = s = 0;
-            next = NextBit(e.Hours, h);
-            if (next < 0)
+            var month = NextBit(e.Months, mo);
+            if (month < 0)
             {
-                d++;
-                h = 0;
-                goto Day;
+                y++;
+                mo = 1;
+                d = 1;
+                continue;
             }
 
-            h = next;
-            goto Minute;
-        }
+            if (month != mo)
+            {
+                mo = month;
+                d = 1;
+            }
 
-        if (next != mi)
-        {
-            mi = next;
-            s = 0;
-        }
+            var monthStart = MonthStart(y, mo);
+            var days = d > 31 ? 0 : DaysOf(in e, y, mo, monthStart) & (uint.MaxValue << d);
+            if (days != 0)
+            {
+                var day = monthStart + BitOperations.TrailingZeroCount(days) - 1;
+                var found = (day * TicksPerDay) + (FirstTimeOfDay(in e) * TicksPerSecond);
+                return found > DateTime.MaxValue.Ticks ? -1 : found;
+            }
 
-        next = NextBit(e.Seconds, s);
-        if (next < 0)
-        {
-            mi++;
-            s = 0;
-            goto Minute;
-        }
+            if (++mo > 12)
+            {
+                y++;
+                mo = 1;
+            }
 
-        return ((MonthStart(y, mo) + d - 1) * TicksPerDay) + (h * TicksPerHour) + (mi * TicksPerMinute) + (next * TicksPerSecond);
+            d = 1;
+        }
     }
+
+    /// <summary>The first matching second of the day at or after <paramref name="second"/> (0-86399), or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int NextTimeOfDay(in CronExpression e, int second)
+    {
+        int h = second / 3600, mi = second / 60 % 60, s = second % 60;
+        if ((e.Hours >> h & 1) != 0)
+        {
+            if ((e.Minutes >> mi & 1) != 0)
+            {
+                var ns = NextBit(e.Seconds, s);
+                if (ns >= 0)
+                {
+                    return (h * 3600) + (mi * 60) + ns;
+                }
+            }
+
+            var nm = NextBit(e.Minutes, mi + 1);
+            if (nm >= 0)
+            {
+                return (h * 3600) + (nm * 60) + BitOperations.TrailingZeroCount(e.Seconds);
+            }
+        }
+
+        var nh = NextBit(e.Hours, h + 1);
+        return nh < 0 ? -1 : (nh * 3600) + (BitOperations.TrailingZeroCount(e.Minutes) * 60) + BitOperations.TrailingZeroCount(e.Seconds);
+    }
+
+    /// <summary>The first matching second of any day.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long FirstTimeOfDay(in CronExpression e)
+        => (BitOperations.TrailingZeroCount(e.Hours) * 3600L) + (BitOperations.TrailingZeroCount(e.Minutes) * 60L) + BitOperations.TrailingZeroCount(e.Seconds);
 
     /// <summary>The last match at or before <paramref name="ticks"/> (before, unless <paramref name="inclusive"/>).</summary>
     public static long Previous(in CronExpression e, long ticks, bool inclusive)
@@ -255,7 +251,7 @@ internal static class CronCalendar
         }
 
     Day:
-        prev = d < 1 ? -1 : PreviousBit(DaysOf(in e, y, mo), d);
+        prev = d < 1 ? -1 : PreviousBit(DaysOf(in e, y, mo, MonthStart(y, mo)), d);
         if (prev < 0)
         {
             mo--;
@@ -439,7 +435,7 @@ internal static class CronCalendar
     /// </summary>
     /// <summary>The matching days of a month; plain day-of-month lists (the usual case) need no weekday arithmetic.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint DaysOf(in CronExpression e, int year, int month)
+    private static uint DaysOf(in CronExpression e, int year, int month, long monthStart)
     {
         if ((e.Flags & CronFlags.PlainDays) != 0)
         {
@@ -447,7 +443,7 @@ internal static class CronCalendar
             return e.DaysOfMonth & (uint)((2UL << dim) - 2);
         }
 
-        return DayMask(in e, year, month);
+        return DayMask(in e, year, month, monthStart);
     }
 
     /// <summary>The day number (days since 0001-01-01) of the first of the month.</summary>
@@ -455,7 +451,11 @@ internal static class CronCalendar
     private static long MonthStart(int year, int month)
         => DaysBeforeYear(year) + (DateTime.IsLeapYear(year) ? DaysToMonth366 : DaysToMonth365)[month - 1];
 
-    internal static uint DayMask(in CronExpression e, int year, int month)
+    /// <param name="e">The expression.</param>
+    /// <param name="year">The year.</param>
+    /// <param name="month">The month, 1-12.</param>
+    /// <param name="monthStart">The day number of the month's first day (<see cref="MonthStart"/>), which the caller has.</param>
+    internal static uint DayMask(in CronExpression e, int year, int month, long monthStart)
     {
         var leap = DateTime.IsLeapYear(year);
         var dim = DaysInMonth(leap, month);
@@ -467,11 +467,29 @@ internal static class CronCalendar
             return e.DaysOfMonth & monthDays;
         }
 
+        // L and L-n without weekdays anywhere: days counted back from the month's end, no weekday arithmetic.
+        if ((e.Flags & Complex) == CronFlags.DayOfMonthSpecials
+            && e.DaysOfWeek == CronConstants.AllWeekdays
+            && (e.NearestWeekdays | e.LastDayOffsetsWeekday) == 0)
+        {
+            var fromEnd = e.DaysOfMonth;
+            for (var bits = e.LastDayOffsets; bits != 0; bits &= bits - 1)
+            {
+                var day = dim - BitOperations.TrailingZeroCount(bits);
+                if (day >= 1)
+                {
+                    fromEnd |= 1U << day;
+                }
+            }
+
+            return fromEnd & monthDays;
+        }
+
         // Weekday of the first of the month, Sunday = 0; L and L-n alone do not need it.
         var needsWeekday = (e.NearestWeekdays | e.LastDayOffsetsWeekday) != 0
             || e.DaysOfWeek != CronConstants.AllWeekdays
             || (e.Flags & CronFlags.DayOfWeekSpecials) != 0;
-        var first = needsWeekday ? (int)((MonthStart(year, month) + 1) % 7) : 0;
+        var first = needsWeekday ? (int)((monthStart + 1) % 7) : 0;
 
         var dom = e.DaysOfMonth;
         if ((e.Flags & CronFlags.DayOfMonthSpecials) != 0)
@@ -527,6 +545,10 @@ internal static class CronCalendar
             if (day <= dim)
             {
                 days |= 1U << NearestWeekday(day, dim, first);
+            }
+            else if ((e.Flags & CronFlags.NearestWeekdayClamps) != 0)
+            {
+                days |= 1U << NearestWeekday(dim, dim, first); // Quartz.NET: past the month's end counts from its last day
             }
         }
 

@@ -42,7 +42,7 @@ public readonly partial struct CronExpression
 
 /// <summary>Properties of an expression that do not fit the bit fields.</summary>
 [Flags]
-internal enum CronFlags : ushort
+internal enum CronFlags : uint
 {
     None = 0,
 
@@ -87,8 +87,17 @@ internal enum CronFlags : ushort
     /// <summary>The days are a plain day-of-month list: no specials, no weekday restriction, no OR rule.</summary>
     PlainDays = 1 << 15,
 
+    /// <summary>
+    /// Quartz.NET's reading of <c>nW</c> with n past the month's last day (<c>31W</c> in April): the weekday nearest
+    /// the last day, instead of no day. Set only by <see cref="CronFormat.Quartz"/>, and only when some n is 29-31.
+    /// </summary>
+    NearestWeekdayClamps = 1 << 16,
+
+    /// <summary>Parsed with <see cref="CronFormat.Quartz"/>: the canonical text keeps that dialect.</summary>
+    FormatQuartz = 1 << 17,
+
     /// <summary>Flags that are presentation, not meaning; equality ignores them.</summary>
-    PresentationOnly = DayOfMonthStar | DayOfWeekStar | FormatSeconds | FormatYear | FormatIntersect,
+    PresentationOnly = DayOfMonthStar | DayOfWeekStar | FormatSeconds | FormatYear | FormatIntersect | FormatQuartz,
 }
 
 /// <summary>Field ranges and other fixed numbers of the dialect.</summary>

@@ -12,6 +12,9 @@ internal enum CronField : byte
     Month,
     DayOfWeek,
     Year,
+
+    /// <summary>Day-of-week in Quartz.NET's numbering, 1-7 from Sunday; it sits in <see cref="DayOfWeek"/>'s place.</summary>
+    QuartzDayOfWeek,
 }
 
 /// <summary>Per-field facts: range, name and how steps count.</summary>
@@ -20,7 +23,7 @@ internal static class CronFieldInfo
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Min(CronField field) => field switch
     {
-        CronField.DayOfMonth or CronField.Month => 1,
+        CronField.DayOfMonth or CronField.Month or CronField.QuartzDayOfWeek => 1,
         CronField.Year => CronConstants.MinYear,
         _ => 0,
     };
@@ -33,7 +36,7 @@ internal static class CronFieldInfo
         CronField.Hour => 23,
         CronField.DayOfMonth => 31,
         CronField.Month => 12,
-        CronField.DayOfWeek => 7,
+        CronField.DayOfWeek or CronField.QuartzDayOfWeek => 7,
         _ => CronConstants.MaxYear,
     };
 
@@ -41,7 +44,7 @@ internal static class CronFieldInfo
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Cycle(CronField field) => field switch
     {
-        CronField.DayOfWeek => 7,
+        CronField.DayOfWeek or CronField.QuartzDayOfWeek => 7,
         _ => Max(field) - Min(field) + 1,
     };
 
@@ -52,7 +55,7 @@ internal static class CronFieldInfo
         CronField.Hour => "hour",
         CronField.DayOfMonth => "day-of-month",
         CronField.Month => "month",
-        CronField.DayOfWeek => "day-of-week",
+        CronField.DayOfWeek or CronField.QuartzDayOfWeek => "day-of-week",
         _ => "year",
     };
 }

@@ -40,18 +40,14 @@ internal static class CronFormatter
         }
 
         sb.Append(' ');
-
-        var dayOr = (e.Flags & CronFlags.DayOr) != 0;
-        var intersect = (e.Flags & CronFlags.FormatIntersect) != 0;
-        var domFull = e.DaysOfMonth == CronConstants.AllDays && (e.Flags & CronFlags.DayOfMonthSpecials) == 0;
-        var dowFull = e.DaysOfWeek == CronConstants.AllWeekdays && (e.Flags & CronFlags.DayOfWeekSpecials) == 0;
-
-        // Under the Vixie rule a field that starts with * or ? is unrestricted: print it so only when that keeps the meaning.
-        var mustStarDom = !dayOr && !intersect && !domFull && !dowFull && (e.Flags & CronFlags.DayOfMonthStar) != 0;
-        var mustStarDow = !dayOr && !intersect && !domFull && !dowFull && !mustStarDom;
-        AppendDaysOfMonth(sb, in e, star: !dayOr, mustStar: mustStarDom).Append(' ');
-        AppendSet(sb, e.Months, 1, 12, plain: false, star: true).Append(' ');
-        AppendDaysOfWeek(sb, in e, star: !dayOr, mustStar: mustStarDow);
+        if ((e.Flags & CronFlags.FormatQuartz) != 0)
+        {
+            AppendQuartzDays(sb, in e);
+        }
+        else
+        {
+            AppendDays(sb, in e);
+        }
 
         if ((e.Flags & CronFlags.FormatYear) != 0)
         {
@@ -67,6 +63,68 @@ internal static class CronFormatter
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>Day-of-month, month and day-of-week in the crontab dialect.</summary>
+    private static void AppendDays(StringBuilder sb, in CronExpression e)
+    {
+        var dayOr = (e.Flags & CronFlags.DayOr) != 0;
+        var intersect = (e.Flags & CronFlags.FormatIntersect) != 0;
+        var domFull = e.DaysOfMonth == CronConstants.AllDays && (e.Flags & CronFlags.DayOfMonthSpecials) == 0;
+        var dowFull = e.DaysOfWeek == CronConstants.AllWeekdays && (e.Flags & CronFlags.DayOfWeekSpecials) == 0;
+
+        // Under the Vixie rule a field that starts with * or ? is unrestricted: print it so only when that keeps the meaning.
+        var mustStarDom = !dayOr && !intersect && !domFull && !dowFull && (e.Flags & CronFlags.DayOfMonthStar) != 0;
+        var mustStarDow = !dayOr && !intersect && !domFull && !dowFull && !mustStarDom;
+        AppendDaysOfMonth(sb, in e, star: !dayOr, mustStar: mustStarDom).Append(' ');
+        AppendSet(sb, e.Months, 1, 12, plain: false, star: true).Append(' ');
+        AppendDaysOfWeek(sb, in e, star: !dayOr, mustStar: mustStarDow);
+    }
+
+    /// <summary>
+    /// Day-of-month, month and day-of-week in Quartz.NET's dialect: an unrestricted day field is <c>?</c> (both
+    /// <c>* ?</c> when every day matches), any other text restricts its field (<c>*/2</c> included), and weekdays
+    /// are numbered 1-7 from Sunday.
+    /// </summary>
+    private static void AppendQuartzDays(StringBuilder sb, in CronExpression e)
+    {
+        var domFull = e.DaysOfMonth == CronConstants.AllDays && (e.Flags & CronFlags.DayOfMonthSpecials) == 0;
+        var dowFull = e.DaysOfWeek == CronConstants.AllWeekdays && (e.Flags & CronFlags.DayOfWeekSpecials) == 0;
+        if (domFull)
+        {
+            sb.Append(dowFull ? '*' : '?');
+        }
+        else
+        {
+            AppendDaysOfMonth(sb, in e, star: true, mustStar: false);
+        }
+
+        sb.Append(' ');
+        AppendSet(sb, e.Months, 1, 12, plain: false, star: true).Append(' ');
+        if (dowFull)
+        {
+            sb.Append('?');
+            return;
+        }
+
+        var mark = sb.Length;
+        if (e.DaysOfWeek != 0)
+        {
+            AppendSet(sb, (ulong)e.DaysOfWeek << 1, 1, 7, plain: false, star: true);
+        }
+
+        for (uint bits = e.LastWeekdays; bits != 0; bits &= bits - 1)
+        {
+            Separate(sb, mark);
+            sb.Append(BitOperations.TrailingZeroCount(bits) + 1).Append('L');
+        }
+
+        for (var bits = e.NthWeekdays; bits != 0; bits &= bits - 1)
+        {
+            Separate(sb, mark);
+            var bit = BitOperations.TrailingZeroCount(bits);
+            sb.Append((bit % 7) + 1).Append('#').Append((bit / 7) + 1);
+        }
     }
 
     /// <summary>An interval expression must show *, - or / in a time field; make the first value a range of one.</summary>

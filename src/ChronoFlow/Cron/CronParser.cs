@@ -17,40 +17,39 @@ internal static class CronParser
         {
             b = default; // the lean pass may have filled some fields before it gave up
             error = ParseCore(text, format, seed, ref b);
-        }
-
-        if (error.Code == CronParseErrorCode.None)
-        {
-            b.Flags |= CronFlags.Parsed;
-            if ((b.Flags & (CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials)) == 0
-                && b.DaysOfWeek == CronConstants.AllWeekdays)
+            if (error.Code != CronParseErrorCode.None)
             {
-                b.Flags |= CronFlags.PlainDays;
+                result = default;
+                return error;
             }
-
-            const CronFlags DayRules = CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials | CronFlags.NeverFires | CronFlags.AnyYear;
-            if ((b.Flags & DayRules) == CronFlags.AnyYear
-                && b.DaysOfMonth == CronConstants.AllDays
-                && b.Months == CronConstants.AllMonths
-                && b.DaysOfWeek == CronConstants.AllWeekdays)
-            {
-                b.Flags |= CronFlags.EveryDay;
-            }
-
-            result = Unsafe.As<CronFieldsBuilder, CronExpression>(ref b);
         }
-        else
+
+        b.Flags |= CronFlags.Parsed;
+        if ((b.Flags & (CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials)) == 0
+            && b.DaysOfWeek == CronConstants.AllWeekdays)
         {
-            result = default;
+            b.Flags |= CronFlags.PlainDays;
         }
 
+        const CronFlags DayRules = CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials | CronFlags.NeverFires | CronFlags.AnyYear;
+        if ((b.Flags & DayRules) == CronFlags.AnyYear
+            && b.DaysOfMonth == CronConstants.AllDays
+            && b.Months == CronConstants.AllMonths
+            && b.DaysOfWeek == CronConstants.AllWeekdays)
+        {
+            b.Flags |= CronFlags.EveryDay;
+        }
+
+        result = Unsafe.As<CronFieldsBuilder, CronExpression>(ref b);
         return error;
     }
 
     /// <summary>
-    /// A lean pass over the common grammar: *, ?, numbers, names, ranges, steps and lists, without the year field.
-    /// Anything else (specials, H, wrapping ranges, macros, faults) returns false and the full parser decides,
-    /// so errors and rare syntax have one implementation. Both paths fill the builder alike.
+    /// A lean pass over the common grammar: *, ?, numbers, names, ranges, steps and lists, in the crontab dialect
+    /// (without the year field) and in Quartz.NET's (six fields). Anything else (specials, H, wrapping ranges, the
+    /// year, macros, faults) returns false and the full parser decides, so errors and rare syntax have one
+    /// implementation. Both paths fill the builder alike. Each field is its own inlined call, so that its range and
+    /// kind are constants.
     /// </summary>
     private static bool TryParseCommon(ReadOnlySpan<char> text, CronFormat format, ref CronFieldsBuilder b)
     {
@@ -59,46 +58,122 @@ internal static class CronParser
             return false;
         }
 
-        var n = text.Length;
+        var quartz = (format & CronFormat.Quartz) != 0;
         var i = 0;
-        while (i < n && IsBlank(text[i]))
+        while (i < text.Length && IsBlank(text[i]))
         {
             i++;
         }
 
         var interval = false;
-        var domStar = false;
-        var dowStar = false;
-        b.Seconds = 1;
-        for (var field = (format & CronFormat.IncludeSeconds) != 0 ? CronField.Second : CronField.Minute; field <= CronField.DayOfWeek; field++)
+        ulong bits;
+        if (quartz || (format & CronFormat.IncludeSeconds) != 0)
         {
-            if (i >= n)
+            if (!LeanField(text, ref i, CronField.Second, quartz, out bits, ref interval, out _))
             {
                 return false;
             }
 
-            var timeField = field <= CronField.Hour;
-            var dayField = field is CronField.DayOfMonth or CronField.DayOfWeek;
-            var min = CronFieldInfo.Min(field);
-            var max = CronFieldInfo.Max(field);
-            if (dayField && (text[i] == '*' || text[i] == '?'))
+            b.Seconds = bits;
+        }
+        else
+        {
+            b.Seconds = 1;
+        }
+
+        if (!LeanField(text, ref i, CronField.Minute, quartz, out bits, ref interval, out _))
+        {
+            return false;
+        }
+
+        b.Minutes = bits;
+        if (!LeanField(text, ref i, CronField.Hour, quartz, out bits, ref interval, out _))
+        {
+            return false;
+        }
+
+        b.Hours = (uint)bits;
+        if (!LeanField(text, ref i, CronField.DayOfMonth, quartz, out bits, ref interval, out var domStar))
+        {
+            return false;
+        }
+
+        b.DaysOfMonth = (uint)bits;
+        if (!LeanField(text, ref i, CronField.Month, quartz, out bits, ref interval, out _))
+        {
+            return false;
+        }
+
+        b.Months = (ushort)bits;
+        bool dowStar;
+        if (quartz)
+        {
+            if (!LeanField(text, ref i, CronField.QuartzDayOfWeek, quartz, out bits, ref interval, out dowStar))
             {
-                if (field == CronField.DayOfMonth)
-                {
-                    domStar = true;
-                }
-                else
-                {
-                    dowStar = true;
-                }
+                return false;
             }
 
-            ulong bits = 0;
+            b.DaysOfWeek = (byte)((bits >> 1) & CronConstants.AllWeekdays);
+        }
+        else
+        {
+            if (!LeanField(text, ref i, CronField.DayOfWeek, quartz, out bits, ref interval, out dowStar))
+            {
+                return false;
+            }
+
+            b.DaysOfWeek = (byte)((bits | (bits >> 7)) & CronConstants.AllWeekdays);
+        }
+
+        if (i != text.Length)
+        {
+            return false; // more fields: a Quartz year, or a wrong count for the full parser to report
+        }
+
+        var flags = FormatFlags(format) | CronFlags.AnyYear | (interval ? CronFlags.None : CronFlags.FixedTime);
+        b.Flags = quartz ? flags & ~CronFlags.FormatYear : flags;
+        FinishDays(ref b, domStar, dowStar, (format & CronFormat.IntersectDays) != 0);
+        return true;
+    }
+
+    /// <summary>
+    /// One field of the lean pass, and the blanks after it. <paramref name="star"/>: for a day field, whether it leaves
+    /// the day unrestricted (starts with * or ?; in Quartz.NET's dialect only a lone * or ?).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool LeanField(ReadOnlySpan<char> text, ref int i, CronField field, bool quartz, out ulong bits, ref bool interval, out bool star)
+    {
+        var n = text.Length;
+        var timeField = field <= CronField.Hour;
+        var dayField = field is CronField.DayOfMonth or CronField.DayOfWeek or CronField.QuartzDayOfWeek;
+        var min = CronFieldInfo.Min(field);
+        var max = CronFieldInfo.Max(field);
+        bits = 0;
+        star = false;
+        if (i >= n)
+        {
+            return false;
+        }
+
+        var c = text[i];
+        var open = c == '*' || (dayField && c == '?');
+
+        // The commonest field of all: a lone * (or ?).
+        if (open && (i + 1 == n || IsBlank(text[i + 1])))
+        {
+            i++;
+            bits = FullMask(field);
+            star = dayField;
+            interval |= timeField;
+        }
+        else
+        {
+            star = dayField && open && !quartz;
             while (true)
             {
                 int lo, hi;
-                var c = text[i];
                 var toMax = false;
+                c = text[i];
                 if (c == '*' || (c == '?' && dayField))
                 {
                     i++;
@@ -159,7 +234,7 @@ internal static class CronParser
                     return false;
                 }
 
-                bits |= (s_stepMasks[step] << lo) & ((2UL << hi) - 1);
+                bits |= (StepMasks[step] << lo) & ((2UL << hi) - 1);
                 if (i < n && text[i] == ',')
                 {
                     i++;
@@ -173,35 +248,22 @@ internal static class CronParser
 
                 break;
             }
+        }
 
-            if (i < n && !IsBlank(text[i]))
+        if (i < n)
+        {
+            if (!IsBlank(text[i]))
             {
                 return false;
             }
 
-            switch (field)
-            {
-                case CronField.Second: b.Seconds = bits; break;
-                case CronField.Minute: b.Minutes = bits; break;
-                case CronField.Hour: b.Hours = (uint)bits; break;
-                case CronField.DayOfMonth: b.DaysOfMonth = (uint)bits; break;
-                case CronField.Month: b.Months = (ushort)bits; break;
-                default: b.DaysOfWeek = (byte)((bits | (bits >> 7)) & CronConstants.AllWeekdays); break;
-            }
-
-            while (i < n && IsBlank(text[i]))
+            do
             {
                 i++;
             }
+            while (i < n && IsBlank(text[i]));
         }
 
-        if (i != n)
-        {
-            return false;
-        }
-
-        b.Flags = FormatFlags(format) | CronFlags.AnyYear | (interval ? CronFlags.None : CronFlags.FixedTime);
-        FinishDays(ref b, domStar, dowStar, (format & CronFormat.IntersectDays) != 0);
         return true;
     }
 
@@ -237,6 +299,7 @@ internal static class CronParser
         {
             CronField.Month => MonthName(text.Slice(i, 3)),
             CronField.DayOfWeek => WeekdayName(text.Slice(i, 3)),
+            CronField.QuartzDayOfWeek => WeekdayName(text.Slice(i, 3)) is var w and >= 0 ? w + 1 : -1,
             _ => -1,
         };
         i += 3;
@@ -269,8 +332,10 @@ internal static class CronParser
             return ParseMacro(text, start, end, ref b);
         }
 
-        var hasSeconds = (format & CronFormat.IncludeSeconds) != 0;
-        var hasYear = (format & CronFormat.IncludeYear) != 0;
+        // Quartz.NET's dialect: seconds always, the year optional (counted below), day-of-week 1-7 from Sunday.
+        var quartz = (format & CronFormat.Quartz) != 0;
+        var hasSeconds = quartz || (format & CronFormat.IncludeSeconds) != 0;
+        var hasYear = quartz || (format & CronFormat.IncludeYear) != 0;
         var expected = 5 + (hasSeconds ? 1 : 0) + (hasYear ? 1 : 0);
 
         // Count the fields first, so that a wrong count is reported as such rather than as a fault inside a field.
@@ -295,12 +360,17 @@ internal static class CronParser
             }
         }
 
-        if (count != expected)
+        if (quartz && count == 6)
+        {
+            hasYear = false;
+            b.Flags &= ~CronFlags.FormatYear;
+        }
+        else if (count != expected)
         {
             return new CronParseError(CronParseErrorCode.FieldCount, CronField.Minute, count > expected ? extraStart : end, 0, count);
         }
 
-        var c = new Cursor(text, start, end);
+        var c = new Cursor(text, start, end, quartz);
         var interval = false;
         var hash = HashSeed(seed);
         CronParseError error;
@@ -334,7 +404,8 @@ internal static class CronParser
 
         b.Hours = (uint)bits;
 
-        var domStar = c.StartsWithStar();
+        // In Quartz.NET only a lone * or ? leaves a day field unrestricted; */2 restricts it.
+        var domStar = quartz ? c.IsLoneStar() : c.StartsWithStar();
         if (!ParseField(ref c, CronField.DayOfMonth, hash, ref b, out bits, ref interval, out error))
         {
             return error;
@@ -349,14 +420,16 @@ internal static class CronParser
 
         b.Months = (ushort)bits;
 
-        var dowStar = c.StartsWithStar();
-        if (!ParseField(ref c, CronField.DayOfWeek, hash, ref b, out bits, ref interval, out error))
+        var dowStar = quartz ? c.IsLoneStar() : c.StartsWithStar();
+        if (!ParseField(ref c, quartz ? CronField.QuartzDayOfWeek : CronField.DayOfWeek, hash, ref b, out bits, ref interval, out error))
         {
             return error;
         }
 
-        // 7 is Sunday, like 0.
-        b.DaysOfWeek = (byte)((bits | (bits >> 7)) & CronConstants.AllWeekdays);
+        // 7 is Sunday, like 0; in Quartz's numbering 1 is Sunday and 7 Saturday.
+        b.DaysOfWeek = quartz
+            ? (byte)((bits >> 1) & CronConstants.AllWeekdays)
+            : (byte)((bits | (bits >> 7)) & CronConstants.AllWeekdays);
 
         if (hasYear)
         {
@@ -404,6 +477,11 @@ internal static class CronParser
             flags |= CronFlags.FormatIntersect;
         }
 
+        if ((format & CronFormat.Quartz) != 0)
+        {
+            flags |= CronFlags.FormatQuartz | CronFlags.FormatSeconds | CronFlags.FormatYear;
+        }
+
         return flags;
     }
 
@@ -440,7 +518,7 @@ internal static class CronParser
                 b.LastDayOffsets = b.LastDayOffsetsWeekday = b.NearestWeekdays = 0;
                 b.LastWeekdays = 0;
                 b.NthWeekdays = 0;
-                b.Flags &= ~(CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials);
+                b.Flags &= ~(CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials | CronFlags.NearestWeekdayClamps);
                 b.Flags |= CronFlags.DayOfMonthStar | CronFlags.DayOfWeekStar;
             }
             else
@@ -528,7 +606,7 @@ internal static class CronParser
             {
                 c.Pos = end;
                 c.SkipBlanks();
-                bits = (s_stepMasks[step] << CronFieldInfo.Min(field)) & FullMask(field);
+                bits = (StepMasks[step] << CronFieldInfo.Min(field)) & FullMask(field);
 
                 interval |= timeField;
                 error = default;
@@ -610,7 +688,7 @@ internal static class CronParser
 
         if (ch == '*' || ch == '?')
         {
-            if (ch == '?' && field != CronField.DayOfMonth && field != CronField.DayOfWeek)
+            if (ch == '?' && field is not (CronField.DayOfMonth or CronField.DayOfWeek or CronField.QuartzDayOfWeek))
             {
                 error = new CronParseError(CronParseErrorCode.QuestionNotAllowed, field, c.Pos, 1);
                 return false;
@@ -639,6 +717,12 @@ internal static class CronParser
 
         if ((ch | 0x20) == 'h' && !IsLetter(c.PeekAt(1)))
         {
+            if (c.Quartz)
+            {
+                error = new CronParseError(CronParseErrorCode.HashNotAllowed, field, c.Pos, 1);
+                return false;
+            }
+
             return ParseHash(ref c, field, hash, ref b, ref bits, out error);
         }
 
@@ -651,6 +735,14 @@ internal static class CronParser
         {
             error = new CronParseError(CronParseErrorCode.LastNeedsWeekday, field, c.Pos, 1);
             return false;
+        }
+
+        if (field == CronField.QuartzDayOfWeek && (ch | 0x20) == 'l' && !IsLetter(c.PeekAt(1)))
+        {
+            // Quartz.NET: L alone in day-of-week is the last day of the week, Saturday (7).
+            c.Pos++;
+            bits |= 1UL << 7;
+            return NoRangeOrStep(ref c, field, out error);
         }
 
         var valueStart = c.Pos;
@@ -670,15 +762,21 @@ internal static class CronParser
         {
             c.Pos++;
             b.NearestWeekdays |= 1U << lo;
+            if (c.Quartz && lo > 28)
+            {
+                b.Flags |= CronFlags.NearestWeekdayClamps; // Quartz: 31W in April is the weekday nearest the 30th
+            }
+
             return NoRangeOrStep(ref c, field, out error);
         }
 
-        if (field == CronField.DayOfWeek)
+        if (field is CronField.DayOfWeek or CronField.QuartzDayOfWeek)
         {
+            var weekday = field == CronField.QuartzDayOfWeek ? lo - 1 : lo % 7;
             if ((next | 0x20) == 'l')
             {
                 c.Pos++;
-                b.LastWeekdays |= (byte)(1 << (lo % 7));
+                b.LastWeekdays |= (byte)(1 << weekday);
                 return NoRangeOrStep(ref c, field, out error);
             }
 
@@ -697,7 +795,7 @@ internal static class CronParser
                     return false;
                 }
 
-                b.NthWeekdays |= 1UL << ((7 * (k - 1)) + (lo % 7));
+                b.NthWeekdays |= 1UL << ((7 * (k - 1)) + weekday);
                 return NoRangeOrStep(ref c, field, out error);
             }
         }
@@ -911,7 +1009,7 @@ internal static class CronParser
         var run = c.Text[nameStart..c.Pos];
 
         // FRIL: a weekday name followed by L. Give the L back to the caller.
-        if (field == CronField.DayOfWeek && run.Length == 4 && (run[3] | 0x20) == 'l')
+        if (field is CronField.DayOfWeek or CronField.QuartzDayOfWeek && run.Length == 4 && (run[3] | 0x20) == 'l')
         {
             run = run[..3];
             c.Pos--;
@@ -928,9 +1026,9 @@ internal static class CronParser
                 return true;
             }
 
-            if (field == CronField.DayOfWeek && weekday >= 0)
+            if (field is CronField.DayOfWeek or CronField.QuartzDayOfWeek && weekday >= 0)
             {
-                value = weekday;
+                value = field == CronField.QuartzDayOfWeek ? weekday + 1 : weekday;
                 error = default;
                 return true;
             }
@@ -942,7 +1040,7 @@ internal static class CronParser
             }
         }
 
-        error = field is CronField.Month or CronField.DayOfWeek
+        error = field is CronField.Month or CronField.DayOfWeek or CronField.QuartzDayOfWeek
             ? new CronParseError(CronParseErrorCode.UnknownName, field, nameStart, c.Pos - nameStart)
             : new CronParseError(CronParseErrorCode.UnexpectedCharacter, field, nameStart, 1);
         return false;
@@ -989,7 +1087,7 @@ internal static class CronParser
         if (lo <= hi)
         {
             // Bits lo..hi (hi is at most 59, so no shift reaches 64), every step-th from lo.
-            bits |= (s_stepMasks[step] << lo) & ((2UL << hi) - 1);
+            bits |= (StepMasks[step] << lo) & ((2UL << hi) - 1);
             return true;
         }
 
@@ -1004,22 +1102,26 @@ internal static class CronParser
         return true;
     }
 
-    /// <summary>For each step n (1-63), the bits 0, n, 2n, ... below 64.</summary>
-    private static readonly ulong[] s_stepMasks = Creates_stepMasks();
-
-    private static ulong[] Creates_stepMasks()
-    {
-        var masks = new ulong[64];
-        for (var step = 1; step < 64; step++)
-        {
-            for (var v = 0; v < 64; v += step)
-            {
-                masks[step] |= 1UL << v;
-            }
-        }
-
-        return masks;
-    }
+    /// <summary>For each step n (1-63), the bits 0, n, 2n, ... below 64 (constant data in the assembly: no static to initialise).</summary>
+    private static ReadOnlySpan<ulong> StepMasks =>
+    [
+        0x0000000000000000, 0xFFFFFFFFFFFFFFFF, 0x5555555555555555, 0x9249249249249249,
+        0x1111111111111111, 0x1084210842108421, 0x1041041041041041, 0x8102040810204081,
+        0x0101010101010101, 0x8040201008040201, 0x1004010040100401, 0x0080100200400801,
+        0x1001001001001001, 0x0010008004002001, 0x0100040010004001, 0x1000200040008001,
+        0x0001000100010001, 0x0008000400020001, 0x0040001000040001, 0x0200004000080001,
+        0x1000010000100001, 0x8000040000200001, 0x0000100000400001, 0x0000400000800001,
+        0x0001000001000001, 0x0004000002000001, 0x0010000004000001, 0x0040000008000001,
+        0x0100000010000001, 0x0400000020000001, 0x1000000040000001, 0x4000000080000001,
+        0x0000000100000001, 0x0000000200000001, 0x0000000400000001, 0x0000000800000001,
+        0x0000001000000001, 0x0000002000000001, 0x0000004000000001, 0x0000008000000001,
+        0x0000010000000001, 0x0000020000000001, 0x0000040000000001, 0x0000080000000001,
+        0x0000100000000001, 0x0000200000000001, 0x0000400000000001, 0x0000800000000001,
+        0x0001000000000001, 0x0002000000000001, 0x0004000000000001, 0x0008000000000001,
+        0x0010000000000001, 0x0020000000000001, 0x0040000000000001, 0x0080000000000001,
+        0x0100000000000001, 0x0200000000000001, 0x0400000000000001, 0x0800000000000001,
+        0x1000000000000001, 0x2000000000000001, 0x4000000000000001, 0x8000000000000001,
+    ];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong FullMask(CronField field) => field switch
@@ -1028,6 +1130,7 @@ internal static class CronParser
         CronField.Hour => CronConstants.AllHours,
         CronField.DayOfMonth => CronConstants.AllDays,
         CronField.Month => CronConstants.AllMonths,
+        CronField.QuartzDayOfWeek => CronConstants.AllWeekdays << 1,
         _ => CronConstants.AllWeekdays,
     };
 
@@ -1203,13 +1306,17 @@ internal static class CronParser
     {
         public readonly ReadOnlySpan<char> Text;
         public readonly int End;
+
+        /// <summary>Reading Quartz.NET's dialect, which has no <c>H</c>.</summary>
+        public readonly bool Quartz;
         public int Pos;
 
-        public Cursor(ReadOnlySpan<char> text, int pos, int end)
+        public Cursor(ReadOnlySpan<char> text, int pos, int end, bool quartz)
         {
             Text = text;
             Pos = pos;
             End = end;
+            Quartz = quartz;
         }
 
         public readonly bool AtFieldEnd
@@ -1233,6 +1340,9 @@ internal static class CronParser
         public readonly char CharAt(int i) => i < End ? Text[i] : ' ';
 
         public readonly bool StartsWithStar() => Pos < End && (Text[Pos] == '*' || Text[Pos] == '?');
+
+        /// <summary>Whether the field is a lone <c>*</c> or <c>?</c>.</summary>
+        public readonly bool IsLoneStar() => StartsWithStar() && IsBlankAt(Pos + 1);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void SkipBlanks()

@@ -35,13 +35,52 @@ internal static class ThrowHelper
             CronParseErrorCode.LastOffsetOutOfRange => $"{field}: L-{token} is out of range: the offset is 0-30",
             CronParseErrorCode.UnknownMacro => $"unknown macro '{token}'; expected @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly, @every_minute or @every_second",
             CronParseErrorCode.RebootIsNotCron => "@reboot is not a cron expression: it runs once at start-up (use Schedule.Startup or Schedule.Parse)",
+            CronParseErrorCode.HashNotAllowed when (format & CronFormat.Quartz) != 0 => $"{field}: H is not part of Quartz.NET's dialect",
             CronParseErrorCode.HashNotAllowed => $"{field}: H is not allowed in this field",
             CronParseErrorCode.HashRangeMalformed => $"{field}: H takes a range written H(a-b)",
             CronParseErrorCode.TextAfterMacro => $"unexpected text '{token}' after the macro",
             _ => "the expression is not valid",
         };
 
-        return new CronFormatException($"{detail} (at position {error.Position} of \"{text.ToString()}\")", error.Position);
+        return new CronFormatException($"{detail}{DialectHint(text, format, error)} (at position {error.Position} of \"{text.ToString()}\")", error.Position);
+    }
+
+    /// <summary>
+    /// A note when the text looks written for the other dialect: Quartz.NET's (seconds first, <c>?</c>, weekdays 1-7)
+    /// read as crontab, or a crontab line read as Quartz's; also Quartz's numbering where a number is out of range.
+    /// </summary>
+    private static string DialectHint(ReadOnlySpan<char> text, CronFormat format, CronParseError error)
+    {
+        if ((format & CronFormat.Quartz) != 0)
+        {
+            return error switch
+            {
+                { Code: CronParseErrorCode.FieldCount, Found: 5 } => "; Quartz.NET's dialect needs a seconds field first (a five-field crontab line reads with CronFormat.Standard)",
+                { Code: CronParseErrorCode.OutOfRange, Field: CronField.QuartzDayOfWeek } => " (Quartz.NET numbers the days 1 = Sunday to 7 = Saturday; crontab's 0-6 reads with CronFormat.Standard)",
+                { Code: CronParseErrorCode.OutOfRange, Field: CronField.Year } => " (Quartz.NET reads years up to 2126; ChronoFlow's year field ends at 2099)",
+                _ => string.Empty,
+            };
+        }
+
+        return LooksLikeQuartz(text)
+            ? "; the text looks like Quartz.NET's dialect (a seconds field first, '?' in a day field, day-of-week 1-7 from Sunday): parse it with CronFormat.Quartz"
+            : string.Empty;
+    }
+
+    /// <summary>Six or seven fields with a lone <c>?</c> in a day field, or a lone <c>L</c> (Saturday) in day-of-week.</summary>
+    private static bool LooksLikeQuartz(ReadOnlySpan<char> text)
+    {
+        Span<Range> fields = stackalloc Range[9];
+        var count = text.Trim().SplitAny(fields, " \t", StringSplitOptions.RemoveEmptyEntries);
+        if (count is not (6 or 7))
+        {
+            return false;
+        }
+
+        var trimmed = text.Trim();
+        var dom = trimmed[fields[3]];
+        var dow = trimmed[fields[5]];
+        return dom.SequenceEqual("?") || dow.SequenceEqual("?") || dow.Equals("L", StringComparison.OrdinalIgnoreCase);
     }
 
     private static string Token(ReadOnlySpan<char> text, CronParseError error)
@@ -53,6 +92,11 @@ internal static class ThrowHelper
 
     private static string ExpectedFields(CronFormat format)
     {
+        if ((format & CronFormat.Quartz) != 0)
+        {
+            return "6 or 7 fields (second minute hour day-of-month month day-of-week [year], Quartz.NET's dialect)";
+        }
+
         var seconds = (format & CronFormat.IncludeSeconds) != 0;
         var year = (format & CronFormat.IncludeYear) != 0;
         var count = 5 + (seconds ? 1 : 0) + (year ? 1 : 0);

@@ -99,12 +99,11 @@ internal sealed class ZoneRules
             return;
         }
 
-        // A search that crosses a transition alternates between two segments; keep the one before too.
+        // A search that crosses a transition alternates between two segments; keep the one before too. The two are
+        // not swapped on a hit: a search that goes back and forth would write both fields twice a call.
         box = _previousSegment;
         if (box is not null && utcTicks >= box.Segment.Start && utcTicks < box.Segment.End)
         {
-            _previousSegment = _lastSegment;
-            _lastSegment = box;
             segment = box.Segment;
             return;
         }
