@@ -9,7 +9,7 @@ namespace ChronoFlow.Benchmarks;
 /// <remarks>
 /// What each library does, as checked in <see cref="Setup"/>:
 /// <list type="bullet">
-/// <item>ChronoFlow: returns <see langword="null"/> (DESIGN.md: a never-firing expression answers at once).</item>
+/// <item>ChronoFlow: returns <see langword="null"/> (The dialect (README): a never-firing expression answers at once).</item>
 /// <item>Cronos: parses it, then searches forward to the end of its supported range and returns <see langword="null"/>.</item>
 /// <item>Quartz 4 (<c>0 0 0 30 2 ?</c>): parses it and returns <see langword="null"/> from <c>GetNextValidTimeAfter</c>.</item>
 /// <item>

@@ -663,7 +663,7 @@ internal static class CronParser
 
         if (timeField && !interval)
         {
-            // Fixed-time is decided by the text (DESIGN.md): any of * ? - / in second, minute or hour.
+            // Fixed-time is decided by the text (the README, "Time zones and daylight saving" and "The cron dialect"): any of * ? - / in second, minute or hour.
             for (var i = fieldStart; i < c.Pos; i++)
             {
                 if (c.Text[i] is '*' or '?' or '-' or '/')

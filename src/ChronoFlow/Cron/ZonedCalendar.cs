@@ -5,7 +5,7 @@ namespace ChronoFlow;
 /// wall clock is UTC shifted, so <see cref="CronCalendar"/> does the search, and only the edges need thought.
 /// </summary>
 /// <remarks>
-/// The rules (DESIGN.md): a wall time skipped by a spring-forward jump fires once, at the instant of the jump;
+/// The rules (the README, "Time zones and daylight saving" and "The cron dialect"): a wall time skipped by a spring-forward jump fires once, at the instant of the jump;
 /// in a repeated hour a fixed-time expression fires in the first pass only, any other in both passes.
 /// </remarks>
 internal static class ZonedCalendar

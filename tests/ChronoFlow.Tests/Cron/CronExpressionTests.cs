@@ -188,7 +188,7 @@ public class CronExpressionTests
     [InlineData("*,2015-2018/11")]
     public void GetNextOccurrence_YearStarInList_HasNoEnd(string years)
     {
-        // DESIGN.md: a year * means every year, with no end, and * may stand inside a list; a list is the union of its items.
+        // The dialect (README): a year * means every year, with no end, and * may stand inside a list; a list is the union of its items.
         AssertNext("0 0 1 1 * " + years, CronFormat.IncludeYear, "2099-06-01", "2100-01-01", "2101-01-01");
         Assert.Equal(CronExpression.Parse("0 0 1 1 * *", CronFormat.IncludeYear), CronExpression.Parse("0 0 1 1 * " + years, CronFormat.IncludeYear));
     }

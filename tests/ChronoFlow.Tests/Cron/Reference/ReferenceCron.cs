@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ChronoFlow.Tests.Cron.Reference;
 
 /// <summary>
-/// A slow reference implementation of the cron dialect of DESIGN.md, written without looking at the engine so
+/// A slow reference implementation of the cron dialect of the README, written without looking at the engine so
 /// that the property tests compare two independent readings of the specification. It favours being obviously
 /// correct over speed: every field is a <c>bool[]</c>, days are visited one by one, and every offset comes from
 /// <see cref="TimeZoneInfo.GetUtcOffset(DateTime)"/> of a UTC instant (see <see cref="ReferenceZone"/>).
@@ -11,7 +11,7 @@ namespace ChronoFlow.Tests.Cron.Reference;
 /// <remarks>
 /// <para>Not supported on purpose: <c>H</c> (tested by hand in <c>CronExpressionTests</c>).</para>
 /// <para>
-/// Where DESIGN.md is silent the reference takes, and documents here, these readings:
+/// Where the README is silent the reference takes, and documents here, these readings:
 /// <list type="bullet">
 /// <item>the letters <c>L</c> and <c>W</c> of the specials are read in any case, like names;</item>
 /// <item>a reversed weekday range walks the 7-day cycle (7 is Sunday, i.e. 0), so <c>7-3/2</c> is Sunday and Tuesday;</item>
