@@ -5,7 +5,7 @@ namespace ChronoFlow;
 public sealed partial class JobScheduler
 {
     /// <summary>An instant in logs: ISO 8601 round-trip form in UTC, or <c>none</c>.</summary>
-    private static string LogTime(long ticks) => ticks == Schedule.NoOccurrence ? "none" : new DateTimeOffset(ticks, TimeSpan.Zero).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+    private static string LogTime(long ticks) => ticks == Schedule.NoOccurrence ? "none" : new DateTime(ticks, DateTimeKind.Utc).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The scheduler's own log messages: administration (event ids 2xx) and its lifecycle (3xx).</summary>
     private static partial class SchedulerLog
