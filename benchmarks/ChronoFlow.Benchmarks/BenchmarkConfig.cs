@@ -8,7 +8,7 @@ namespace ChronoFlow.Benchmarks;
 internal static class BenchmarkConfig
 {
     /// <summary>
-    /// The job of a full run, sized so that the whole suite (63 benchmarks) finishes in about eight minutes on a
+    /// The job of a full run, sized so that the whole suite (65 benchmarks) finishes in about eight minutes on a
     /// 2-core machine. It fixes the counts instead of letting BenchmarkDotNet run until the error is small, so a noisy
     /// machine shows up as a wide Error column rather than as a longer run: 30 measured iterations of about 120 ms each,
     /// after 6 warm-up iterations, in one process per benchmark. The Error column stays the honest 99.9% confidence
