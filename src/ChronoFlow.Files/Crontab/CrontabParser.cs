@@ -111,7 +111,7 @@ internal static class CrontabParser
                 continue;
             }
 
-            var definition = ParseJobLine(line.ToString(), location, bag, options);
+            var definition = ParseJobLine(line.ToString(), location, bag, options, zone);
             if (definition is null)
             {
                 continue;
@@ -126,7 +126,7 @@ internal static class CrontabParser
             var baseId = idPrefix + ShortHash(line);
             var count = idCounts.TryGetValue(baseId, out var seen) ? seen + 1 : 1;
             idCounts[baseId] = count;
-            var (schedule, user, command, stdin) = definition.Value;
+            var (scheduleText, schedule, user, command, stdin) = definition.Value;
             var settings = new CommandTaskSettings
             {
                 Command = command,
@@ -140,6 +140,7 @@ internal static class CrontabParser
             {
                 JobId = count == 1 ? baseId : $"{baseId}-{count}",
                 Schedule = schedule,
+                ScheduleText = scheduleText,
                 TimeZoneId = zoneId,
                 TimeZone = zone,
                 RunAsUser = user,
@@ -154,25 +155,17 @@ internal static class CrontabParser
         return new DefinitionFileResult(definitions.ToImmutable(), bag.ToImmutable());
     }
 
-    private static (DefinitionSchedule Schedule, string? User, string Command, string? Stdin)? ParseJobLine(string line, string location, DiagnosticsBag bag, CrontabParseOptions options)
+    private static (string ScheduleText, Schedule Schedule, string? User, string Command, string? Stdin)? ParseJobLine(string line, string location, DiagnosticsBag bag, CrontabParseOptions options, TimeZoneInfo? zone)
     {
         var rest = line.AsSpan();
-        DefinitionSchedule schedule;
+        string scheduleText;
         if (rest[0] == '@')
         {
-            var macro = NextToken(ref rest).ToString();
-            var name = macro[1..].ToLowerInvariant();
-            if (name == "reboot")
+            scheduleText = NextToken(ref rest).ToString();
+            var name = scheduleText[1..].ToLowerInvariant();
+            if (name != "reboot" && Array.IndexOf(s_macros, name) < 0)
             {
-                schedule = new DefinitionSchedule(DefinitionScheduleKind.Startup, "@reboot", CronFormat.Standard, null);
-            }
-            else if (Array.IndexOf(s_macros, name) >= 0)
-            {
-                schedule = new DefinitionSchedule(DefinitionScheduleKind.Cron, macro, CronFormat.Standard, null);
-            }
-            else
-            {
-                bag.Error(location, $"unknown macro \"{macro}\"; expected @reboot, @{string.Join(", @", s_macros)}");
+                bag.Error(location, $"unknown macro \"{scheduleText}\"; expected @reboot, @{string.Join(", @", s_macros)}");
                 return null;
             }
         }
@@ -191,15 +184,14 @@ internal static class CrontabParser
                 fields[i] = token.ToString();
             }
 
-            var expression = string.Join(' ', fields);
-            var error = CronText.Validate(expression, CronFormat.Standard, string.Empty);
-            if (error is not null)
-            {
-                bag.Error(location, error);
-                return null;
-            }
+            scheduleText = string.Join(' ', fields);
+        }
 
-            schedule = new DefinitionSchedule(DefinitionScheduleKind.Cron, expression, CronFormat.Standard, null);
+        // Macros and expressions alike go through the one reader of schedule text, in the line's CRON_TZ.
+        if (JobDefinition.ReadSchedule(scheduleText, zone, out var schedule) is { } error)
+        {
+            bag.Error(location, error);
+            return null;
         }
 
         string? user = null;
@@ -227,7 +219,7 @@ internal static class CrontabParser
             return null;
         }
 
-        return (schedule, user, command, stdin);
+        return (scheduleText, schedule!, user, command, stdin);
     }
 
     /// <summary>Splits a cron command at its first unescaped <c>%</c> into the command and its standard input.</summary>

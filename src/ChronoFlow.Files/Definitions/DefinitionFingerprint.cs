@@ -20,9 +20,9 @@ internal static class DefinitionFingerprint
             w.WriteStartObject();
             w.WriteString("id", d.JobId);
             w.WriteString("description", d.Description);
+            // The text as written and the zone say all the schedule means (the field count tells the cron format).
             w.WriteString("schedule.kind", d.Schedule.Kind.ToString());
-            w.WriteString("schedule", d.Schedule.Text);
-            w.WriteNumber("schedule.format", (int)d.Schedule.CronFormat);
+            w.WriteString("schedule", d.ScheduleText);
             w.WriteString("timezone", d.TimeZoneId);
             w.WriteBoolean("enabled", d.Enabled);
             w.WriteString("timeout", Span(d.Timeout));

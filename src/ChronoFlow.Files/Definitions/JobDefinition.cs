@@ -3,26 +3,6 @@ using System.Text.Json;
 
 namespace ChronoFlow.Files;
 
-/// <summary>What kind of schedule a definition has.</summary>
-internal enum DefinitionScheduleKind
-{
-    /// <summary>A cron expression or macro; <see cref="DefinitionSchedule.CronFormat"/> tells how to parse it.</summary>
-    Cron,
-
-    /// <summary><c>@reboot</c>: once, when the scheduler starts.</summary>
-    Startup,
-
-    /// <summary>An ISO 8601 instant with offset: once, at <see cref="DefinitionSchedule.At"/>.</summary>
-    Once,
-}
-
-/// <summary>
-/// A validated schedule as text plus what it was recognised as. The integration turns it into a <c>Schedule</c>
-/// (<c>Schedule.Cron(Text, zone)</c>, <c>Schedule.Startup</c> or <c>Schedule.Once(At)</c>); the text has
-/// already passed <see cref="CronExpression.Parse(ReadOnlySpan{char}, CronFormat, ReadOnlySpan{char})"/>.
-/// </summary>
-internal sealed record DefinitionSchedule(DefinitionScheduleKind Kind, string Text, CronFormat CronFormat, DateTimeOffset? At);
-
 /// <summary>Misfire settings: the policy name as written (<c>skip</c>, <c>run_once</c>, <c>run_all</c>) and the grace period.</summary>
 internal sealed record MisfireDefinition(string? Policy, TimeSpan? GracePeriod);
 
@@ -58,7 +38,14 @@ internal sealed record JobDefinition
 
     public string? Description { get; init; }
 
-    public required DefinitionSchedule Schedule { get; init; }
+    /// <summary>
+    /// The schedule, read once by <see cref="ReadSchedule"/> in the definition's zone. Its <c>H</c> fields are seeded by
+    /// the job id when the scheduler binds it to the job.
+    /// </summary>
+    public required Schedule Schedule { get; init; }
+
+    /// <summary>The schedule text as written (trimmed), for the fingerprint.</summary>
+    public required string ScheduleText { get; init; }
 
     /// <summary>The zone id as written (IANA), or <see langword="null"/> for UTC.</summary>
     public string? TimeZoneId { get; init; }
@@ -91,6 +78,41 @@ internal sealed record JobDefinition
     public string SourceLocation { get; init; } = "$";
 
     public required string Fingerprint { get; init; }
+
+    /// <summary>
+    /// Reads a definition's schedule text with the one reader of schedule text, <see cref="Schedule.TryParse"/>, in
+    /// <paramref name="zone"/>. Returns <see langword="null"/> on success, otherwise the reason to put after the field's
+    /// location. A cron schedule that can never fire (<c>0 0 30 2 *</c>) is an error in a file.
+    /// </summary>
+    internal static string? ReadSchedule(string text, TimeZoneInfo? zone, out Schedule? schedule)
+    {
+        if (!Schedule.TryParse(text, zone, out schedule, out var error))
+        {
+            // The file names the field already: keep the reason, drop the API's "The schedule '…'" opening.
+            return Reason(error.Message);
+        }
+
+        // Without a year field the calendar repeats, so "nothing after 1970" means "never".
+        if (schedule.Kind == ScheduleKind.Cron && schedule.GetNextOccurrence(DateTimeOffset.UnixEpoch) is null)
+        {
+            schedule = null;
+            return $"never fires: no date matches \"{text.Trim()}\"";
+        }
+
+        return null;
+    }
+
+    private static string Reason(string message)
+    {
+        const string Opening = "The schedule '";
+        if (!message.StartsWith(Opening, StringComparison.Ordinal))
+        {
+            return message;
+        }
+
+        var quote = message.IndexOf("' ", StringComparison.Ordinal);
+        return (quote > 0 ? message[(quote + 2)..] : message).TrimEnd('.').Replace(":", ";", StringComparison.Ordinal);
+    }
 }
 
 /// <summary>The result of reading one definition file: zero or more definitions and every finding, in file order.</summary>

@@ -83,26 +83,26 @@ internal static class JobFileParser
 
         var description = fields.String("description");
 
-        DefinitionSchedule? schedule = null;
         var scheduleText = fields.String("schedule", required: true, what: "a cron expression, a macro such as @daily, @reboot or an ISO 8601 instant");
-        if (scheduleText is not null)
-        {
-            var error = ScheduleText.TryParse(scheduleText, jobId ?? string.Empty, out schedule);
-            if (error is not null)
-            {
-                bag.Error(fields.PathOf("schedule"), error);
-            }
-        }
 
         TimeZoneInfo? zone = null;
+        string? zoneError = null;
         var zoneId = fields.String("timezone", what: "an IANA time zone id such as \"Europe/Berlin\"");
         if (zoneId is not null)
         {
-            zone = TimeZones.Find(zoneId, out var zoneError);
-            if (zoneError is not null)
-            {
-                bag.Error(fields.PathOf("timezone"), zoneError);
-            }
+            zone = TimeZones.Find(zoneId, out zoneError);
+        }
+
+        // Read once, in the job's zone; the findings keep file order (schedule, then time zone).
+        Schedule? schedule = null;
+        if (scheduleText is not null && JobDefinition.ReadSchedule(scheduleText, zone, out schedule) is { } scheduleError)
+        {
+            bag.Error(fields.PathOf("schedule"), scheduleError);
+        }
+
+        if (zoneError is not null)
+        {
+            bag.Error(fields.PathOf("timezone"), zoneError);
         }
 
         var enabled = fields.Boolean("enabled") ?? true;
@@ -130,7 +130,7 @@ internal static class JobFileParser
 
         fields.WarnUnknown();
 
-        if (bag.HasErrors || jobId is null || schedule is null || task is null)
+        if (bag.HasErrors || jobId is null || scheduleText is null || schedule is null || task is null)
         {
             return null;
         }
@@ -140,6 +140,7 @@ internal static class JobFileParser
             JobId = jobId,
             Description = description,
             Schedule = schedule,
+            ScheduleText = scheduleText.Trim(),
             TimeZoneId = zoneId,
             TimeZone = zone,
             Enabled = enabled,

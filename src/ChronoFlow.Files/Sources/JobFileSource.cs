@@ -12,9 +12,9 @@ namespace ChronoFlow;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <b>Mapping.</b> A cron schedule becomes <see cref="Schedule.Cron(string, TimeZoneInfo?)"/> (its <c>H</c> fields
-/// seeded by the job id, as the scheduler seeds them), <c>@reboot</c> becomes <see cref="Schedule.Startup"/>, and an
-/// ISO 8601 instant becomes <see cref="Schedule.Once(DateTimeOffset)"/>. <c>timeout</c>, <c>max_concurrency</c>,
+/// <b>Mapping.</b> The schedule text is read once, by <see cref="Schedule.TryParse"/> in the job's zone, when the
+/// file is loaded: a cron expression or macro (its <c>H</c> fields seeded by the job id when the scheduler binds it),
+/// <c>@reboot</c> (<see cref="Schedule.Startup"/>) or an ISO 8601 instant (<see cref="Schedule.Once(DateTimeOffset)"/>). <c>timeout</c>, <c>max_concurrency</c>,
 /// <c>misfire</c>, <c>retry</c>, <c>enabled</c>, <c>description</c> and <c>lock</c> become the matching
 /// <see cref="JobOptions"/>. A changed file updates its job with <see cref="JobScheduler.AddOrUpdate(string, Schedule, Func{JobContext, CancellationToken, ValueTask}, JobOptions?)"/>,
 /// which keeps the job's history; a deleted file, or one that no longer validates, removes its job.
@@ -238,14 +238,6 @@ public sealed class JobFileSource : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Maps a definition to the scheduler's schedule. Internal for tests.</summary>
-    internal static Schedule CreateSchedule(JobDefinition definition) => definition.Schedule.Kind switch
-    {
-        DefinitionScheduleKind.Startup => Schedule.Startup,
-        DefinitionScheduleKind.Once => Schedule.Once(definition.Schedule.At!.Value),
-        _ => Schedule.Cron(definition.Schedule.Text.Trim(), definition.TimeZone),
-    };
-
     /// <summary>Maps a definition to the scheduler's job options. Internal for tests.</summary>
     internal static JobOptions CreateOptions(JobDefinition definition)
     {
@@ -351,14 +343,6 @@ public sealed class JobFileSource : IAsyncDisposable
             return;
         }
 
-        // The scheduler seeds H with the job id; validate with the same seed so what was checked is what runs.
-        if (definition.Schedule.Kind == DefinitionScheduleKind.Cron
-            && CronText.Validate(definition.Schedule.Text, definition.Schedule.CronFormat, id) is { } cronError)
-        {
-            Reject(source, definition, cronError);
-            return;
-        }
-
         Func<JobContext, CancellationToken, ValueTask> action;
         switch (definition.Task.Settings)
         {
@@ -399,7 +383,7 @@ public sealed class JobFileSource : IAsyncDisposable
 
         try
         {
-            _scheduler.AddOrUpdate(id, CreateSchedule(definition), action, CreateOptions(definition));
+            _scheduler.AddOrUpdate(id, definition.Schedule, action, CreateOptions(definition));
             _owners[id] = source;
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)

@@ -33,7 +33,7 @@ public class CrontabParserTests
         var backup = r.Definitions[0];
         Assert.StartsWith("crontab-backup.cron:", backup.JobId, StringComparison.Ordinal);
         Assert.Null(JobId.Validate(backup.JobId));
-        Assert.Equal("0 2 * * *", backup.Schedule.Text);
+        Assert.Equal("0 2 * * *", backup.ScheduleText);
         Assert.Equal("line 6", backup.SourceLocation);
         Assert.Null(backup.TimeZone);
         Assert.Equal("/usr/local/bin/backup --full   # keeps the hash sign", Command(backup).Command);
@@ -42,13 +42,13 @@ public class CrontabParserTests
         Assert.Equal("", Command(backup).Environment["MAILTO"]);
         Assert.Equal("/usr/local/bin:/usr/bin:/bin", Command(backup).Environment["PATH"]);
 
-        Assert.Equal("@hourly", r.Definitions[1].Schedule.Text);
-        Assert.Equal(DefinitionScheduleKind.Cron, r.Definitions[1].Schedule.Kind);
+        Assert.Equal("@hourly", r.Definitions[1].ScheduleText);
+        Assert.Equal(ScheduleKind.Cron, r.Definitions[1].Schedule.Kind);
 
         var report = r.Definitions[2];
         Assert.Equal("Europe/Berlin", report.TimeZoneId);
         Assert.NotNull(report.TimeZone);
-        Assert.Equal("30 6 * * 1-5", report.Schedule.Text);
+        Assert.Equal("30 6 * * 1-5", report.ScheduleText);
         Assert.Equal("line 9", report.SourceLocation);
     }
 
@@ -93,7 +93,7 @@ public class CrontabParserTests
     {
         var r = CrontabParser.Parse("@reboot /usr/bin/warm-cache\n", "crontab");
 
-        Assert.Equal(DefinitionScheduleKind.Startup, Assert.Single(r.Definitions).Schedule.Kind);
+        Assert.Equal(ScheduleKind.Startup, Assert.Single(r.Definitions).Schedule.Kind);
     }
 
     [Fact]

@@ -30,8 +30,8 @@ public class JobFileParserTests
         var d = Assert.Single(r.Result.Definitions);
         Assert.Equal("daily-report", d.JobId);
         Assert.Equal("Generate the daily sales report", d.Description);
-        Assert.Equal(DefinitionScheduleKind.Cron, d.Schedule.Kind);
-        Assert.Equal(CronFormat.Standard, d.Schedule.CronFormat);
+        Assert.Equal(ScheduleKind.Cron, d.Schedule.Kind);
+        Assert.Equal(TestClock.Epoch.AddHours(1), d.Schedule.GetNextOccurrence(TestClock.Epoch)); // five fields: 01:00, no seconds field
         Assert.True(d.Enabled);
         var cmd = Assert.IsType<CommandTaskSettings>(d.Task.Settings);
         Assert.Equal(["/usr/bin/python3", "/opt/scripts/generate_sales_report.py"], cmd.Arguments.ToArray());
@@ -60,7 +60,7 @@ public class JobFileParserTests
 
         Assert.Empty(r.Result.Diagnostics);
         var d = Assert.Single(r.Result.Definitions);
-        Assert.Equal(CronFormat.IncludeSeconds, d.Schedule.CronFormat);
+        Assert.Equal(TestClock.Epoch.AddSeconds(10), d.Schedule.GetNextOccurrence(TestClock.Epoch)); // six fields: seconds first
         Assert.Equal("Europe/Berlin", d.TimeZoneId);
         Assert.NotNull(d.TimeZone);
         Assert.False(d.Enabled);
@@ -84,8 +84,8 @@ public class JobFileParserTests
         var r = Parse("""{ "job_id": "once", "schedule": "2025-09-20T02:00:00Z", "task": { "type": "execute_command", "args": ["/bin/true"] } }""");
 
         var d = Assert.Single(r.Result.Definitions);
-        Assert.Equal(DefinitionScheduleKind.Once, d.Schedule.Kind);
-        Assert.Equal(new DateTimeOffset(2025, 9, 20, 2, 0, 0, TimeSpan.Zero), d.Schedule.At);
+        Assert.Equal(ScheduleKind.Once, d.Schedule.Kind);
+        Assert.Equal(new DateTimeOffset(2025, 9, 20, 2, 0, 0, TimeSpan.Zero), d.Schedule.GetNextOccurrence(DateTimeOffset.UnixEpoch));
     }
 
     [Theory]
@@ -130,7 +130,7 @@ public class JobFileParserTests
         var r = Parse($$"""{ "job_id": "x", "schedule": "{{schedule}}", "task": { "type": "execute_command", "command": "/bin/true" } }""");
 
         Assert.Empty(r.Result.Diagnostics);
-        Assert.Equal(schedule, Assert.Single(r.Result.Definitions).Schedule.Text);
+        Assert.Equal(schedule, Assert.Single(r.Result.Definitions).ScheduleText);
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public class JobFileParserTests
     {
         var r = Parse("""{ "job_id": "boot", "schedule": "@REBOOT", "task": { "type": "execute_command", "command": "/bin/true" } }""");
 
-        Assert.Equal(DefinitionScheduleKind.Startup, Assert.Single(r.Result.Definitions).Schedule.Kind);
+        Assert.Equal(ScheduleKind.Startup, Assert.Single(r.Result.Definitions).Schedule.Kind);
     }
 
     [Fact]

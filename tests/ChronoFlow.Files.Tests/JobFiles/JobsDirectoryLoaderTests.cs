@@ -55,7 +55,7 @@ public sealed class JobsDirectoryLoaderTests : IDisposable
 
         Assert.Empty(changes.Added);
         Assert.Equal(["alpha"], Ids(changes.Changed));
-        Assert.Equal("@hourly", changes.Changed[0].Schedule.Text);
+        Assert.Equal("@hourly", changes.Changed[0].ScheduleText);
         Assert.Equal(["beta"], Ids(changes.Removed));
 
         var again = _loader.Scan();

@@ -18,11 +18,11 @@ public sealed class JobFileSourceTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void CreateSchedule_CronWithZone_IsCronInThatZone()
+    public void Schedule_CronWithZone_IsCronInThatZone()
     {
         var definition = Parse("""{ "job_id": "a", "schedule": "0 1 * * *", "timezone": "Europe/Berlin", "task": { "type": "execute_command", "command": "/bin/true" } }""");
 
-        var schedule = JobFileSource.CreateSchedule(definition);
+        var schedule = definition.Schedule;
 
         Assert.Equal(ScheduleKind.Cron, schedule.Kind);
         var next = schedule.GetNextOccurrence(new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero));
@@ -30,25 +30,25 @@ public sealed class JobFileSourceTests : IDisposable
     }
 
     [Fact]
-    public void CreateSchedule_SixFields_HasSeconds()
+    public void Schedule_SixFields_HasSeconds()
     {
-        var schedule = JobFileSource.CreateSchedule(Parse("""{ "job_id": "a", "schedule": "*/10 * * * * *", "task": { "type": "execute_command", "command": "/bin/true" } }"""));
+        var schedule = Parse("""{ "job_id": "a", "schedule": "*/10 * * * * *", "task": { "type": "execute_command", "command": "/bin/true" } }""").Schedule;
 
         Assert.Equal(new DateTimeOffset(2030, 1, 1, 0, 0, 10, TimeSpan.Zero), schedule.GetNextOccurrence(TestClock.Epoch));
     }
 
     [Fact]
-    public void CreateSchedule_Reboot_IsStartup()
+    public void Schedule_Reboot_IsStartup()
     {
-        var schedule = JobFileSource.CreateSchedule(Parse("""{ "job_id": "a", "schedule": "@reboot", "task": { "type": "execute_command", "command": "/bin/true" } }"""));
+        var schedule = Parse("""{ "job_id": "a", "schedule": "@reboot", "task": { "type": "execute_command", "command": "/bin/true" } }""").Schedule;
 
         Assert.Same(Schedule.Startup, schedule);
     }
 
     [Fact]
-    public void CreateSchedule_IsoInstant_IsOnceAtThatInstant()
+    public void Schedule_IsoInstant_IsOnceAtThatInstant()
     {
-        var schedule = JobFileSource.CreateSchedule(Parse("""{ "job_id": "a", "schedule": "2031-09-20T04:00:00+02:00", "task": { "type": "execute_command", "command": "/bin/true" } }"""));
+        var schedule = Parse("""{ "job_id": "a", "schedule": "2031-09-20T04:00:00+02:00", "task": { "type": "execute_command", "command": "/bin/true" } }""").Schedule;
 
         Assert.Equal(ScheduleKind.Once, schedule.Kind);
         Assert.Equal(new DateTimeOffset(2031, 9, 20, 2, 0, 0, TimeSpan.Zero), schedule.GetNextOccurrence(TestClock.Epoch));

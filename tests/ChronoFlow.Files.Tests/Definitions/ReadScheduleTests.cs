@@ -3,7 +3,7 @@ using ChronoFlow.Files;
 namespace ChronoFlow.Files.Tests;
 
 /// <summary>Schedule.Parse and the job-file validator read schedule text by the same rules.</summary>
-public class ScheduleTextTests
+public class ReadScheduleTests
 {
     [Theory]
     [InlineData("2025-09-20T02:00:00Z", true)]
@@ -16,13 +16,13 @@ public class ScheduleTextTests
     public void Instant_ScheduleParseAndJobFiles_Agree(string text, bool valid)
     {
         var viaApi = Record.Exception(() => Schedule.Parse(text)) is null;
-        var viaFiles = ScheduleText.TryParse(text, "job", out var schedule) is null;
+        var viaFiles = JobDefinition.ReadSchedule(text, null, out var schedule) is null;
 
         Assert.Equal(valid, viaApi);
         Assert.Equal(valid, viaFiles);
         if (valid)
         {
-            Assert.Equal(Schedule.Parse(text).ToString(), Schedule.Once(schedule!.At!.Value).ToString());
+            Assert.Equal(Schedule.Parse(text).ToString(), schedule!.ToString());
         }
     }
 }
