@@ -31,9 +31,7 @@ internal static class ServiceHost
         var time = TimeProvider.System;
         var format = SystemdHelpers.IsSystemdService() ? ConsoleLogFormat.Journald : ConsoleLogFormat.Plain;
 
-        // The scheduler's stop events (301 "waiting up to 0 ms", 302 "stop timed out") describe a drain the service
-        // does not do: it stops running commands at once (ShutdownTimeout zero), as cron does, and says so itself.
-        var provider = new ConsoleLogProvider(format, time, Console.Out, stackTraces: options.LogLevel <= LogLevel.Debug, static e => e.Id is 301 or 302);
+        var provider = new ConsoleLogProvider(format, time, Console.Out, stackTraces: options.LogLevel <= LogLevel.Debug);
         using var startupLogs = LoggerFactory.Create(b => b.AddProvider(provider).SetMinimumLevel(options.LogLevel));
         var startupLog = startupLogs.CreateLogger("ChronoFlow.Service");
 

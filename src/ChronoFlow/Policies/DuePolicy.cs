@@ -82,12 +82,12 @@ internal static class DuePolicy
     }
 
     /// <summary>
-    /// Whether a run that waited in the queue for a slot is now a misfire to drop: only under
-    /// <see cref="MisfirePolicy.Skip"/>, never for a triggered run or a startup job.
+    /// Whether a run that waits in the queue can become a misfire there: only under <see cref="MisfirePolicy.Skip"/>,
+    /// never a triggered run or a startup job. Needs no clock, so the common case reads none.
     /// </summary>
-    public static bool IsDroppedFromQueue(Schedule schedule, JobOptions options, long scheduled, bool manual, long now)
-        => !manual
-        && options.Misfire == MisfirePolicy.Skip
-        && schedule.Kind != ScheduleKind.Startup
-        && now - scheduled > options.MisfireGracePeriod.Ticks;
+    public static bool MayMisfireInQueue(Schedule schedule, JobOptions options, bool manual)
+        => !manual && options.Misfire == MisfirePolicy.Skip && schedule.Kind != ScheduleKind.Startup;
+
+    /// <summary>Whether a run scheduled at <paramref name="scheduled"/> is past its grace period at <paramref name="now"/>.</summary>
+    public static bool IsPastGrace(JobOptions options, long scheduled, long now) => now - scheduled > options.MisfireGracePeriod.Ticks;
 }

@@ -190,8 +190,8 @@ public sealed partial class JobScheduler
     public bool Trigger(string jobId)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        var admitted = default(AdmittedRuns);
-        var notices = default(RunNotices);
+        var admitted = default(InlineList<ScheduledRun>);
+        var notices = default(InlineList<RunNotice>);
         long now;
         lock (_gate)
         {
@@ -211,7 +211,7 @@ public sealed partial class JobScheduler
             }
         }
 
-        notices.ReportTo(_reporter);
+        _reporter.Report(in notices);
         if (admitted.IsEmpty)
         {
             return false;

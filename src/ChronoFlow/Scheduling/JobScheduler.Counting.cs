@@ -46,7 +46,7 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>Counts runs that were due but did not start, and notes them for reporting once the lock is released.</summary>
-    private void RecordSkippedLocked(JobEntry job, long scheduledTicks, SkipReason reason, long count, long now, ref RunNotices notices)
+    private void RecordSkippedLocked(JobEntry job, long scheduledTicks, SkipReason reason, long count, long now, ref InlineList<RunNotice> notices)
     {
         if (count <= 0)
         {
@@ -73,7 +73,7 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>Counts occurrences later than the grace period, and notes them for reporting once the lock is released.</summary>
-    private void RecordMissedLocked(JobEntry job, long firstScheduledTicks, long count, long now, ref RunNotices notices)
+    private void RecordMissedLocked(JobEntry job, long firstScheduledTicks, long count, long now, ref InlineList<RunNotice> notices)
     {
         if (count <= 0)
         {

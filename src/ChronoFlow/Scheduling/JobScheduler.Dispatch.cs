@@ -11,10 +11,11 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>
-    /// Puts admitted runs in the queue, outside the lock, and starts what the free slots allow. A run the queue refuses
-    /// is counted and reported as rejected. Returns how many runs the queue took.
+    /// Starts admitted runs, outside the lock: straight onto the thread pool when nobody waits and a slot is free,
+    /// otherwise through the queue. A run the queue refuses is counted and reported as rejected. Returns how many runs
+    /// started or were queued.
     /// </summary>
-    private int Admit(in AdmittedRuns admitted, long now)
+    private int Admit(in InlineList<ScheduledRun> admitted, long now)
     {
         if (admitted.IsEmpty)
         {
@@ -24,17 +25,23 @@ public sealed partial class JobScheduler
         var accepted = 0;
         foreach (var run in admitted)
         {
+            if (_queue.Count == 0 && Volatile.Read(ref _state) < StateStopping && TryTakeSlot())
+            {
+                // Nobody waits: the queue would hand this run straight back.
+                accepted++;
+                ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
+                continue;
+            }
+
             if (_queue.TryEnqueue(new QueuedRun(run)))
             {
                 accepted++;
                 ChronoFlowTelemetry.QueueLength.Add(1);
-
-                // Start it now if a slot is free, so that the queue holds only runs that really wait.
                 Drain();
                 continue;
             }
 
-            var notices = default(RunNotices);
+            var notices = default(InlineList<RunNotice>);
             lock (_gate)
             {
                 run.Job.InFlight--;
@@ -42,31 +49,44 @@ public sealed partial class JobScheduler
                 ExitFlightLocked();
             }
 
-            notices.ReportTo(_reporter);
+            _reporter.Report(in notices);
+        }
+
+        if (Volatile.Read(ref _state) >= StateStopping)
+        {
+            // StopAsync may have emptied the queue before these runs reached it: drop them the same way.
+            DropQueued();
         }
 
         return accepted;
     }
 
-    /// <summary>
-    /// Hands queued runs to the thread pool while slots are free. Slots are taken with a compare-and-swap, so no lock is
-    /// needed; a run that ends frees its slot and drains again, so a run queued meanwhile is never stranded.
-    /// </summary>
-    private void Drain()
+    /// <summary>Takes a slot under <see cref="SchedulerOptions.MaxConcurrentRuns"/>, without a lock; false when none is free.</summary>
+    private bool TryTakeSlot()
     {
-        while (Volatile.Read(ref _state) < StateStopping)
+        while (true)
         {
             var running = Volatile.Read(ref _running);
             if (running >= _maxConcurrentRuns)
             {
-                return;
+                return false;
             }
 
-            if (Interlocked.CompareExchange(ref _running, running + 1, running) != running)
+            if (Interlocked.CompareExchange(ref _running, running + 1, running) == running)
             {
-                continue;
+                return true;
             }
+        }
+    }
 
+    /// <summary>
+    /// Hands queued runs to the thread pool while slots are free. A run that ends frees its slot and drains again, so
+    /// a run queued meanwhile is never stranded.
+    /// </summary>
+    private void Drain()
+    {
+        while (Volatile.Read(ref _state) < StateStopping && TryTakeSlot())
+        {
             if (!_queue.TryDequeue(out var queued))
             {
                 Interlocked.Decrement(ref _running);
@@ -89,25 +109,50 @@ public sealed partial class JobScheduler
                 continue;
             }
 
-            if (!run.Manual && run.Options.Misfire == MisfirePolicy.Skip
-                && DuePolicy.IsDroppedFromQueue(run.Job.Schedule, run.Options, run.ScheduledTicks, run.Manual, _time.GetUtcNow().UtcTicks))
+            if (DuePolicy.MayMisfireInQueue(run.Job.Schedule, run.Options, run.Manual))
             {
-                // It waited in the queue past its grace period: a misfire like any other.
-                Interlocked.Decrement(ref _running);
-                var notices = default(RunNotices);
-                lock (_gate)
+                var now = _time.GetUtcNow().UtcTicks;
+                if (DuePolicy.IsPastGrace(run.Options, run.ScheduledTicks, now))
                 {
-                    run.Job.InFlight--;
-                    RecordMissedLocked(run.Job, run.ScheduledTicks, 1, _time.GetUtcNow().UtcTicks, ref notices);
-                    ExitFlightLocked();
-                }
+                    // It waited in the queue past its grace period: a misfire like any other.
+                    Interlocked.Decrement(ref _running);
+                    var notices = default(InlineList<RunNotice>);
+                    lock (_gate)
+                    {
+                        run.Job.InFlight--;
+                        RecordMissedLocked(run.Job, run.ScheduledTicks, 1, now, ref notices);
+                        ExitFlightLocked();
+                    }
 
-                notices.ReportTo(_reporter);
-                continue;
+                    _reporter.Report(in notices);
+                    continue;
+                }
             }
 
             ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
         }
+    }
+
+    /// <summary>Empties the queue after a stop: each run is counted and reported as skipped for the shutdown.</summary>
+    private void DropQueued()
+    {
+        var notices = default(InlineList<RunNotice>);
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow().UtcTicks;
+            while (_queue.TryDequeue(out var queued))
+            {
+                ChronoFlowTelemetry.QueueLength.Add(-1);
+                if (queued.Run is ScheduledRun run && ReferenceEquals(run.Scheduler, this))
+                {
+                    run.Job.InFlight--;
+                    RecordSkippedLocked(run.Job, run.ScheduledTicks, SkipReason.Shutdown, 1, now, ref notices);
+                    ExitFlightLocked();
+                }
+            }
+        }
+
+        _reporter.Report(in notices);
     }
 
     /// <summary>Runs one admitted run and records its end. Never throws.</summary>
@@ -122,8 +167,8 @@ public sealed partial class JobScheduler
     {
         var job = run.Job;
         var now = _time.GetUtcNow();
-        var admitted = default(AdmittedRuns);
-        var notices = default(RunNotices);
+        var admitted = default(InlineList<ScheduledRun>);
+        var notices = default(InlineList<RunNotice>);
         lock (_gate)
         {
             // Count first, then report (below, outside the lock): a listener or log reader that asks for the job's
@@ -158,7 +203,7 @@ public sealed partial class JobScheduler
             Admit(admitted, now.UtcTicks);
         }
 
-        notices.ReportTo(_reporter);
+        _reporter.Report(in notices);
         if (!result.LockHeld)
         {
             _reporter.RunEnded(job.Id, run.ScheduledTicks, result.Outcome, result.Error, result.Attempts, result.Duration, run.Options.Timeout, now);

@@ -73,8 +73,6 @@ public sealed partial class JobScheduler
     /// <returns>A task that completes when the scheduler has stopped.</returns>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        int running;
-        var notices = default(RunNotices);
         lock (_gate)
         {
             if (_state >= StateStopping)
@@ -88,43 +86,38 @@ public sealed partial class JobScheduler
             _fallbackTimer?.Dispose();
             _fallbackTimer = null;
             Volatile.Write(ref _nextDueTicks, long.MaxValue);
-            var now = _time.GetUtcNow().UtcTicks;
-            while (_queue.TryDequeue(out var queued))
-            {
-                ChronoFlowTelemetry.QueueLength.Add(-1);
-                if (queued.Run is ScheduledRun run && ReferenceEquals(run.Scheduler, this))
-                {
-                    run.Job.InFlight--;
-                    RecordSkippedLocked(run.Job, run.ScheduledTicks, SkipReason.Shutdown, 1, now, ref notices);
-                    ExitFlightLocked();
-                }
-            }
-
-            running = Volatile.Read(ref _running);
         }
 
-        notices.ReportTo(_reporter);
+        DropQueued();
+        var running = Volatile.Read(ref _running);
 
         try
         {
             var idle = WaitForIdleAsync(CancellationToken.None);
-            if (!idle.IsCompleted && _shutdownTimeout == TimeSpan.Zero)
+            if (!idle.IsCompleted)
             {
-                // Asked not to wait: cancelling at once is the configured stop, not a timeout.
-                SchedulerLog.SchedulerStoppingNow(_logger, running);
-                await _stopping.CancelAsync().ConfigureAwait(false);
-                await idle.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            else if (!idle.IsCompleted)
-            {
-                SchedulerLog.SchedulerStopping(_logger, _shutdownTimeout, running);
-                using var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var delay = Task.Delay(_shutdownTimeout, _time, delayCancel.Token);
-                await Task.WhenAny(idle, delay).ConfigureAwait(false);
-                delayCancel.Cancel();
-                if (!idle.IsCompleted && !cancellationToken.IsCancellationRequested)
+                var cancel = true;
+                if (_shutdownTimeout == TimeSpan.Zero)
                 {
-                    SchedulerLog.SchedulerStopCancelling(_logger, Volatile.Read(ref _running));
+                    // Asked not to wait: cancelling at once is the configured stop, not a timeout.
+                    SchedulerLog.SchedulerStoppingNow(_logger, running);
+                }
+                else
+                {
+                    SchedulerLog.SchedulerStopping(_logger, _shutdownTimeout, running);
+                    using var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    var delay = Task.Delay(_shutdownTimeout, _time, delayCancel.Token);
+                    await Task.WhenAny(idle, delay).ConfigureAwait(false);
+                    delayCancel.Cancel();
+                    cancel = !idle.IsCompleted && !cancellationToken.IsCancellationRequested;
+                    if (cancel)
+                    {
+                        SchedulerLog.SchedulerStopCancelling(_logger, Volatile.Read(ref _running));
+                    }
+                }
+
+                if (cancel)
+                {
                     await _stopping.CancelAsync().ConfigureAwait(false);
                     await idle.WaitAsync(cancellationToken).ConfigureAwait(false);
                 }

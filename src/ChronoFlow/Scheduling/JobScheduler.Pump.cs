@@ -29,8 +29,8 @@ public sealed partial class JobScheduler
 
     private int PumpDue(long now)
     {
-        var admitted = default(AdmittedRuns);
-        var notices = default(RunNotices);
+        var admitted = default(InlineList<ScheduledRun>);
+        var notices = default(InlineList<RunNotice>);
         lock (_gate)
         {
             if (_state >= StateStopping)
@@ -47,7 +47,7 @@ public sealed partial class JobScheduler
             ArmTimerLocked(now);
         }
 
-        notices.ReportTo(_reporter);
+        _reporter.Report(in notices);
         return Admit(admitted, now);
     }
 
@@ -55,7 +55,7 @@ public sealed partial class JobScheduler
     /// Applies the misfire and overlap policy to a job whose cursor may be due, admits what may start, and puts the job
     /// back on the timeline at its next occurrence, or parks it until one of its runs ends.
     /// </summary>
-    private void ProcessDueLocked(JobEntry job, long now, ref AdmittedRuns admitted, ref RunNotices notices)
+    private void ProcessDueLocked(JobEntry job, long now, ref InlineList<ScheduledRun> admitted, ref InlineList<RunNotice> notices)
     {
         while (true)
         {

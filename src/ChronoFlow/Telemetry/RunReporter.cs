@@ -99,6 +99,15 @@ internal sealed class RunReporter(ILogger logger, IJobEventListener[] listeners,
         }
     }
 
+    /// <summary>Reports the notices collected under the scheduler's lock, in order. Call it without holding that lock.</summary>
+    public void Report(in InlineList<RunNotice> notices)
+    {
+        foreach (var notice in notices)
+        {
+            Report(in notice);
+        }
+    }
+
     /// <summary>Reports a notice collected under the scheduler's lock: runs that were due but did not start.</summary>
     public void Report(in RunNotice notice)
     {
@@ -200,44 +209,3 @@ internal readonly record struct RunNotice(
     long NowTicks,
     TimeSpan GracePeriod = default,
     MisfirePolicy Policy = default);
-
-/// <summary>
-/// The notices of one pass under the lock: the common case (none) allocates nothing, and one notice needs no list.
-/// </summary>
-internal struct RunNotices
-{
-    private RunNotice _first;
-    private List<RunNotice>? _rest;
-    private bool _any;
-
-    public void Add(in RunNotice notice)
-    {
-        if (!_any)
-        {
-            _first = notice;
-            _any = true;
-        }
-        else
-        {
-            (_rest ??= []).Add(notice);
-        }
-    }
-
-    /// <summary>Reports every notice, in order. Call it without holding the scheduler's lock.</summary>
-    public readonly void ReportTo(RunReporter reporter)
-    {
-        if (!_any)
-        {
-            return;
-        }
-
-        reporter.Report(in _first);
-        if (_rest is not null)
-        {
-            foreach (var notice in _rest)
-            {
-                reporter.Report(in notice);
-            }
-        }
-    }
-}

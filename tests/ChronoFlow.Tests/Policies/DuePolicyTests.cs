@@ -68,6 +68,13 @@ public class DuePolicyTests
     [InlineData(MisfirePolicy.Skip, true, 5, false)]
     [InlineData(MisfirePolicy.RunOnce, false, 5, false)]
     [InlineData(MisfirePolicy.RunAll, false, 5, false)]
-    public void IsDroppedFromQueue_OnlyLateScheduledRunsUnderSkip(MisfirePolicy misfire, bool manual, int waitedMinutes, bool dropped)
-        => Assert.Equal(dropped, DuePolicy.IsDroppedFromQueue(EveryMinute, Options(misfire, graceMinutes: 2), T0, manual, T0 + (waitedMinutes * Minute)));
+    public void MayMisfireInQueueAndIsPastGrace_DropOnlyLateScheduledRunsUnderSkip(MisfirePolicy misfire, bool manual, int waitedMinutes, bool dropped)
+    {
+        var options = Options(misfire, graceMinutes: 2);
+        Assert.Equal(dropped, DuePolicy.MayMisfireInQueue(EveryMinute, options, manual) && DuePolicy.IsPastGrace(options, T0, T0 + (waitedMinutes * Minute)));
+    }
+
+    [Fact]
+    public void MayMisfireInQueue_StartupJob_Never()
+        => Assert.False(DuePolicy.MayMisfireInQueue(Schedule.Startup, Options(MisfirePolicy.Skip), manual: false));
 }

@@ -53,9 +53,42 @@ public sealed class CustomJobQueueTests
         Assert.Equal(0, queue.Count);
     }
 
+    [Fact]
+    public async Task StopAsync_WhileARunIsOnItsWayToTheQueue_DropsItAsAShutdownSkipAndStops()
+    {
+        var queue = new StackQueue();
+        var events = new EventRecorder();
+        var s = SchedulerTestExtensions.CreateSoft(_clock, events, o =>
+        {
+            o.JobQueue = queue;
+            o.MaxConcurrentRuns = 1;
+        });
+        var gate = new Gate();
+        s.AddOrUpdate("blocker", Schedule.Once(TestClock.Epoch.AddMinutes(1)), gate.Action);
+        s.AddOrUpdate("late", Schedule.Once(TestClock.Epoch.AddMinutes(2)), _runs.Action);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        s.Pump();
+        await gate.WaitEnteredAsync();
+
+        // The stop begins after the pump admitted "late" and before the queue holds it.
+        Task? stop = null;
+        queue.BeforeEnqueue = () => stop = s.StopAsync();
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        s.Pump();
+        gate.Release();
+        await stop!.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Empty(_runs.Runs);
+        Assert.Equal(0, queue.Count);
+        var skipped = Assert.Single(events.Events, e => e.Kind == JobEventKind.Skipped);
+        Assert.Equal(("late", SkipReason.Shutdown), (skipped.JobId, skipped.SkipReason));
+    }
+
     private sealed class StackQueue : IJobQueue
     {
         private readonly Stack<QueuedRun> _stack = new();
+
+        public Action? BeforeEnqueue { get; set; }
 
         public int Count
         {
@@ -70,6 +103,9 @@ public sealed class CustomJobQueueTests
 
         public bool TryEnqueue(QueuedRun run)
         {
+            var hook = BeforeEnqueue;
+            BeforeEnqueue = null;
+            hook?.Invoke();
             lock (_stack)
             {
                 _stack.Push(run);
