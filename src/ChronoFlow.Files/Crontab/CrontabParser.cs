@@ -144,7 +144,7 @@ internal static class CrontabParser
                 TimeZoneId = zoneId,
                 TimeZone = zone,
                 RunAsUser = user,
-                Task = new TaskDefinition(TaskDefinition.ExecuteCommand, RawSettings(command), settings),
+                Task = new TaskDefinition(BuiltInTaskTypes.ExecuteCommand, RawSettings(command), settings),
                 SourceFile = file,
                 SourceLocation = location,
                 Fingerprint = string.Empty,

@@ -13,14 +13,17 @@ internal sealed record MisfireDefinition(string? Policy, TimeSpan? GracePeriod);
 internal sealed record RetryDefinition(int MaxAttempts, TimeSpan? Backoff, TimeSpan? MaxDelay);
 
 /// <summary>
-/// A task: its type name, the raw JSON settings (the whole task object) and the validated settings:
-/// <see cref="CommandTaskSettings"/> or <see cref="HttpTaskSettings"/> for the built-in types,
-/// <see cref="BoundTaskSettings"/> for a registered <see cref="JobTaskType"/>.
+/// A task: its type (built-in or registered), the raw JSON settings (the whole task object) and the settings its type
+/// bound: <see cref="CommandTaskSettings"/> or <see cref="HttpTaskSettings"/> for the built-in types, the application's
+/// own settings object for a registered <see cref="JobTaskType"/>.
 /// </summary>
-internal sealed record TaskDefinition(string Type, JsonElement RawSettings, object? Settings)
+internal sealed record TaskDefinition(JobTaskType TaskType, JsonElement RawSettings, object Settings)
 {
     public const string ExecuteCommand = "execute_command";
     public const string HttpRequest = "http_request";
+
+    /// <summary>The type name, as the file gives it in <c>task.type</c>.</summary>
+    public string Type => TaskType.Name;
 }
 
 /// <summary>

@@ -61,5 +61,3 @@ internal sealed record HttpTaskSettings
     public bool IsExpected(int status) => ExpectedStatus.IsDefaultOrEmpty ? status is >= 200 and <= 299 : ExpectedStatus.Contains(status);
 }
 
-/// <summary>Settings of a task type the application registered, bound from a job file, with the type that runs them.</summary>
-internal sealed record BoundTaskSettings(JobTaskType TaskType, object Value);

@@ -4,16 +4,16 @@ using System.Text.Json;
 namespace ChronoFlow.Files;
 
 /// <summary>
-/// Validates the <c>task</c> object of a job file: <c>{ "type": "...", ... }</c>. The two built-in types are
-/// checked field by field; a type registered by the application (<see cref="JobTaskType"/>) is bound to its settings
-/// type; any other type is an error that lists the known types.
+/// Validates the <c>task</c> object of a job file: <c>{ "type": "...", ... }</c>. The type is looked up in one table
+/// of <see cref="JobTaskType"/>s (the built-in ones and those the application registered) and binds its settings;
+/// any other type is an error that lists the known types. The readers of the built-in types' settings live here.
 /// </summary>
 internal static class TaskSettingsParser
 {
     /// <summary>The largest <c>output_limit</c> accepted: 64 MiB.</summary>
     public const long MaxOutputLimit = 64L * 1024 * 1024;
 
-    public static TaskDefinition? Parse(JsonElement element, string path, DiagnosticsBag bag, IReadOnlyDictionary<string, JobTaskType>? registeredTypes)
+    public static TaskDefinition? Parse(JsonElement element, string path, DiagnosticsBag bag, IReadOnlyDictionary<string, JobTaskType>? taskTypes)
     {
         var fields = JsonFields.Open(element, path, bag);
         if (fields is null)
@@ -27,44 +27,24 @@ internal static class TaskSettingsParser
             return null;
         }
 
-        var errorsBefore = bag.Count;
-        object? settings;
-        switch (type)
+        var known = taskTypes ?? BuiltInTaskTypes.Table;
+        if (!known.TryGetValue(type, out var taskType))
         {
-            case TaskDefinition.ExecuteCommand:
-                settings = ParseCommand(fields);
-                fields.WarnUnknown(type);
-                break;
-            case TaskDefinition.HttpRequest:
-                settings = ParseHttp(fields);
-                fields.WarnUnknown(type);
-                break;
-            default:
-                if (registeredTypes is null || !registeredTypes.TryGetValue(type, out var taskType))
-                {
-                    var known = new SortedSet<string>(StringComparer.Ordinal) { TaskDefinition.ExecuteCommand, TaskDefinition.HttpRequest };
-                    if (registeredTypes is not null)
-                    {
-                        known.UnionWith(registeredTypes.Keys);
-                    }
-
-                    bag.Error(fields.PathOf("type"), $"unknown task type \"{type}\"; known types are {string.Join(", ", known)}");
-                    return null;
-                }
-
-                settings = taskType.Bind(element, path, bag);
-                break;
+            bag.Error(fields.PathOf("type"), $"unknown task type \"{type}\"; known types are {string.Join(", ", known.Keys.Order(StringComparer.Ordinal))}");
+            return null;
         }
 
-        if (bag.HasErrorsSince(errorsBefore))
+        var errorsBefore = bag.Count;
+        var settings = taskType.Bind(element, fields);
+        if (settings is null || bag.HasErrorsSince(errorsBefore))
         {
             return null;
         }
 
-        return new TaskDefinition(type, element.Clone(), settings);
+        return new TaskDefinition(taskType, element.Clone(), settings);
     }
 
-    private static CommandTaskSettings? ParseCommand(JsonFields fields)
+    internal static CommandTaskSettings? ParseCommand(JsonFields fields)
     {
         var bag = fields.Bag;
         var before = bag.Count;
@@ -212,7 +192,7 @@ internal static class TaskSettingsParser
         return result.ToImmutable();
     }
 
-    private static HttpTaskSettings? ParseHttp(JsonFields fields)
+    internal static HttpTaskSettings? ParseHttp(JsonFields fields)
     {
         var bag = fields.Bag;
         var before = bag.Count;

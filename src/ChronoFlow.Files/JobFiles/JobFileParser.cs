@@ -34,8 +34,8 @@ internal static class JobFileParser
     /// <summary>Parses the UTF-8 content of a job file.</summary>
     /// <param name="utf8">The file content (a UTF-8 byte order mark is allowed).</param>
     /// <param name="file">The file name to put in diagnostics, as the user knows it (<c>jobs.d/report.json</c>).</param>
-    /// <param name="registeredTaskTypes">Task types registered besides the built-in ones, or <see langword="null"/>.</param>
-    public static JobFileParseResult Parse(ReadOnlyMemory<byte> utf8, string file, IReadOnlyDictionary<string, JobTaskType>? registeredTaskTypes = null)
+    /// <param name="taskTypes">The task types by name (<see cref="BuiltInTaskTypes.CreateTable"/>), or <see langword="null"/> for the built-in ones only.</param>
+    public static JobFileParseResult Parse(ReadOnlyMemory<byte> utf8, string file, IReadOnlyDictionary<string, JobTaskType>? taskTypes = null)
     {
         var bag = new DiagnosticsBag(file);
         if (utf8.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
@@ -59,12 +59,12 @@ internal static class JobFileParser
 
         using (document)
         {
-            var definition = ParseRoot(document.RootElement, bag, file, registeredTaskTypes);
+            var definition = ParseRoot(document.RootElement, bag, file, taskTypes);
             return new JobFileParseResult(new DefinitionFileResult(definition is null ? [] : [definition], bag.ToImmutable()), MalformedJson: false);
         }
     }
 
-    private static JobDefinition? ParseRoot(JsonElement root, DiagnosticsBag bag, string file, IReadOnlyDictionary<string, JobTaskType>? registeredTaskTypes)
+    private static JobDefinition? ParseRoot(JsonElement root, DiagnosticsBag bag, string file, IReadOnlyDictionary<string, JobTaskType>? taskTypes)
     {
         var fields = JsonFields.Open(root, "$", bag);
         if (fields is null)
@@ -121,7 +121,7 @@ internal static class JobFileParser
         TaskDefinition? task = null;
         if (fields.TryGet("task", out var taskElement))
         {
-            task = TaskSettingsParser.Parse(taskElement, fields.PathOf("task"), bag, registeredTaskTypes);
+            task = TaskSettingsParser.Parse(taskElement, fields.PathOf("task"), bag, taskTypes);
         }
         else
         {

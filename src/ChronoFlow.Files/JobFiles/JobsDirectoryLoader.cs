@@ -7,8 +7,8 @@ namespace ChronoFlow.Files;
 /// <summary>Options for <see cref="JobsDirectoryLoader"/>.</summary>
 internal sealed record JobsDirectoryOptions
 {
-    /// <summary>Task types registered besides the built-in ones.</summary>
-    public IReadOnlyDictionary<string, JobTaskType>? RegisteredTaskTypes { get; init; }
+    /// <summary>The task types by name (<see cref="BuiltInTaskTypes.CreateTable"/>); <see langword="null"/> for the built-in ones only.</summary>
+    public IReadOnlyDictionary<string, JobTaskType>? TaskTypes { get; init; }
 
     /// <summary>
     /// How long a file that is not valid JSON must stay unchanged before it is reported as broken rather than taken
@@ -229,7 +229,7 @@ internal sealed class JobsDirectoryLoader
             return true;
         }
 
-        var parsed = JobFileParser.Parse(content, state.Path, _options.RegisteredTaskTypes);
+        var parsed = JobFileParser.Parse(content, state.Path, _options.TaskTypes);
         if (parsed.MalformedJson)
         {
             var now = _timeProvider.GetUtcNow();

@@ -107,7 +107,7 @@ public sealed class JobFileSource : IAsyncDisposable
         if (!string.IsNullOrEmpty(options.JobsDirectory))
         {
             var taskTypes = options.TaskTypesByName();
-            var loaderOptions = new JobsDirectoryOptions { RegisteredTaskTypes = taskTypes.Count == 0 ? null : taskTypes, SettleTime = settleTime };
+            var loaderOptions = new JobsDirectoryOptions { TaskTypes = taskTypes, SettleTime = settleTime };
             var loader = new JobsDirectoryLoader(options.JobsDirectory, loaderOptions, _timeProvider);
             _sources.Add(new Source(options.JobsDirectory, options.JobsDirectory, "*.json", loader.Scan, () => loader.CurrentDiagnostics));
         }
@@ -343,42 +343,12 @@ public sealed class JobFileSource : IAsyncDisposable
             return;
         }
 
-        Func<JobContext, CancellationToken, ValueTask> action;
-        switch (definition.Task.Settings)
+        // One path for every task type, built-in or registered.
+        var action = definition.Task.TaskType.Prepare(definition.Task.Settings, definition, this, out var taskError);
+        if (action is null)
         {
-            case CommandTaskSettings command:
-                var request = CommandRunner.CreateRequest(command, definition.Timeout) with { KillGracePeriod = _killGrace };
-                if (definition.RunAsUser is { } user)
-                {
-                    // Never run a system-crontab line as the wrong user: switch with runuser, or refuse the line.
-                    var prefix = UserSwitch.Plan(user, _userSwitchHost, command.Environment, out var userError);
-                    if (userError is not null)
-                    {
-                        Reject(source, definition, userError);
-                        return;
-                    }
-
-                    if (!prefix.IsEmpty)
-                    {
-                        request = request with { Arguments = [.. prefix, .. request.Arguments] };
-                        JobFileSourceLog.RunsAsUser(_logger, id, definition.SourceFile, definition.SourceLocation, user, prefix[0]);
-                    }
-                }
-
-                action = (context, token) => RunCommandAsync(context, request, command.OutputFile, token);
-                break;
-            case HttpTaskSettings http:
-                var timeout = definition.Timeout;
-                action = (context, token) => RunHttpAsync(context.JobId, http, timeout, token);
-                break;
-            case BoundTaskSettings bound:
-                var taskType = bound.TaskType;
-                var settings = bound.Value;
-                action = (context, token) => taskType.ExecuteAsync(settings, context, token);
-                break;
-            default:
-                Reject(source, definition, $"task type \"{definition.Task.Type}\" has no executor in this service; this definition is not loaded");
-                return;
+            Reject(source, definition, taskError ?? $"task type \"{definition.Task.Type}\" has no executor in this service; this definition is not loaded");
+            return;
         }
 
         try
@@ -394,6 +364,38 @@ public sealed class JobFileSource : IAsyncDisposable
         {
             // The scheduler has stopped: nothing more to register.
         }
+    }
+
+    /// <summary>What an <c>execute_command</c> job runs here; <see langword="null"/> when its user cannot be switched to.</summary>
+    internal Func<JobContext, CancellationToken, ValueTask>? PrepareCommand(JobDefinition definition, CommandTaskSettings command, out string? error)
+    {
+        error = null;
+        var request = CommandRunner.CreateRequest(command, definition.Timeout) with { KillGracePeriod = _killGrace };
+        if (definition.RunAsUser is { } user)
+        {
+            // Never run a system-crontab line as the wrong user: switch with runuser, or refuse the line.
+            var prefix = UserSwitch.Plan(user, _userSwitchHost, command.Environment, out error);
+            if (error is not null)
+            {
+                return null;
+            }
+
+            if (!prefix.IsEmpty)
+            {
+                request = request with { Arguments = [.. prefix, .. request.Arguments] };
+                JobFileSourceLog.RunsAsUser(_logger, definition.JobId, definition.SourceFile, definition.SourceLocation, user, prefix[0]);
+            }
+        }
+
+        return (context, token) => RunCommandAsync(context, request, command.OutputFile, token);
+    }
+
+    /// <summary>What an <c>http_request</c> job runs here.</summary>
+    internal Func<JobContext, CancellationToken, ValueTask> PrepareHttp(JobDefinition definition, HttpTaskSettings http, out string? error)
+    {
+        error = null;
+        var timeout = definition.Timeout;
+        return (context, token) => RunHttpAsync(context.JobId, http, timeout, token);
     }
 
     private void Reject(Source source, JobDefinition definition, string reason)

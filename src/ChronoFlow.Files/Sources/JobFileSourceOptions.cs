@@ -113,19 +113,17 @@ public class JobFileSourceOptions
         _ = TaskTypesByName();
     }
 
-    /// <summary>The registered task types by name; throws when one is null or a name is registered twice.</summary>
+    /// <summary>
+    /// The task types by name: the built-in ones and the registered ones, in one table; throws when one is null or a
+    /// name is registered twice.
+    /// </summary>
     internal Dictionary<string, JobTaskType> TaskTypesByName()
     {
-        var byName = new Dictionary<string, JobTaskType>(StringComparer.Ordinal);
         for (var i = 0; i < TaskTypes.Count; i++)
         {
-            var type = TaskTypes[i] ?? throw new ArgumentException($"{nameof(JobFileSourceOptions)}.{nameof(TaskTypes)}[{i}] is null.", "options");
-            if (!byName.TryAdd(type.Name, type))
-            {
-                throw new ArgumentException($"{nameof(JobFileSourceOptions)}.{nameof(TaskTypes)} registers the task type \"{type.Name}\" twice; each name may be registered once.", "options");
-            }
+            _ = TaskTypes[i] ?? throw new ArgumentException($"{nameof(JobFileSourceOptions)}.{nameof(TaskTypes)}[{i}] is null.", "options");
         }
 
-        return byName;
+        return BuiltInTaskTypes.CreateTable(TaskTypes, $"{nameof(JobFileSourceOptions)}.{nameof(TaskTypes)}");
     }
 }

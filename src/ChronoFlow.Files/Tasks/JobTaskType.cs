@@ -62,17 +62,23 @@ public sealed class JobTaskType
     /// <summary>The longest task type name accepted.</summary>
     internal const int MaxNameLength = 64;
 
-    private readonly JsonTypeInfo _typeInfo;
-    private readonly Func<JsonElement, object?> _deserialize;
-    private readonly Func<object, JobContext, CancellationToken, ValueTask> _execute;
+    // A type binds either with System.Text.Json (_typeInfo and _deserialize) or with a hand-written reader (_read).
+    private readonly JsonTypeInfo? _typeInfo;
+    private readonly Func<JsonElement, object?>? _deserialize;
+    private readonly Func<JsonFields, object?>? _read;
+    private readonly TaskPreparer _prepare;
 
-    private JobTaskType(string name, JsonTypeInfo typeInfo, Func<JsonElement, object?> deserialize, Func<object, JobContext, CancellationToken, ValueTask> execute)
+    private JobTaskType(string name, JsonTypeInfo? typeInfo, Func<JsonElement, object?>? deserialize, Func<JsonFields, object?>? read, TaskPreparer prepare)
     {
         Name = name;
         _typeInfo = typeInfo;
         _deserialize = deserialize;
-        _execute = execute;
+        _read = read;
+        _prepare = prepare;
     }
+
+    /// <summary>How the settings are deserialized; only a type bound with System.Text.Json asks for it.</summary>
+    private JsonTypeInfo TypeInfo => _typeInfo ?? throw new InvalidOperationException($"The task type \"{Name}\" is not bound with System.Text.Json.");
 
     /// <summary>Gets the name that selects this type in a job file's <c>task.type</c>.</summary>
     public string Name { get; }
@@ -99,8 +105,22 @@ public sealed class JobTaskType
             name,
             settingsTypeInfo,
             element => element.Deserialize(settingsTypeInfo),
-            (settings, context, cancellationToken) => execute((TTask)settings, context, cancellationToken));
+            read: null,
+            (object settings, JobDefinition _, JobFileSource _, out string? error) =>
+            {
+                error = null;
+                var task = (TTask)settings;
+                return (context, cancellationToken) => execute(task, context, cancellationToken);
+            });
     }
+
+    /// <summary>
+    /// Creates a built-in type (<c>execute_command</c>, <c>http_request</c>): its settings are read and validated
+    /// by <paramref name="read"/> from the <c>task</c> object (the <c>type</c> property already read), which adds
+    /// every finding to the fields' diagnostics; <paramref name="prepare"/> turns them into what a job runs.
+    /// </summary>
+    internal static JobTaskType CreateBuiltIn(string name, Func<JsonFields, object?> read, TaskPreparer prepare)
+        => new(name, typeInfo: null, deserialize: null, read, prepare);
 
     /// <summary>
     /// Creates a task type whose settings are bound with <paramref name="settingsTypeInfo"/>, run by
@@ -182,15 +202,24 @@ public sealed class JobTaskType
     }
 
     /// <summary>
-    /// Binds the <c>task</c> object at <paramref name="path"/> (<c>$.task</c>), adding every finding to
-    /// <paramref name="bag"/>. Returns <see langword="null"/> when it does not bind.
+    /// Binds the <c>task</c> object (opened as <paramref name="fields"/>, its <c>type</c> read), adding every finding
+    /// to the fields' diagnostics. Returns <see langword="null"/> when it does not bind.
     /// </summary>
-    internal BoundTaskSettings? Bind(JsonElement task, string path, DiagnosticsBag bag)
+    internal object? Bind(JsonElement task, JsonFields fields)
     {
+        if (_read is not null)
+        {
+            var read = _read(fields);
+            fields.WarnUnknown(Name);
+            return read;
+        }
+
+        var path = fields.Path;
+        var bag = fields.Bag;
         object? settings;
         try
         {
-            settings = _deserialize(task);
+            settings = _deserialize!(task);
         }
         catch (JsonException ex)
         {
@@ -201,7 +230,7 @@ public sealed class JobTaskType
         {
             // A constructor or setter that validates, or a converter that throws something else: the file is wrong,
             // and the loader must keep going.
-            bag.Error(path, $"cannot be bound to {_typeInfo.Type.Name}: {JobFileParser.Reason(ex.Message)}");
+            bag.Error(path, $"cannot be bound to {TypeInfo.Type.Name}: {JobFileParser.Reason(ex.Message)}");
             return null;
         }
 
@@ -223,12 +252,15 @@ public sealed class JobTaskType
         }
 
         WarnUnknown(task, path, bag);
-        return new BoundTaskSettings(this, settings);
+        return settings;
     }
 
-    /// <summary>Runs one task with settings that <see cref="Bind"/> returned.</summary>
-    internal ValueTask ExecuteAsync(object settings, JobContext context, CancellationToken cancellationToken)
-        => _execute(settings, context, cancellationToken);
+    /// <summary>
+    /// Turns settings that <see cref="Bind"/> returned into what <paramref name="definition"/>'s job runs in
+    /// <paramref name="source"/>, or returns <see langword="null"/> and the reason the definition cannot run there.
+    /// </summary>
+    internal Func<JobContext, CancellationToken, ValueTask>? Prepare(object settings, JobDefinition definition, JobFileSource source, out string? error)
+        => _prepare(settings, definition, source, out error);
 
     [RequiresUnreferencedCode("Uses the reflection-based enum converter.")]
     [RequiresDynamicCode("Uses the reflection-based enum converter.")]
@@ -292,14 +324,14 @@ public sealed class JobTaskType
     {
         if (!message.StartsWith("The JSON value could not be converted to ", StringComparison.Ordinal)
             || relativePath is not { Length: > 2 } || !relativePath.StartsWith("$.", StringComparison.Ordinal)
-            || relativePath.AsSpan(2).IndexOfAny(".[") >= 0 || _typeInfo.Kind != JsonTypeInfoKind.Object)
+            || relativePath.AsSpan(2).IndexOfAny(".[") >= 0 || TypeInfo.Kind != JsonTypeInfoKind.Object)
         {
             return null;
         }
 
         var name = relativePath[2..];
-        var comparison = _typeInfo.Options.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        var property = _typeInfo.Properties.FirstOrDefault(p => string.Equals(p.Name, name, comparison));
+        var comparison = TypeInfo.Options.PropertyNameCaseInsensitive ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        var property = TypeInfo.Properties.FirstOrDefault(p => string.Equals(p.Name, name, comparison));
         var value = task.EnumerateObject().Where(p => string.Equals(p.Name, name, comparison)).Select(static p => p.Value).FirstOrDefault();
         if (property is null || value.ValueKind == JsonValueKind.Undefined)
         {
@@ -316,11 +348,11 @@ public sealed class JobTaskType
         IEnumerable<ValidationResult> results;
         try
         {
-            results = settings.Validate(CreateValidationContext(settings, _typeInfo.Type.Name)).ToList();
+            results = settings.Validate(CreateValidationContext(settings, TypeInfo.Type.Name)).ToList();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            bag.Error(path, $"validation of {_typeInfo.Type.Name} failed: {ex.Message}");
+            bag.Error(path, $"validation of {TypeInfo.Type.Name} failed: {ex.Message}");
             return;
         }
 
@@ -356,9 +388,9 @@ public sealed class JobTaskType
     /// <summary>The JSON name of a .NET member of the settings type, for paths in validation errors.</summary>
     private string JsonNameOf(string member)
     {
-        if (_typeInfo.Kind == JsonTypeInfoKind.Object)
+        if (TypeInfo.Kind == JsonTypeInfoKind.Object)
         {
-            foreach (var property in _typeInfo.Properties)
+            foreach (var property in TypeInfo.Properties)
             {
                 if (property.AttributeProvider is MemberInfo info && info.Name == member)
                 {
@@ -373,13 +405,13 @@ public sealed class JobTaskType
     private void WarnUnknown(JsonElement task, string path, DiagnosticsBag bag)
     {
         // Only a plain object type tells which properties it binds; one with [JsonExtensionData] takes them all.
-        if (_typeInfo.Kind != JsonTypeInfoKind.Object || _typeInfo.Properties.Any(static p => p.IsExtensionData))
+        if (TypeInfo.Kind != JsonTypeInfoKind.Object || TypeInfo.Properties.Any(static p => p.IsExtensionData))
         {
             return;
         }
 
-        var comparer = _typeInfo.Options.PropertyNameCaseInsensitive ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
-        var known = new HashSet<string>(_typeInfo.Properties.Select(static p => p.Name), comparer) { "type" };
+        var comparer = TypeInfo.Options.PropertyNameCaseInsensitive ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+        var known = new HashSet<string>(TypeInfo.Properties.Select(static p => p.Name), comparer) { "type" };
         foreach (var property in task.EnumerateObject())
         {
             if (!known.Contains(property.Name))

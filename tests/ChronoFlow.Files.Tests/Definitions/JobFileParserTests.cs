@@ -224,13 +224,12 @@ public class JobFileParserTests
     public void Parse_RegisteredTaskType_BindsSettingsAndKeepsRawJson()
     {
         var sendMail = JobTaskType.Create<Dictionary<string, string>>("send_mail", static (_, _, _) => ValueTask.CompletedTask);
-        var r = Parse("""{ "job_id": "x", "schedule": "@hourly", "task": { "type": "send_mail", "to": "ops@example.com" } }""", new Dictionary<string, JobTaskType> { ["send_mail"] = sendMail });
+        var r = Parse("""{ "job_id": "x", "schedule": "@hourly", "task": { "type": "send_mail", "to": "ops@example.com" } }""", BuiltInTaskTypes.CreateTable([sendMail]));
 
         var d = Assert.Single(r.Result.Definitions);
         Assert.Equal("send_mail", d.Task.Type);
-        var bound = Assert.IsType<BoundTaskSettings>(d.Task.Settings);
-        Assert.Same(sendMail, bound.TaskType);
-        Assert.Equal("ops@example.com", Assert.IsType<Dictionary<string, string>>(bound.Value)["to"]);
+        Assert.Same(sendMail, d.Task.TaskType);
+        Assert.Equal("ops@example.com", Assert.IsType<Dictionary<string, string>>(d.Task.Settings)["to"]);
         Assert.Equal("ops@example.com", d.Task.RawSettings.GetProperty("to").GetString());
     }
 

@@ -58,7 +58,7 @@ public sealed class JobTaskTypeTests : IDisposable
 
         var definition = Assert.Single(Parse(type, """{ "type": "report", "recipient_address": "ops@example.com", "format": "plain_text", "every": "PT5M", "grace": "00:00:30" }""").Definitions);
 
-        var report = Assert.IsType<ReportTask>(Assert.IsType<BoundTaskSettings>(definition.Task.Settings).Value);
+        var report = Assert.IsType<ReportTask>(definition.Task.Settings);
         Assert.Equal("ops@example.com", report.RecipientAddress);
         Assert.Equal(ReportFormat.PlainText, report.Format);
         Assert.Equal(TimeSpan.FromMinutes(5), report.Every);
@@ -322,7 +322,7 @@ public sealed class JobTaskTypeTests : IDisposable
     private static DefinitionFileResult Parse(JobTaskType type, string task)
     {
         var json = $$"""{ "job_id": "x", "schedule": "@daily", "task": {{task}} }""";
-        return JobFileParser.Parse(Encoding.UTF8.GetBytes(json), "jobs.d/report.json", new Dictionary<string, JobTaskType> { [type.Name] = type }).Result;
+        return JobFileParser.Parse(Encoding.UTF8.GetBytes(json), "jobs.d/report.json", BuiltInTaskTypes.CreateTable([type])).Result;
     }
 
     private JobTaskType ProbeType() => JobTaskType.Create("probe", TaskTypesJsonContext.Default.ProbeTask, (task, context, _) =>
