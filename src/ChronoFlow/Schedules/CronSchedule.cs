@@ -24,9 +24,6 @@ internal sealed class CronSchedule : Schedule
 
     public TimeZoneInfo? Zone => _zone;
 
-    /// <summary>Six fields mean a leading seconds field; anything else is read as five (macros included).</summary>
-    public static CronFormat FormatOf(ReadOnlySpan<char> text) => ScheduleSyntax.CronFormatOf(text);
-
     public override string ToString() => _zone is null ? _text : $"{_text} ({_zone.Id})";
 
     internal override long Next(long afterUtcTicks)

@@ -42,9 +42,7 @@ public abstract class Schedule
     public static Schedule Cron(string expression, TimeZoneInfo? zone = null)
     {
         ArgumentNullException.ThrowIfNull(expression);
-        var format = CronSchedule.FormatOf(expression);
-        var parsed = CronExpression.Parse(expression.AsSpan(), format);
-        return new CronSchedule(expression, format, parsed, zone, seeded: false);
+        return TryParseCron(expression.AsSpan().Trim(" \t"), zone, out var schedule, out var error) ? schedule : throw error;
     }
 
     /// <summary>
@@ -191,9 +189,17 @@ public abstract class Schedule
             return true;
         }
 
+        return TryParseCron(trimmed, zone, out schedule, out error);
+    }
+
+    /// <summary>Reads a cron expression or macro (five or six fields, told apart by count); the text is already trimmed.</summary>
+    private static bool TryParseCron(ReadOnlySpan<char> trimmed, TimeZoneInfo? zone, [NotNullWhen(true)] out Schedule? schedule, [NotNullWhen(false)] out FormatException? error)
+    {
+        schedule = null;
+        error = null;
         var expression = trimmed.ToString();
         var fields = ScheduleSyntax.CountFields(trimmed);
-        if (trimmed[0] != '@' && fields is not (5 or 6))
+        if ((trimmed.IsEmpty || trimmed[0] != '@') && fields is not (5 or 6))
         {
             // The fault is where the missing field should start (the end), or at the first field too many.
             error = new CronFormatException(

@@ -53,10 +53,6 @@ internal static class ScheduleSyntax
         return text.Length;
     }
 
-    /// <summary>Six fields carry a leading seconds field; anything else is read as the standard five.</summary>
-    public static CronFormat CronFormatOf(ReadOnlySpan<char> text)
-        => CountFields(text) == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
-
     /// <summary>One word that starts like a date (<c>2025-</c>): an instant, not a cron expression.</summary>
     public static bool LooksLikeInstant(ReadOnlySpan<char> text)
         => text.Length >= 10

@@ -10,8 +10,6 @@ namespace ChronoFlow;
 /// <threadsafety>Safe to call from any thread; listeners are called on the caller's thread.</threadsafety>
 internal sealed class RunReporter(ILogger logger, IJobEventListener[] listeners, TimeProvider time)
 {
-    public ILogger Logger => logger;
-
     public void AttemptStarted(string jobId, long scheduledTicks, bool manual, DateTimeOffset started, int attempt)
     {
         var lateness = TimeSpan.FromTicks(Math.Max(0, started.UtcTicks - scheduledTicks));
