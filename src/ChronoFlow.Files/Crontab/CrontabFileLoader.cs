@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
 using System.Text;
 
 namespace ChronoFlow.Files;
@@ -21,122 +20,64 @@ namespace ChronoFlow.Files;
 /// <threadsafety>Not thread-safe: call <see cref="Load"/> from one thread at a time.</threadsafety>
 internal sealed class CrontabFileLoader
 {
-    private readonly string _path;
     private readonly CrontabParseOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _settleTime;
     private readonly bool _checkSecurity;
+    private readonly DefinitionFile _file;
     private Dictionary<string, JobDefinition> _current = new(StringComparer.Ordinal);
-    private byte[]? _hash;
-    private byte[]? _pendingHash;
-    private DateTimeOffset _pendingSince;
-    private ImmutableArray<DefinitionDiagnostic> _diagnostics = [];
 
     public CrontabFileLoader(string path, CrontabParseOptions? options = null, TimeProvider? timeProvider = null, TimeSpan? settleTime = null, bool checkFileSecurity = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        _path = path;
+        _file = new DefinitionFile(path);
         _options = options ?? new CrontabParseOptions();
         _timeProvider = timeProvider ?? TimeProvider.System;
         _settleTime = settleTime ?? TimeSpan.FromSeconds(2);
         _checkSecurity = checkFileSecurity;
     }
 
-    public string Path => _path;
+    public string Path => _file.Path;
 
     public IReadOnlyDictionary<string, JobDefinition> Current => _current;
 
-    public ImmutableArray<DefinitionDiagnostic> CurrentDiagnostics => _diagnostics;
+    public ImmutableArray<DefinitionDiagnostic> CurrentDiagnostics => _file.Result.Diagnostics;
 
     public DefinitionChanges Load()
     {
-        string? error = null;
-        byte[] content = [];
-        var lastWrite = DateTime.MinValue;
-        try
+        switch (_file.Load(Parse, _checkSecurity, "the crontab file does not exist; no jobs are loaded from it", _timeProvider, _settleTime))
         {
-            error = _checkSecurity ? FileSecurity.Check(_path) : null;
-            if (error is null)
-            {
-                content = File.ReadAllBytes(_path);
-                lastWrite = File.GetLastWriteTimeUtc(_path);
-            }
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            error = "the crontab file does not exist; no jobs are loaded from it";
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            error = $"cannot be read: {ex.Message}";
+            case DefinitionFileLoad.Pending:
+                return DefinitionChanges.None with { HasPendingFiles = true };
+            case DefinitionFileLoad.Loaded:
+                break;
+            default:
+                return DefinitionChanges.None;
         }
 
-        var hash = Hash(content, error);
-        if (_hash is not null && hash.AsSpan().SequenceEqual(_hash))
-        {
-            _pendingHash = null;
-            return DefinitionChanges.None;
-        }
-
-        DefinitionFileResult result;
-        if (error is not null)
-        {
-            result = new DefinitionFileResult([], [DefinitionDiagnostic.Error(_path, string.Empty, error)]);
-        }
-        else
-        {
-            // Cut off mid-line, or just truncated by a truncate-and-write save: wait until it settles.
-            var looksPartial = content.Length > 0 ? content[^1] != (byte)'\n' : _current.Count > 0;
-            if (looksPartial)
-            {
-                var now = _timeProvider.GetUtcNow();
-                if (_pendingHash is null || !hash.AsSpan().SequenceEqual(_pendingHash))
-                {
-                    _pendingHash = hash;
-                    _pendingSince = now;
-                }
-
-                if (now - _pendingSince < _settleTime && now - lastWrite < _settleTime)
-                {
-                    return DefinitionChanges.None with { HasPendingFiles = true };
-                }
-            }
-
-            string text;
-            try
-            {
-                text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(content);
-            }
-            catch (DecoderFallbackException ex)
-            {
-                text = string.Empty;
-                error = $"is not valid UTF-8 text (byte {ex.Index})";
-            }
-
-            result = error is null
-                ? CrontabParser.Parse(text.StartsWith('\uFEFF') ? text[1..] : text, _path, _options)
-                : new DefinitionFileResult([], [DefinitionDiagnostic.Error(_path, string.Empty, error)]);
-        }
-
-        _hash = hash;
-        _pendingHash = null;
-        _diagnostics = result.Diagnostics;
         // Only a new content gets here, and a new content reports everything it has; the same content never again.
-        var next = result.Definitions.ToDictionary(static d => d.JobId, StringComparer.Ordinal);
+        var reported = ImmutableArray.CreateBuilder<DefinitionDiagnostic>();
+        _file.ReportNew(_file.Result.Diagnostics, reported);
+        var next = _file.Result.Definitions.ToDictionary(static d => d.JobId, StringComparer.Ordinal);
         var (added, changed, removed) = DefinitionChanges.Diff(_current, next);
         _current = next;
-        return new DefinitionChanges(added, changed, removed, result.Diagnostics, false);
+        return new DefinitionChanges(added, changed, removed, reported.ToImmutable(), false);
     }
 
-    private static byte[] Hash(byte[] content, string? error)
+    private (DefinitionFileResult Result, bool LooksPartial) Parse(string path, byte[] content)
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(content);
-        if (error is not null)
+        // Cut off mid-line, or just truncated by a truncate-and-write save: wait until it settles.
+        var looksPartial = content.Length > 0 ? content[^1] != (byte)'\n' : _current.Count > 0;
+        string text;
+        try
         {
-            sha.AppendData(Encoding.UTF8.GetBytes(error));
+            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(content);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            return (new DefinitionFileResult([], [DefinitionDiagnostic.Error(path, string.Empty, $"is not valid UTF-8 text (byte {ex.Index})")]), looksPartial);
         }
 
-        return sha.GetHashAndReset();
+        return (CrontabParser.Parse(text.StartsWith('\uFEFF') ? text[1..] : text, path, _options), looksPartial);
     }
 }

@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
-using System.Text;
 
 namespace ChronoFlow.Files;
 
@@ -113,9 +111,18 @@ internal sealed class JobsDirectoryLoader
                 _files.Add(name, state);
             }
 
-            if (!Refresh(state))
+            switch (state.Load(Parse, _options.CheckFileSecurity, missingError: null, _timeProvider, _options.SettleTime))
             {
-                pending = true;
+                case DefinitionFileLoad.Pending:
+                    pending = true;
+                    break;
+                case DefinitionFileLoad.Missing:
+                    state.Vanished = true;
+                    break;
+                case DefinitionFileLoad.Loaded when !state.Result.Definitions.IsEmpty:
+                    // A file that turns invalid later keeps claiming these ids.
+                    state.Claims = [.. state.Result.Definitions.Select(static d => d.JobId)];
+                    break;
             }
         }
 
@@ -128,18 +135,7 @@ internal sealed class JobsDirectoryLoader
         var next = AssignOwners();
         foreach (var state in _files.Values.OrderBy(static f => f.Name, StringComparer.Ordinal))
         {
-            var keys = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var diagnostic in state.Diagnostics)
-            {
-                var key = diagnostic.ToString();
-                keys.Add(key);
-                if (!state.Reported.Contains(key))
-                {
-                    reported.Add(diagnostic);
-                }
-            }
-
-            state.Reported = keys;
+            state.ReportNew(state.Diagnostics, reported);
         }
 
         var (added, changed, removed) = DefinitionChanges.Diff(_current, next);
@@ -181,86 +177,11 @@ internal sealed class JobsDirectoryLoader
         return names;
     }
 
-    /// <summary>Re-reads one file if it changed. Returns <see langword="false"/> when it looks half-written.</summary>
-    private bool Refresh(FileState state)
+    private (DefinitionFileResult Result, bool LooksPartial) Parse(string path, byte[] content)
     {
-        string? securityError = null;
-        byte[] content;
-        DateTime lastWrite;
-        try
-        {
-            securityError = _options.CheckFileSecurity ? FileSecurity.Check(state.Path) : null;
-            using var stream = new FileStream(state.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            content = new byte[stream.Length];
-            stream.ReadExactly(content);
-            lastWrite = File.GetLastWriteTimeUtc(state.Path);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            state.Vanished = true;
-            return true;
-        }
-        catch (EndOfStreamException)
-        {
-            // Truncated while being read: it is being written.
-            return false;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            if (securityError is null)
-            {
-                securityError = $"cannot be read: {ex.Message}";
-            }
-
-            content = [];
-            lastWrite = default;
-        }
-
-        var hash = Hash(content, securityError);
-        if (state.Hash is not null && hash.AsSpan().SequenceEqual(state.Hash))
-        {
-            state.PendingHash = null;
-            return true;
-        }
-
-        if (securityError is not null)
-        {
-            Accept(state, hash, new DefinitionFileResult([], [DefinitionDiagnostic.Error(state.Path, string.Empty, securityError)]));
-            return true;
-        }
-
-        var parsed = JobFileParser.Parse(content, state.Path, _options.TaskTypes);
-        if (parsed.MalformedJson)
-        {
-            var now = _timeProvider.GetUtcNow();
-            if (state.PendingHash is null || !hash.AsSpan().SequenceEqual(state.PendingHash))
-            {
-                state.PendingHash = hash;
-                state.PendingSince = now;
-            }
-
-            var settled = now - state.PendingSince >= _options.SettleTime || now - lastWrite >= _options.SettleTime;
-            if (!settled)
-            {
-                return false;
-            }
-        }
-
-        Accept(state, hash, parsed.Result);
-        return true;
-    }
-
-    private static void Accept(FileState state, byte[] hash, DefinitionFileResult result)
-    {
-        if (!result.Definitions.IsEmpty)
-        {
-            state.Claims = [.. result.Definitions.Select(static d => d.JobId)];
-        }
-
-        state.Hash = hash;
-        state.PendingHash = null;
-        state.Result = result;
-        state.Reported = new HashSet<string>(StringComparer.Ordinal);
+        // Text that is not JSON at all may be a file still being written.
+        var parsed = JobFileParser.Parse(content, path, _options.TaskTypes);
+        return (parsed.Result, parsed.MalformedJson);
     }
 
     private Dictionary<string, JobDefinition> AssignOwners()
@@ -345,40 +266,16 @@ internal sealed class JobsDirectoryLoader
         return next;
     }
 
-    private static byte[] Hash(byte[] content, string? securityError)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(content);
-        if (securityError is not null)
-        {
-            sha.AppendData(Encoding.UTF8.GetBytes(securityError));
-        }
-
-        return sha.GetHashAndReset();
-    }
-
-    private sealed class FileState(string name, string path)
+    private sealed class FileState(string name, string path) : DefinitionFile(path)
     {
         public string Name { get; } = name;
 
-        public string Path { get; } = path;
-
-        public byte[]? Hash { get; set; }
-
-        public byte[]? PendingHash { get; set; }
-
-        public DateTimeOffset PendingSince { get; set; }
-
         public bool Vanished { get; set; }
-
-        public DefinitionFileResult Result { get; set; } = new([], []);
 
         /// <summary>The ids of the definitions the file had when it last loaded; kept while it is invalid.</summary>
         public ImmutableArray<string> Claims { get; set; } = [];
 
         public ImmutableArray<DefinitionDiagnostic> DuplicateDiagnostics { get; set; } = [];
-
-        public HashSet<string> Reported { get; set; } = new(StringComparer.Ordinal);
 
         public IEnumerable<DefinitionDiagnostic> Diagnostics => Result.Diagnostics.Concat(DuplicateDiagnostics);
     }
