@@ -39,23 +39,46 @@ public class CommandRunnerTests
         }
     }
 
-    // A grandchild is not our child, so nothing notifies its death: polling /proc is the only way to see it go.
-    // The cap is generous for a loaded machine; a pass returns as soon as the process is gone.
-    private static async Task<bool> EventuallyDeadAsync(int pid)
+    // A grandchild is not our child, so no wait() sees it end. A pidfd does: it becomes readable when the process
+    // exits, so the test waits on that event instead of polling. The cap is generous for a loaded machine.
+    private static Task<bool> EventuallyDeadAsync(int pid) => Task.Run(() =>
     {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(20))
+        var fd = PidfdOpen(pid);
+        if (fd < 0)
         {
-            if (!IsAlive(pid))
-            {
-                return true;
-            }
-
-            await Task.Delay(50);
+            return true; // no such process: it is gone already
         }
 
-        return false;
+        try
+        {
+            var poll = new PollFd { Fd = fd, Events = PollIn };
+            return Poll(ref poll, 1, timeoutMs: 20_000) == 1 || !IsAlive(pid);
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    });
+
+    private const short PollIn = 1;
+
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
     }
+
+    private static int PidfdOpen(int pid) => (int)Syscall(434 /* pidfd_open, the same number on every architecture */, pid, 0);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static extern long Syscall(long number, int pid, uint flags);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static extern int Poll(ref PollFd fds, ulong count, int timeoutMs);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "close")]
+    private static extern int Close(int fd);
 
     [LinuxFact]
     public async Task RunAsync_Output_IsCapturedAndLogged()
