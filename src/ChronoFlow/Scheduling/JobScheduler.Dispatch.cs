@@ -80,12 +80,12 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>
-    /// Hands queued runs to the thread pool while slots are free. A run that ends frees its slot and drains again, so
-    /// a run queued meanwhile is never stranded.
+    /// Hands queued runs to the thread pool while slots are free. Whoever enqueues drains after, and a run that ends
+    /// frees its slot before it drains, so a queued run is never stranded; an empty queue costs one read.
     /// </summary>
     private void Drain()
     {
-        while (Volatile.Read(ref _state) < StateStopping && TryTakeSlot())
+        while (_queue.Count != 0 && Volatile.Read(ref _state) < StateStopping && TryTakeSlot())
         {
             if (!_queue.TryDequeue(out var queued))
             {
