@@ -18,13 +18,16 @@ internal enum ConsoleLogFormat
 /// The service's console logger: one line per message, with the exception's message on the same line (and its stack
 /// trace when <paramref name="stackTraces"/> is set, at DEBUG). Every time in a message is written the same way, ISO 8601 in UTC (<see cref="IsoTime"/>), and a
 /// missing time as <c>none</c>, whatever format the message's template asks for, so the scheduler's, the job files'
-/// and the service's own lines read alike.
+/// and the service's own lines read alike. Events for which <paramref name="hide"/> returns <see langword="true"/>
+/// are not written.
 /// </summary>
-internal sealed class ConsoleLogProvider(ConsoleLogFormat format, TimeProvider timeProvider, TextWriter output, bool stackTraces) : ILoggerProvider
+internal sealed class ConsoleLogProvider(ConsoleLogFormat format, TimeProvider timeProvider, TextWriter output, bool stackTraces, Func<EventId, bool>? hide = null) : ILoggerProvider
 {
     private readonly object _gate = new();
 
     private bool StackTraces => stackTraces;
+
+    private bool Hides(EventId eventId) => hide is not null && hide(eventId);
 
     public ILogger CreateLogger(string categoryName) => new ConsoleLogger(this);
 
@@ -123,7 +126,7 @@ internal sealed class ConsoleLogProvider(ConsoleLogFormat format, TimeProvider t
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (!IsEnabled(logLevel))
+            if (!IsEnabled(logLevel) || provider.Hides(eventId))
             {
                 return;
             }
