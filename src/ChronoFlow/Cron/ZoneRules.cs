@@ -119,7 +119,7 @@ internal sealed class ZoneRules
             return;
         }
 
-        var year = YearOf(utcTicks);
+        var year = CalendarMath.YearOf(utcTicks);
         if (year < _firstYear)
         {
             year = _firstYear;
@@ -282,19 +282,6 @@ internal sealed class ZoneRules
     }
 
     private long OffsetAt(long utcTicks) => Zone.GetUtcOffset(new DateTime(utcTicks, DateTimeKind.Utc)).Ticks;
-
-    private static int YearOf(long ticks)
-    {
-        var n = (int)(ticks / TimeSpan.TicksPerDay);
-        var y400 = n / 146097;
-        n -= y400 * 146097;
-        var y100 = Math.Min(n / 36524, 3);
-        n -= y100 * 36524;
-        var y4 = n / 1461;
-        n -= y4 * 1461;
-        var y1 = Math.Min(n / 365, 3);
-        return (y400 * 400) + (y100 * 100) + (y4 * 4) + y1 + 1;
-    }
 
     private sealed class YearData(long startOffset, long[] ticks, long[] offsets)
     {
