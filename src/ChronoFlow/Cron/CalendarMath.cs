@@ -19,6 +19,12 @@ internal static class CalendarMath
     public const int DaysPer100Years = (25 * DaysPer4Years) - 1;     // 36524
     public const int DaysPer400Years = (4 * DaysPer100Years) + 1;    // 146097
 
+    /// <summary>
+    /// <c>DateTime.MaxValue.Ticks</c> as a constant: in a large method the JIT may run out of inline budget and leave
+    /// that property read a call (it did, on CronCalendar.Next's return path).
+    /// </summary>
+    public const long MaxTicks = 3_155_378_975_999_999_999;
+
     /// <summary>The days before the first of each month (index 0-11), and the year's length at index 12.</summary>
     private static ReadOnlySpan<short> DaysToMonth365 => [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
 
@@ -90,22 +96,18 @@ internal static class CalendarMath
 
     /// <summary>Year, month and day of day number <paramref name="dayNumber"/> (not negative).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (int Year, int Month, int Day) SplitDayNumber(int dayNumber)
-    {
-        var year = SplitYear(dayNumber, out var n, out var leap);
-        var table = leap ? DaysToMonth366 : DaysToMonth365;
+    public static (int Year, int Month, int Day) SplitDayNumber(int dayNumber) => SplitTicks(dayNumber * TimeSpan.TicksPerDay);
 
-        // A month has at least 28 days, so n / 32 + 1 is never past the month that holds day n.
-        var m = (n >> 5) + 1;
-        while (n >= table[m])
-        {
-            m++;
-        }
-
-        return (year, m, n - table[m - 1] + 1);
-    }
-
-    /// <summary>Year, month and day of a tick count (not negative): the calendar part of <see cref="DateTime"/>'s arithmetic.</summary>
+    /// <summary>Year, month and day of a tick count (0 to <see cref="MaxTicks"/>).</summary>
+    /// <remarks>
+    /// <see cref="DateTime"/>'s own split (Neri and Schneider's Euclidean affine functions, .NET 8 on): a few
+    /// multiplications, against the serial chain of five divisions of <see cref="SplitYear"/> and a month loop,
+    /// which was the hottest stretch of a next-occurrence search.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (int Year, int Month, int Day) SplitTicks(long ticks) => SplitDayNumber((int)(ticks / TimeSpan.TicksPerDay));
+    public static (int Year, int Month, int Day) SplitTicks(long ticks)
+    {
+        new DateTime(ticks).Deconstruct(out var year, out var month, out var day);
+        return (year, month, day);
+    }
 }

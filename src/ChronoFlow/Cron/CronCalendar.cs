@@ -34,7 +34,7 @@ internal static class CronCalendar
 
         var rem = ticks % TicksPerSecond;
         var start = inclusive && rem == 0 ? ticks : ticks - rem + TicksPerSecond;
-        if (start > DateTime.MaxValue.Ticks)
+        if (start > CalendarMath.MaxTicks)
         {
             return -1;
         }
@@ -71,7 +71,7 @@ internal static class CronCalendar
             if (later != 0)
             {
                 var found = ((monthStart + BitOperations.TrailingZeroCount(later) - 1) * TicksPerDay) + (FirstTimeOfDay(in e) * TicksPerSecond);
-                return found > DateTime.MaxValue.Ticks ? -1 : found;
+                return found > CalendarMath.MaxTicks ? -1 : found;
             }
 
             d = 32; // past this month: the search below moves on to the next
@@ -118,7 +118,7 @@ internal static class CronCalendar
             {
                 var day = monthStart + BitOperations.TrailingZeroCount(days) - 1;
                 var found = (day * TicksPerDay) + (FirstTimeOfDay(in e) * TicksPerSecond);
-                return found > DateTime.MaxValue.Ticks ? -1 : found;
+                return found > CalendarMath.MaxTicks ? -1 : found;
             }
 
             if (++mo > 12)
@@ -171,9 +171,9 @@ internal static class CronCalendar
             return -1;
         }
 
-        if (ticks > DateTime.MaxValue.Ticks)
+        if (ticks > CalendarMath.MaxTicks)
         {
-            ticks = DateTime.MaxValue.Ticks;
+            ticks = CalendarMath.MaxTicks;
             inclusive = true;
         }
 
@@ -372,7 +372,7 @@ internal static class CronCalendar
 
     Found:
         var ticks = (day * TicksPerDay) + (time * TicksPerSecond);
-        return ticks > DateTime.MaxValue.Ticks ? -1 : ticks;
+        return ticks > CalendarMath.MaxTicks ? -1 : ticks;
     }
 
     /// <summary>Every day matches: the last time of day at or before <paramref name="start"/> (a whole second), else yesterday's last.</summary>
