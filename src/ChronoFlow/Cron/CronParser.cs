@@ -11,9 +11,9 @@ internal static class CronParser
 {
     /// <summary>
     /// Parses <paramref name="text"/> straight into <paramref name="result"/>, which is the caller's own storage (the
-    /// <c>out</c> argument of <c>TryParse</c>, the local that <c>Parse</c> returns): no copy of the 72-byte value
-    /// on the way out. On failure <paramref name="result"/> is <see langword="default"/>; the reason is not kept,
-    /// so the success path returns a register, and <see cref="Parse"/> reads the text again for the error.
+    /// <c>out</c> argument of <c>TryParse</c>; in <c>Parse</c> the local it returns, one 72-byte copy into the return
+    /// buffer being the only one left). On failure <paramref name="result"/> is <see langword="default"/>; the reason
+    /// is not kept, so the success path returns a register, and <see cref="Parse"/> reads the text again for the error.
     /// </summary>
     /// <remarks>
     /// Never inlined, on purpose. Inlined into a small public wrapper, this method and the lean pass inherit the
