@@ -21,10 +21,6 @@ internal struct WallClock
     private const int DeltaBound = (536454000 / 2) + Stride;
     private static readonly long s_epochDays = DateTime.UnixEpoch.Ticks / TimeSpan.TicksPerDay;
 
-    private static ReadOnlySpan<short> DaysToMonth365 => [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
-
-    private static ReadOnlySpan<short> DaysToMonth366 => [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366];
-
     private readonly ZoneRules? _rules;
     private long _guess;            // mktime's offset guess (seconds east of UTC)
     private long _segmentStart = 1; // the segment of constant offset last looked up, in seconds since 1970 [start, end)
@@ -75,7 +71,7 @@ internal struct WallClock
         // glibc clamps the seconds to 0-59 to find the offset, then adds the rest back (its leap-second handling).
         var secRequested = tm.Sec;
         var sec = Math.Clamp(tm.Sec, 0, 59);
-        var days = DaysBeforeYear((int)year) + (DateTime.IsLeapYear((int)year) ? DaysToMonth366 : DaysToMonth365)[mon] + (long)tm.MDay - 1 - s_epochDays;
+        var days = CalendarMath.MonthStart((int)year, mon + 1) + (long)tm.MDay - 1 - s_epochDays;
         var local = (days * SecondsPerDay) + (tm.Hour * 3600L) + (tm.Min * 60L) + sec;
 
         long t;
@@ -222,7 +218,7 @@ internal struct WallClock
     {
         var days = FloorDiv(localSeconds, SecondsPerDay);
         var second = (int)(localSeconds - (days * SecondsPerDay));
-        var (year, month, day) = CronCalendar.SplitDate((days + s_epochDays) * TimeSpan.TicksPerDay);
+        var (year, month, day) = CalendarMath.SplitDayNumber((int)(days + s_epochDays));
         return new Tm
         {
             Year = year,
@@ -234,12 +230,6 @@ internal struct WallClock
             IsDst = isdst,
             WDay = (int)((days + s_epochDays + 1) % 7),
         };
-    }
-
-    private static long DaysBeforeYear(int year)
-    {
-        var y = year - 1L;
-        return (y * 365) + (y / 4) - (y / 100) + (y / 400);
     }
 
     private static int FloorDiv(int a, int b) => a >= 0 ? a / b : ((a + 1) / b) - 1;

@@ -13,17 +13,10 @@ internal static class CronCalendar
     private const long TicksPerMinute = TimeSpan.TicksPerMinute;
     private const long TicksPerHour = TimeSpan.TicksPerHour;
     private const long TicksPerDay = TimeSpan.TicksPerDay;
-    private const int DaysPer400Years = 146097;
-    private const int DaysPer100Years = 36524;
-    private const int DaysPer4Years = 1461;
     private const int MaxCalendarYear = 9999;
 
     /// <summary>The Gregorian calendar repeats every 400 years, so a search of 401 years decides "never".</summary>
     private const int SearchYears = 401;
-
-    private static ReadOnlySpan<short> DaysToMonth365 => [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
-
-    private static ReadOnlySpan<short> DaysToMonth366 => [0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366];
 
     /// <summary>The first match at or after <paramref name="ticks"/> (after, unless <paramref name="inclusive"/>).</summary>
     public static long Next(in CronExpression e, long ticks, bool inclusive)
@@ -41,7 +34,7 @@ internal static class CronCalendar
 
         var rem = ticks % TicksPerSecond;
         var start = inclusive && rem == 0 ? ticks : ticks - rem + TicksPerSecond;
-        if (start > DateTime.MaxValue.Ticks)
+        if (start > CalendarMath.MaxTicks)
         {
             return -1;
         }
@@ -51,7 +44,7 @@ internal static class CronCalendar
             return NextEveryDay(in e, start);
         }
 
-        var (y, mo, d) = SplitDate(start);
+        var (y, mo, d) = CalendarMath.SplitTicks(start);
         var lastYear = Math.Min(MaxCalendarYear, y + SearchYears);
         var anyYear = (e.Flags & CronFlags.AnyYear) != 0;
         if (!anyYear)
@@ -62,7 +55,7 @@ internal static class CronCalendar
         if ((e.Months >> mo & 1) != 0 && (anyYear || e.IsYearAllowed(y)))
         {
             // Today first: the rest of today's times, when today matches.
-            var monthStart = MonthStart(y, mo);
+            var monthStart = CalendarMath.MonthStart(y, mo);
             var mask = DaysOf(in e, y, mo, monthStart);
             if ((mask >> d & 1) != 0)
             {
@@ -78,7 +71,7 @@ internal static class CronCalendar
             if (later != 0)
             {
                 var found = ((monthStart + BitOperations.TrailingZeroCount(later) - 1) * TicksPerDay) + (FirstTimeOfDay(in e) * TicksPerSecond);
-                return found > DateTime.MaxValue.Ticks ? -1 : found;
+                return found > CalendarMath.MaxTicks ? -1 : found;
             }
 
             d = 32; // past this month: the search below moves on to the next
@@ -119,13 +112,13 @@ internal static class CronCalendar
                 d = 1;
             }
 
-            var monthStart = MonthStart(y, mo);
+            var monthStart = CalendarMath.MonthStart(y, mo);
             var days = d > 31 ? 0 : DaysOf(in e, y, mo, monthStart) & (uint.MaxValue << d);
             if (days != 0)
             {
                 var day = monthStart + BitOperations.TrailingZeroCount(days) - 1;
                 var found = (day * TicksPerDay) + (FirstTimeOfDay(in e) * TicksPerSecond);
-                return found > DateTime.MaxValue.Ticks ? -1 : found;
+                return found > CalendarMath.MaxTicks ? -1 : found;
             }
 
             if (++mo > 12)
@@ -178,9 +171,9 @@ internal static class CronCalendar
             return -1;
         }
 
-        if (ticks > DateTime.MaxValue.Ticks)
+        if (ticks > CalendarMath.MaxTicks)
         {
-            ticks = DateTime.MaxValue.Ticks;
+            ticks = CalendarMath.MaxTicks;
             inclusive = true;
         }
 
@@ -196,7 +189,7 @@ internal static class CronCalendar
             return PreviousEveryDay(in e, start);
         }
 
-        var (y, mo, d) = SplitDate(start);
+        var (y, mo, d) = CalendarMath.SplitTicks(start);
         var time = (int)(start % TicksPerDay / TicksPerSecond);
         int h = time / 3600, mi = time / 60 % 60, s = time % 60;
         var firstYear = Math.Max(1, y - SearchYears);
@@ -251,7 +244,7 @@ internal static class CronCalendar
         }
 
     Day:
-        prev = d < 1 ? -1 : PreviousBit(DaysOf(in e, y, mo, MonthStart(y, mo)), d);
+        prev = d < 1 ? -1 : PreviousBit(DaysOf(in e, y, mo, CalendarMath.MonthStart(y, mo)), d);
         if (prev < 0)
         {
             mo--;
@@ -337,7 +330,7 @@ internal static class CronCalendar
             goto Minute;
         }
 
-        return ((MonthStart(y, mo) + d - 1) * TicksPerDay) + (h * TicksPerHour) + (mi * TicksPerMinute) + (prev * TicksPerSecond);
+        return ((CalendarMath.MonthStart(y, mo) + d - 1) * TicksPerDay) + (h * TicksPerHour) + (mi * TicksPerMinute) + (prev * TicksPerSecond);
     }
 
     /// <summary>Every day matches: the next time of day at or after <paramref name="start"/> (a whole second), else tomorrow's first.</summary>
@@ -379,7 +372,7 @@ internal static class CronCalendar
 
     Found:
         var ticks = (day * TicksPerDay) + (time * TicksPerSecond);
-        return ticks > DateTime.MaxValue.Ticks ? -1 : ticks;
+        return ticks > CalendarMath.MaxTicks ? -1 : ticks;
     }
 
     /// <summary>Every day matches: the last time of day at or before <paramref name="start"/> (a whole second), else yesterday's last.</summary>
@@ -439,26 +432,20 @@ internal static class CronCalendar
     {
         if ((e.Flags & CronFlags.PlainDays) != 0)
         {
-            var dim = month == 2 ? (DateTime.IsLeapYear(year) ? 29 : 28) : 30 + ((month + (month >> 3)) & 1);
+            var dim = CalendarMath.DaysInMonth(year, month);
             return e.DaysOfMonth & (uint)((2UL << dim) - 2);
         }
 
         return DayMask(in e, year, month, monthStart);
     }
 
-    /// <summary>The day number (days since 0001-01-01) of the first of the month.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long MonthStart(int year, int month)
-        => DaysBeforeYear(year) + (DateTime.IsLeapYear(year) ? DaysToMonth366 : DaysToMonth365)[month - 1];
-
     /// <param name="e">The expression.</param>
     /// <param name="year">The year.</param>
     /// <param name="month">The month, 1-12.</param>
-    /// <param name="monthStart">The day number of the month's first day (<see cref="MonthStart"/>), which the caller has.</param>
+    /// <param name="monthStart">The day number of the month's first day (<see cref="CalendarMath.MonthStart"/>), which the caller has.</param>
     internal static uint DayMask(in CronExpression e, int year, int month, long monthStart)
     {
-        var leap = DateTime.IsLeapYear(year);
-        var dim = DaysInMonth(leap, month);
+        var dim = CalendarMath.DaysInMonth(year, month);
         var monthDays = (uint)((2UL << dim) - 2); // bits 1..dim
         const CronFlags Complex = CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials;
 
@@ -608,55 +595,5 @@ internal static class CronCalendar
 
         var m = from >= 63 ? bits : bits & ((2UL << from) - 1);
         return m == 0 ? -1 : 63 - BitOperations.LeadingZeroCount(m);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int DaysInMonth(bool leap, int month) => month == 2 ? (leap ? 29 : 28) : 30 + ((month + (month >> 3)) & 1);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long DaysBeforeYear(int year)
-    {
-        var y = year - 1;
-        return (y * 365L) + (y / 4) - (y / 100) + (y / 400);
-    }
-
-    internal static long Join(int year, int month, int day, int hour, int minute, int second)
-    {
-        var days = DaysBeforeYear(year) + (DateTime.IsLeapYear(year) ? DaysToMonth366 : DaysToMonth365)[month - 1] + day - 1;
-        return (days * TicksPerDay) + (hour * TicksPerHour) + (minute * TicksPerMinute) + (second * TicksPerSecond);
-    }
-
-    /// <summary>Year, month and day of a tick count (the calendar part of <see cref="DateTime"/>'s arithmetic).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static (int Year, int Month, int Day) SplitDate(long ticks)
-    {
-        var n = (int)(ticks / TicksPerDay);
-        var y400 = n / DaysPer400Years;
-        n -= y400 * DaysPer400Years;
-        var y100 = n / DaysPer100Years;
-        if (y100 == 4)
-        {
-            y100 = 3;
-        }
-
-        n -= y100 * DaysPer100Years;
-        var y4 = n / DaysPer4Years;
-        n -= y4 * DaysPer4Years;
-        var y1 = n / 365;
-        if (y1 == 4)
-        {
-            y1 = 3;
-        }
-
-        var year = (y400 * 400) + (y100 * 100) + (y4 * 4) + y1 + 1;
-        n -= y1 * 365;
-        var table = y1 == 3 && (y4 != 24 || y100 == 3) ? DaysToMonth366 : DaysToMonth365;
-        var m = (n >> 5) + 1;
-        while (n >= table[m])
-        {
-            m++;
-        }
-
-        return (year, m, n - table[m - 1] + 1);
     }
 }

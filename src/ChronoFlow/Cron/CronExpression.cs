@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 
 namespace ChronoFlow;
 
@@ -41,7 +42,12 @@ public readonly partial struct CronExpression : IEquatable<CronExpression>
     public static CronExpression Parse(string expression, CronFormat format = CronFormat.Standard)
     {
         ArgumentNullException.ThrowIfNull(expression);
-        return Parse(expression.AsSpan(), format, default);
+        if (!CronParser.TryParse(expression, format, default, out var result))
+        {
+            ThrowParseError(expression, format, default);
+        }
+
+        return result;
     }
 
     /// <summary>Parses a cron expression.</summary>
@@ -50,7 +56,14 @@ public readonly partial struct CronExpression : IEquatable<CronExpression>
     /// <returns>The parsed expression.</returns>
     /// <exception cref="CronFormatException">The text is not a valid expression; the message names the field and the fault.</exception>
     public static CronExpression Parse(ReadOnlySpan<char> expression, CronFormat format = CronFormat.Standard)
-        => Parse(expression, format, default);
+    {
+        if (!CronParser.TryParse(expression, format, default, out var result))
+        {
+            ThrowParseError(expression, format, default);
+        }
+
+        return result;
+    }
 
     /// <summary>Parses a cron expression whose <c>H</c> fields take their values from <paramref name="hashSeed"/>.</summary>
     /// <param name="expression">The expression text.</param>
@@ -60,14 +73,22 @@ public readonly partial struct CronExpression : IEquatable<CronExpression>
     /// <exception cref="CronFormatException">The text is not a valid expression; the message names the field and the fault.</exception>
     public static CronExpression Parse(ReadOnlySpan<char> expression, CronFormat format, ReadOnlySpan<char> hashSeed)
     {
-        var error = CronParser.Parse(expression, format, hashSeed, out var result);
-        if (error.Code != CronParseErrorCode.None)
+        if (!CronParser.TryParse(expression, format, hashSeed, out var result))
         {
-            ThrowHelper.ThrowCronFormatException(expression, format, error);
+            ThrowParseError(expression, format, hashSeed);
         }
 
         return result;
     }
+
+    /// <summary>
+    /// The failure path of <c>Parse</c>: reads the text again for the reason, so that the success path (the parser
+    /// writing straight into the value returned) carries no error value around.
+    /// </summary>
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowParseError(ReadOnlySpan<char> expression, CronFormat format, ReadOnlySpan<char> hashSeed)
+        => ThrowHelper.ThrowCronFormatException(expression, format, CronParser.Parse(expression, format, hashSeed, out _));
 
     /// <summary>Tries to parse a cron expression, without throwing or allocating.</summary>
     /// <param name="expression">The expression text.</param>
@@ -75,7 +96,7 @@ public readonly partial struct CronExpression : IEquatable<CronExpression>
     /// <param name="result">The parsed expression, or <see langword="default"/> when the text is not valid.</param>
     /// <returns><see langword="true"/> when the text is a valid expression.</returns>
     public static bool TryParse(ReadOnlySpan<char> expression, CronFormat format, out CronExpression result)
-        => CronParser.Parse(expression, format, default, out result).Code == CronParseErrorCode.None;
+        => CronParser.TryParse(expression, format, default, out result);
 
     /// <summary>Tries to parse a cron expression whose <c>H</c> fields hash <paramref name="hashSeed"/>, without throwing or allocating.</summary>
     /// <param name="expression">The expression text.</param>
@@ -84,7 +105,7 @@ public readonly partial struct CronExpression : IEquatable<CronExpression>
     /// <param name="result">The parsed expression, or <see langword="default"/> when the text is not valid.</param>
     /// <returns><see langword="true"/> when the text is a valid expression.</returns>
     public static bool TryParse(ReadOnlySpan<char> expression, CronFormat format, ReadOnlySpan<char> hashSeed, out CronExpression result)
-        => CronParser.Parse(expression, format, hashSeed, out result).Code == CronParseErrorCode.None;
+        => CronParser.TryParse(expression, format, hashSeed, out result);
 
     /// <summary>
     /// Gets whether this is a fixed-time expression: its second, minute and hour fields hold only single values or

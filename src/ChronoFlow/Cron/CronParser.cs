@@ -9,14 +9,47 @@ namespace ChronoFlow;
 /// </summary>
 internal static class CronParser
 {
-    public static CronParseError Parse(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, out CronExpression result)
+    /// <summary>
+    /// Parses <paramref name="text"/> straight into <paramref name="result"/>, which is the caller's own storage (the
+    /// <c>out</c> argument of <c>TryParse</c>; in <c>Parse</c> the local it returns, one 72-byte copy into the return
+    /// buffer being the only one left). On failure <paramref name="result"/> is <see langword="default"/>; the reason
+    /// is not kept, so the success path returns a register, and <see cref="Parse"/> reads the text again for the error.
+    /// </summary>
+    /// <remarks>
+    /// Never inlined, on purpose. Inlined into a small public wrapper, this method and the lean pass inherit the
+    /// wrapper's inline budget (a multiple of the root method's size), which runs out before the lean pass's
+    /// per-field calls (<see cref="LeanField"/>, meant to be inlined with the field as a constant) and even
+    /// <see cref="IsBlank"/> are inlined: the disassembly showed six out-of-line <c>LeanField</c> calls with
+    /// every cursor and out value spilled to the stack. Compiled as its own root it gets its own budget.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static bool TryParse(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, out CronExpression result)
     {
-        var b = default(CronFieldsBuilder);
-        CronParseError error = default;
+        Unsafe.SkipInit(out result);
+        ref var b = ref Unsafe.As<CronExpression, CronFieldsBuilder>(ref result);
+        b = default;
         if (!TryParseCommon(text, format, ref b))
         {
             b = default; // the lean pass may have filled some fields before it gave up
-            error = ParseCore(text, format, seed, ref b);
+            if (ParseCore(text, format, seed, ref b).Code != CronParseErrorCode.None)
+            {
+                b = default;
+                return false;
+            }
+        }
+
+        Finish(ref b);
+        return true;
+    }
+
+    /// <summary>Parses <paramref name="text"/>, with the reason when it is not valid (for the exception's message and <c>Schedule</c>).</summary>
+    public static CronParseError Parse(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, out CronExpression result)
+    {
+        var b = default(CronFieldsBuilder);
+        if (!TryParseCommon(text, format, ref b))
+        {
+            b = default; // the lean pass may have filled some fields before it gave up
+            var error = ParseCore(text, format, seed, ref b);
             if (error.Code != CronParseErrorCode.None)
             {
                 result = default;
@@ -24,6 +57,15 @@ internal static class CronParser
             }
         }
 
+        Finish(ref b);
+        result = Unsafe.As<CronFieldsBuilder, CronExpression>(ref b);
+        return default;
+    }
+
+    /// <summary>The flags both parse paths derive from the fields: parsed, plain days, every day.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(ref CronFieldsBuilder b)
+    {
         b.Flags |= CronFlags.Parsed;
         if ((b.Flags & (CronFlags.DayOr | CronFlags.DayOfMonthSpecials | CronFlags.DayOfWeekSpecials)) == 0
             && b.DaysOfWeek == CronConstants.AllWeekdays)
@@ -39,9 +81,6 @@ internal static class CronParser
         {
             b.Flags |= CronFlags.EveryDay;
         }
-
-        result = Unsafe.As<CronFieldsBuilder, CronExpression>(ref b);
-        return error;
     }
 
     /// <summary>
@@ -65,64 +104,74 @@ internal static class CronParser
             i++;
         }
 
-        var interval = false;
-        ulong bits;
+        var kinds = 0; // the LeanResult.Kind of every field, or'ed: whether some time field is an interval
+        LeanResult r;
         if (quartz || (format & CronFormat.IncludeSeconds) != 0)
         {
-            if (!LeanField(text, ref i, CronField.Second, quartz, out bits, ref interval, out _))
+            r = LeanField(text, i, CronField.Second, quartz);
+            if (r.Next < 0)
             {
                 return false;
             }
 
-            b.Seconds = bits;
+            (i, kinds, b.Seconds) = (r.Next, kinds | r.Kind, r.Bits);
         }
         else
         {
             b.Seconds = 1;
         }
 
-        if (!LeanField(text, ref i, CronField.Minute, quartz, out bits, ref interval, out _))
+        r = LeanField(text, i, CronField.Minute, quartz);
+        if (r.Next < 0)
         {
             return false;
         }
 
-        b.Minutes = bits;
-        if (!LeanField(text, ref i, CronField.Hour, quartz, out bits, ref interval, out _))
+        (i, kinds, b.Minutes) = (r.Next, kinds | r.Kind, r.Bits);
+        r = LeanField(text, i, CronField.Hour, quartz);
+        if (r.Next < 0)
         {
             return false;
         }
 
-        b.Hours = (uint)bits;
-        if (!LeanField(text, ref i, CronField.DayOfMonth, quartz, out bits, ref interval, out var domStar))
+        (i, kinds, b.Hours) = (r.Next, kinds | r.Kind, (uint)r.Bits);
+        r = LeanField(text, i, CronField.DayOfMonth, quartz);
+        if (r.Next < 0)
         {
             return false;
         }
 
-        b.DaysOfMonth = (uint)bits;
-        if (!LeanField(text, ref i, CronField.Month, quartz, out bits, ref interval, out _))
+        (i, kinds, b.DaysOfMonth) = (r.Next, kinds | r.Kind, (uint)r.Bits);
+        var domStar = (r.Kind & LeanResult.Unrestricted) != 0;
+        r = LeanField(text, i, CronField.Month, quartz);
+        if (r.Next < 0)
         {
             return false;
         }
 
-        b.Months = (ushort)bits;
+        (i, kinds, b.Months) = (r.Next, kinds | r.Kind, (ushort)r.Bits);
         bool dowStar;
         if (quartz)
         {
-            if (!LeanField(text, ref i, CronField.QuartzDayOfWeek, quartz, out bits, ref interval, out dowStar))
+            r = LeanField(text, i, CronField.QuartzDayOfWeek, quartz);
+            if (r.Next < 0)
             {
                 return false;
             }
 
-            b.DaysOfWeek = (byte)((bits >> 1) & CronConstants.AllWeekdays);
+            (i, kinds, b.DaysOfWeek) = (r.Next, kinds | r.Kind, (byte)((r.Bits >> 1) & CronConstants.AllWeekdays));
+            dowStar = (r.Kind & LeanResult.Unrestricted) != 0;
         }
         else
         {
-            if (!LeanField(text, ref i, CronField.DayOfWeek, quartz, out bits, ref interval, out dowStar))
+            r = LeanField(text, i, CronField.DayOfWeek, quartz);
+            if (r.Next < 0)
             {
                 return false;
             }
 
-            b.DaysOfWeek = (byte)((bits | (bits >> 7)) & CronConstants.AllWeekdays);
+            (i, kinds, b.DaysOfWeek) = (r.Next, kinds | r.Kind, (byte)((r.Bits | (r.Bits >> 7)) & CronConstants.AllWeekdays));
+            dowStar = (r.Kind & LeanResult.Unrestricted) != 0;
         }
 
         if (i != text.Length)
@@ -130,18 +179,139 @@ internal static class CronParser
             return false; // more fields: a Quartz year, or a wrong count for the full parser to report
         }
 
-        var flags = FormatFlags(format) | CronFlags.AnyYear | (interval ? CronFlags.None : CronFlags.FixedTime);
+        var flags = FormatFlags(format) | CronFlags.AnyYear | ((kinds & LeanResult.Interval) != 0 ? CronFlags.None : CronFlags.FixedTime);
         b.Flags = quartz ? flags & ~CronFlags.FormatYear : flags;
         FinishDays(ref b, domStar, dowStar, (format & CronFormat.IntersectDays) != 0);
         return true;
     }
 
     /// <summary>
-    /// One field of the lean pass, and the blanks after it. <paramref name="star"/>: for a day field, whether it leaves
-    /// the day unrestricted (starts with * or ?; in Quartz.NET's dialect only a lone * or ?).
+    /// One field of the lean pass, and the blanks after it, from position <paramref name="i"/>: the field's bits,
+    /// the position after it (-1 when the lean grammar does not cover it) and its kind (interval, unrestricted day).
     /// </summary>
+    /// <remarks>
+    /// A call per field, on purpose, with the cursor passed and returned by value and the answer in a 16-byte
+    /// struct that comes back in two registers. The reader used to be inlined six times into the lean pass with the
+    /// cursor and results by reference: the JIT's inline budget ran out part way, so most fields became calls
+    /// anyway, and every cursor and result, being address-taken, lived on the stack. Never inlined: inlined into the
+    /// lean pass it exhausts that method's budget in turn, and its own small helpers become calls.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static LeanResult LeanField(ReadOnlySpan<char> text, int i, CronField field, bool quartz)
+    {
+        var n = text.Length;
+        if ((uint)i < (uint)n)
+        {
+            // The commonest fields: a lone * (or ? in a day field), */n, and a lone number of one or two digits.
+            var c = text[i];
+            var next = i + 1 < n ? text[i + 1] : ' ';
+            var dayField = field is CronField.DayOfMonth or CronField.DayOfWeek or CronField.QuartzDayOfWeek;
+            if ((c == '*' || (dayField && c == '?')) && IsBlank(next))
+            {
+                var kind = (field <= CronField.Hour ? LeanResult.Interval : 0) | (dayField ? LeanResult.Unrestricted : 0);
+                return new LeanResult(FullMask(field), SkipBlanks(text, i + 1), kind);
+            }
+
+            if (c == '*' && next == '/' && i + 2 < n && IsDigit(text[i + 2]))
+            {
+                // A step over the whole range: */n.
+                var q = i + 2;
+                var step = text[q++] - '0';
+                if (q < n && IsDigit(text[q]))
+                {
+                    step = (step * 10) + (text[q++] - '0');
+                }
+
+                if (q >= n || IsBlank(text[q]))
+                {
+                    var max = CronFieldInfo.Max(field);
+                    if (step < 1 || step > max)
+                    {
+                        return new LeanResult(0, -1, 0);
+                    }
+
+                    var kind = (field <= CronField.Hour ? LeanResult.Interval : 0) | (dayField && !quartz ? LeanResult.Unrestricted : 0);
+                    return new LeanResult((StepMasks[step] << CronFieldInfo.Min(field)) & ((2UL << max) - 1), SkipBlanks(text, q), kind);
+                }
+            }
+
+            if (IsDigit(c))
+            {
+                var value = c - '0';
+                var q = i + 1;
+                if (IsDigit(next))
+                {
+                    value = (value * 10) + (next - '0');
+                    q++;
+                }
+
+                if (q >= n || IsBlank(text[q]))
+                {
+                    var inRange = value >= CronFieldInfo.Min(field) && value <= CronFieldInfo.Max(field);
+                    return new LeanResult(1UL << value, inRange ? SkipBlanks(text, q) : -1, 0);
+                }
+            }
+        }
+
+        return LeanFieldGeneral(text, i, field, quartz);
+    }
+
+    /// <summary>
+    /// Any field of the common grammar (ranges, steps, lists, names), out of line: inlined, its size would use up
+    /// <see cref="LeanField"/>'s inline budget, and then even <see cref="LeanResult"/>'s constructor became a call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static LeanResult LeanFieldGeneral(ReadOnlySpan<char> text, int i, CronField field, bool quartz)
+    {
+        var interval = false;
+        var ok = LeanFieldCore(text, ref i, field, quartz, out var bits, ref interval, out var star);
+        return new LeanResult(bits, ok ? i : -1, (interval ? LeanResult.Interval : 0) | (star ? LeanResult.Unrestricted : 0));
+    }
+
+    /// <summary>The position after the blanks from <paramref name="p"/>, which is the end or a blank.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool LeanField(ReadOnlySpan<char> text, ref int i, CronField field, bool quartz, out ulong bits, ref bool interval, out bool star)
+    private static int SkipBlanks(ReadOnlySpan<char> text, int p)
+    {
+        while (p < text.Length && IsBlank(text[p]))
+        {
+            p++;
+        }
+
+        return p;
+    }
+
+    /// <summary>
+    /// What <see cref="LeanField"/> read: two 8-byte words, returned in two registers. The position and the kind
+    /// share one word: as two 4-byte fields the JIT built the value in memory a half at a time and read it back
+    /// whole, a store-forwarding stall on every field.
+    /// </summary>
+    private readonly struct LeanResult
+    {
+        /// <summary>A time field holds *, a range or a step: the expression is not fixed-time.</summary>
+        public const int Interval = 1;
+
+        /// <summary>A day field leaves the day unrestricted (Vixie's rule).</summary>
+        public const int Unrestricted = 2;
+
+        public readonly ulong Bits;
+        private readonly long _state; // the position after the field in the low half, the kind in the high half
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public LeanResult(ulong bits, int next, int kind)
+        {
+            Bits = bits;
+            _state = ((long)kind << 32) | (uint)next;
+        }
+
+        public int Next => (int)_state;
+
+        public int Kind => (int)(_state >> 32);
+    }
+
+
+    /// <summary>The general field reader of the lean pass (see <see cref="LeanField"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool LeanFieldCore(ReadOnlySpan<char> text, ref int i, CronField field, bool quartz, out ulong bits, ref bool interval, out bool star)
     {
         var n = text.Length;
         var timeField = field <= CronField.Hour;

@@ -29,6 +29,7 @@ internal sealed class ZoneRules
     private readonly YearData?[] _years;
     private volatile SegmentBox? _lastSegment;
     private volatile SegmentBox? _previousSegment;
+    private SegmentBox? _fixedSegment;
 
     private ZoneRules(TimeZoneInfo zone)
     {
@@ -89,14 +90,20 @@ internal sealed class ZoneRules
 
     /// <summary>The segment of constant offset that holds <paramref name="utcTicks"/>, with its neighbours' offsets.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void GetSegment(long utcTicks, out ZoneSegment segment)
+    public void GetSegment(long utcTicks, out ZoneSegment segment) => segment = Segment(utcTicks);
+
+    /// <summary>
+    /// The segment of constant offset that holds <paramref name="utcTicks"/>, by reference into its cached box: a
+    /// search reads the two or three fields it needs instead of copying all five.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref readonly ZoneSegment Segment(long utcTicks)
     {
         // Most look-ups fall in the segment of the one before (a scheduler asks about now, again and again).
         var box = _lastSegment;
         if (box is not null && utcTicks >= box.Segment.Start && utcTicks < box.Segment.End)
         {
-            segment = box.Segment;
-            return;
+            return ref box.Segment;
         }
 
         // A search that crosses a transition alternates between two segments; keep the one before too. The two are
@@ -104,22 +111,20 @@ internal sealed class ZoneRules
         box = _previousSegment;
         if (box is not null && utcTicks >= box.Segment.Start && utcTicks < box.Segment.End)
         {
-            segment = box.Segment;
-            return;
+            return ref box.Segment;
         }
 
-        GetSegmentSlow(utcTicks, out segment);
+        return ref SegmentSlow(utcTicks).Segment;
     }
 
-    private void GetSegmentSlow(long utcTicks, out ZoneSegment segment)
+    private SegmentBox SegmentSlow(long utcTicks)
     {
         if (_isFixed)
         {
-            segment = new ZoneSegment(long.MinValue, long.MaxValue, _fixedOffset, _fixedOffset, _fixedOffset);
-            return;
+            return _fixedSegment ??= new SegmentBox(new ZoneSegment(long.MinValue, long.MaxValue, _fixedOffset, _fixedOffset, _fixedOffset));
         }
 
-        var year = YearOf(utcTicks);
+        var year = CalendarMath.YearOf(utcTicks);
         if (year < _firstYear)
         {
             year = _firstYear;
@@ -176,7 +181,7 @@ internal sealed class ZoneRules
 
         _previousSegment = _lastSegment;
         _lastSegment = cached;
-        segment = cached.Segment;
+        return cached;
     }
 
     /// <summary>The last transition before the year, with the offset before it; memoised on the year.</summary>
@@ -282,19 +287,6 @@ internal sealed class ZoneRules
     }
 
     private long OffsetAt(long utcTicks) => Zone.GetUtcOffset(new DateTime(utcTicks, DateTimeKind.Utc)).Ticks;
-
-    private static int YearOf(long ticks)
-    {
-        var n = (int)(ticks / TimeSpan.TicksPerDay);
-        var y400 = n / 146097;
-        n -= y400 * 146097;
-        var y100 = Math.Min(n / 36524, 3);
-        n -= y100 * 36524;
-        var y4 = n / 1461;
-        n -= y4 * 1461;
-        var y1 = Math.Min(n / 365, 3);
-        return (y400 * 400) + (y100 * 100) + (y4 * 4) + y1 + 1;
-    }
 
     private sealed class YearData(long startOffset, long[] ticks, long[] offsets)
     {

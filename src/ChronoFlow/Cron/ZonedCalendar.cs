@@ -35,7 +35,7 @@ internal static class ZonedCalendar
         long knownFrom = long.MaxValue, knownMatch = -1;
         for (var walked = 0; walked < MaxSegments; walked++)
         {
-            zone.GetSegment(t, out var seg);
+            ref readonly var seg = ref zone.Segment(t);
 
             // Starting exactly at a spring-forward jump: the skipped wall times fire at this instant.
             if (incl && t == seg.Start && seg.PreviousOffset < seg.Offset)
@@ -121,7 +121,7 @@ internal static class ZonedCalendar
         var incl = inclusive;
         for (var walked = 0; walked < MaxSegments; walked++)
         {
-            zone.GetSegment(t, out var seg);
+            ref readonly var seg = ref zone.Segment(t);
             var match = CronCalendar.Previous(in e, t + seg.Offset, incl);
 
             // The lowest wall time that belongs to this segment: in the second pass of a repeated hour a
@@ -166,5 +166,5 @@ internal static class ZonedCalendar
         return -1;
     }
 
-    private static long Utc(long ticks) => ticks < 0 || ticks > DateTime.MaxValue.Ticks ? -1 : ticks;
+    private static long Utc(long ticks) => ticks < 0 || ticks > CalendarMath.MaxTicks ? -1 : ticks;
 }
