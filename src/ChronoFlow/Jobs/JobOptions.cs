@@ -58,59 +58,60 @@ public class JobOptions
     public IReadOnlyList<string> GetErrors(string jobId)
     {
         ArgumentNullException.ThrowIfNull(jobId);
-        var errors = new List<string>();
-        CollectErrors(jobId, errors);
-        return errors;
+        List<string>? errors = null;
+        CollectErrors(jobId, ref errors);
+        return errors ?? (IReadOnlyList<string>)[];
     }
 
-    /// <summary>Throws one <see cref="ArgumentException"/> that lists every problem, when there is any.</summary>
+    /// <summary>Throws one <see cref="ArgumentException"/> that lists every problem, when there is any; allocates nothing when there is none.</summary>
     internal void ThrowIfInvalid(string jobId)
     {
-        var errors = GetErrors(jobId);
-        if (errors.Count != 0)
+        List<string>? errors = null;
+        CollectErrors(jobId, ref errors);
+        if (errors is not null)
         {
             throw new ArgumentException(string.Join(" ", errors), "options");
         }
     }
 
-    private void CollectErrors(string jobId, List<string> errors)
+    private void CollectErrors(string jobId, ref List<string>? errors)
     {
         if (Timeout is { } t && t <= TimeSpan.Zero && t != System.Threading.Timeout.InfiniteTimeSpan)
         {
-            errors.Add($"Job '{jobId}': {nameof(Timeout)} must be positive, not {t}.");
+            (errors ??= []).Add($"Job '{jobId}': {nameof(Timeout)} must be positive, not {t}.");
         }
 
         if (MaxConcurrency < 1)
         {
-            errors.Add($"Job '{jobId}': {nameof(MaxConcurrency)} must be at least 1, not {MaxConcurrency}.");
+            (errors ??= []).Add($"Job '{jobId}': {nameof(MaxConcurrency)} must be at least 1, not {MaxConcurrency}.");
         }
 
         if (MisfireGracePeriod < TimeSpan.Zero)
         {
-            errors.Add($"Job '{jobId}': {nameof(MisfireGracePeriod)} must not be negative, not {MisfireGracePeriod}.");
+            (errors ??= []).Add($"Job '{jobId}': {nameof(MisfireGracePeriod)} must not be negative, not {MisfireGracePeriod}.");
         }
 
         if (!Enum.IsDefined(Misfire))
         {
-            errors.Add($"Job '{jobId}': {nameof(Misfire)} {(int)Misfire} is not a {nameof(MisfirePolicy)}.");
+            (errors ??= []).Add($"Job '{jobId}': {nameof(Misfire)} {(int)Misfire} is not a {nameof(MisfirePolicy)}.");
         }
 
         if (!Enum.IsDefined(Overlap))
         {
-            errors.Add($"Job '{jobId}': {nameof(Overlap)} {(int)Overlap} is not an {nameof(OverlapPolicy)}.");
+            (errors ??= []).Add($"Job '{jobId}': {nameof(Overlap)} {(int)Overlap} is not an {nameof(OverlapPolicy)}.");
         }
 
         if (Retry is null)
         {
-            errors.Add($"Job '{jobId}': {nameof(Retry)} must not be null; use {nameof(RetryPolicy)}.{nameof(RetryPolicy.None)}.");
+            (errors ??= []).Add($"Job '{jobId}': {nameof(Retry)} must not be null; use {nameof(RetryPolicy)}.{nameof(RetryPolicy.None)}.");
         }
         else
         {
-            Retry.CollectErrors(jobId, errors);
+            Retry.CollectErrors(jobId, ref errors);
         }
         if (LockKey is { Length: 0 })
         {
-            errors.Add($"Job '{jobId}': {nameof(LockKey)} must not be empty; use null for no lock.");
+            (errors ??= []).Add($"Job '{jobId}': {nameof(LockKey)} must not be empty; use null for no lock.");
         }
     }
 }

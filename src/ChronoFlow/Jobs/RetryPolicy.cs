@@ -53,21 +53,21 @@ public sealed class RetryPolicy
         return jitter == 0 ? d : TimeSpan.FromTicks((long)(d.Ticks * (1 - (jitter * random01))));
     }
 
-    internal void CollectErrors(string jobId, List<string> errors)
+    internal void CollectErrors(string jobId, ref List<string>? errors)
     {
         if (MaxAttempts < 1)
         {
-            errors.Add($"Job '{jobId}': {nameof(RetryPolicy)}.{nameof(MaxAttempts)} must be at least 1, not {MaxAttempts}.");
+            (errors ??= []).Add($"Job '{jobId}': {nameof(RetryPolicy)}.{nameof(MaxAttempts)} must be at least 1, not {MaxAttempts}.");
         }
 
         if (BaseDelay < TimeSpan.Zero || MaxDelay < TimeSpan.Zero)
         {
-            errors.Add($"Job '{jobId}': {nameof(RetryPolicy)} delays must not be negative.");
+            (errors ??= []).Add($"Job '{jobId}': {nameof(RetryPolicy)} delays must not be negative.");
         }
 
         if (double.IsNaN(Jitter) || Jitter < 0 || Jitter > 1)
         {
-            errors.Add($"Job '{jobId}': {nameof(RetryPolicy)}.{nameof(Jitter)} must be between 0 and 1, not {Jitter}.");
+            (errors ??= []).Add($"Job '{jobId}': {nameof(RetryPolicy)}.{nameof(Jitter)} must be between 0 and 1, not {Jitter}.");
         }
     }
 }
