@@ -1,7 +1,7 @@
 namespace ChronoFlow;
 
 /// <summary>What a running job is told about its run.</summary>
-/// <threadsafety>Immutable; safe to read from any thread.</threadsafety>
+/// <threadsafety>Safe to read from any thread; <see cref="Output"/> is set by the run itself.</threadsafety>
 public sealed class JobContext
 {
     internal JobContext(string jobId, string? description, DateTimeOffset scheduledTime, DateTimeOffset startedTime, int attempt, bool isTriggered)
@@ -34,4 +34,10 @@ public sealed class JobContext
 
     /// <summary>Gets whether the run was started by <see cref="JobScheduler.Trigger(string)"/> rather than by the schedule.</summary>
     public bool IsTriggered { get; }
+
+    /// <summary>
+    /// Gets or sets a short text the run leaves in its history row, such as the tail of a command's output. Only the
+    /// last <see cref="RunRecord.MaxOutputLength"/> characters are kept, and only with a <see cref="SchedulerOptions.Store"/>.
+    /// </summary>
+    public string? Output { get; set; }
 }

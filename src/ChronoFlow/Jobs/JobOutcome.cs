@@ -14,4 +14,10 @@ public enum JobOutcome
 
     /// <summary>The scheduler stopped while the job ran, and cancelled it.</summary>
     Cancelled,
+
+    /// <summary>
+    /// The run's process died or stalled before it ended, and its lease in the <see cref="IJobStore"/> ran out; another
+    /// process, or the next start, recorded it.
+    /// </summary>
+    Abandoned,
 }

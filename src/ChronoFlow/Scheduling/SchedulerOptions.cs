@@ -65,12 +65,42 @@ public class SchedulerOptions
     /// </remarks>
     public TimeSpan? SoftModeFallbackInterval { get; set; }
 
+    /// <summary>
+    /// Gets or sets where job state, claims and run history live, so that they outlive the process: <c>SqliteJobStore</c>
+    /// (package ChronoFlow.Sqlite) on one machine, <c>PostgreSqlJobStore</c> (package ChronoFlow.PostgreSql) across many.
+    /// </summary>
+    /// <value>The default, <see langword="null"/>, keeps everything in memory: a restart starts every job afresh.</value>
+    /// <remarks>
+    /// With a store, <see cref="JobScheduler.StartAsync(CancellationToken)"/> opens it and restores each job's state
+    /// before anything runs, in both modes; every run is claimed in the store before it starts, so processes that share
+    /// the store start each occurrence once. <see cref="JobScheduler.Pump"/> never waits for the store.
+    /// </remarks>
+    public IJobStore? Store { get; set; }
+
+    /// <summary>Gets or sets this process's name in run history and in a cluster.</summary>
+    /// <value>The default, <see langword="null"/>, means the host name and the process id, such as <c>web-1:4242</c>.</value>
+    public string? NodeName { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long a run's claim in the <see cref="Store"/> lasts without renewal. The scheduler renews it
+    /// every third of this while the run lasts; when its process dies, another process (or its next start) records the
+    /// run as <see cref="JobOutcome.Abandoned"/> once it ran out.
+    /// </summary>
+    /// <value>The default is 10 seconds.</value>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Gets the listeners that receive every <see cref="JobEvent"/>.</summary>
     /// <value>Empty by default.</value>
     public IList<IJobEventListener> EventListeners { get; } = new List<IJobEventListener>();
 
     /// <summary>The longest <see cref="SoftModeFallbackInterval"/> accepted: one day.</summary>
     internal static readonly TimeSpan MaxFallbackInterval = TimeSpan.FromDays(1);
+
+    /// <summary>The shortest <see cref="LeaseDuration"/> accepted.</summary>
+    internal static readonly TimeSpan MinLeaseDuration = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>The longest <see cref="LeaseDuration"/> accepted.</summary>
+    internal static readonly TimeSpan MaxLeaseDuration = TimeSpan.FromHours(1);
 
     /// <summary>Checks the options and returns every problem, one sentence each.</summary>
     /// <returns>The problems; empty when the options are valid.</returns>
@@ -111,6 +141,16 @@ public class SchedulerOptions
         if (SoftModeFallbackInterval is { } fallback && (fallback <= TimeSpan.Zero || fallback > MaxFallbackInterval))
         {
             errors.Add($"{nameof(SchedulerOptions)}.{nameof(SoftModeFallbackInterval)} must be more than zero and at most {MaxFallbackInterval}, not {fallback}.");
+        }
+
+        if (LeaseDuration < MinLeaseDuration || LeaseDuration > MaxLeaseDuration)
+        {
+            errors.Add($"{nameof(SchedulerOptions)}.{nameof(LeaseDuration)} must be from {MinLeaseDuration} to {MaxLeaseDuration}, not {LeaseDuration}.");
+        }
+
+        if (NodeName is { } node && (string.IsNullOrWhiteSpace(node) || node.Length > 200))
+        {
+            errors.Add($"{nameof(SchedulerOptions)}.{nameof(NodeName)} must be 1 to 200 characters and not blank, not '{node}'.");
         }
 
         if (ShutdownTimeout < TimeSpan.Zero && ShutdownTimeout != Timeout.InfiniteTimeSpan)

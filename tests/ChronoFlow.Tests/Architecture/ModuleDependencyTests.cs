@@ -17,6 +17,7 @@ public sealed partial class ModuleDependencyTests
         "Jobs",        // what a job is: IJob, JobContext, JobOptions, the policy settings, outcomes
         "Timeline",    // next due times, earliest first
         "Policies",    // misfire and overlap decisions
+        "Store",       // IJobStore: durable job state, claims, run history
         "Queueing",    // admitted runs waiting for a slot
         "Locking",     // leases across runs
         "Telemetry",   // logs, metrics, traces, events

@@ -1,0 +1,66 @@
+namespace ChronoFlow;
+
+/// <summary>A claim of one occurrence, made just before the run starts.</summary>
+/// <param name="JobId">The job id.</param>
+/// <param name="ScheduledTime">The occurrence; for a triggered run, when it was triggered.</param>
+/// <param name="Manual">A triggered run: not unique, always granted.</param>
+/// <param name="StartedTime">When the claim was made.</param>
+public readonly record struct RunClaim(string JobId, DateTimeOffset ScheduledTime, bool Manual, DateTimeOffset StartedTime);
+
+/// <summary>
+/// The writes of one <see cref="IJobStore.WriteAsync"/>, applied in one transaction. The scheduler reuses the instance
+/// once the write completed.
+/// </summary>
+public sealed class StoreBatch
+{
+    internal readonly List<RunClaim> ClaimList = [];
+    internal readonly List<RunRecord> RecordList = [];
+    internal readonly List<long> RenewalList = [];
+    internal readonly List<JobState> StateList = [];
+
+    /// <summary>Gets this process's name, written into the rows it claims.</summary>
+    public string Node { get; internal set; } = "";
+
+    /// <summary>Gets this process's identity for fencing: unique per process, even between processes that share a <see cref="Node"/> name.</summary>
+    public string Owner { get; internal set; } = "";
+
+    /// <summary>Gets this process's clock when the batch was taken.</summary>
+    public DateTimeOffset Now { get; internal set; }
+
+    /// <summary>Gets when the leases of the new claims and of the renewals end, by this process's clock; a store with a clock of its own adds <see cref="LeaseDuration"/> to that instead.</summary>
+    public DateTimeOffset LeaseUntil => Now + LeaseDuration;
+
+    /// <summary>Gets how long a lease lasts.</summary>
+    public TimeSpan LeaseDuration { get; internal set; }
+
+    /// <summary>Gets the occurrences to claim, in order; <see cref="StoreWriteResult.ClaimIds"/> answers each.</summary>
+    public IReadOnlyList<RunClaim> Claims => ClaimList;
+
+    /// <summary>
+    /// Gets the history rows to write: runs that ended (with the <see cref="RunRecord.Id"/> of their claim: update that
+    /// row, if this owner still holds it) and occurrences that did not start (<see cref="RunRecord.Id"/> 0: insert).
+    /// </summary>
+    public IReadOnlyList<RunRecord> Records => RecordList;
+
+    /// <summary>Gets the ids of running claims whose leases to renew, if this owner still holds them.</summary>
+    public IReadOnlyList<long> Renewals => RenewalList;
+
+    /// <summary>Gets the latest state of each job that changed, at most one per job.</summary>
+    public IReadOnlyList<JobState> States => StateList;
+
+    /// <summary>Gets whether the batch holds nothing to write.</summary>
+    public bool IsEmpty => ClaimList.Count == 0 && RecordList.Count == 0 && RenewalList.Count == 0 && StateList.Count == 0;
+
+    internal void Clear()
+    {
+        ClaimList.Clear();
+        RecordList.Clear();
+        RenewalList.Clear();
+        StateList.Clear();
+    }
+}
+
+/// <summary>What a <see cref="IJobStore.WriteAsync"/> answered.</summary>
+/// <param name="ClaimIds">One per claim, in order: the new row's id, or 0 when the occurrence was already claimed.</param>
+/// <param name="Fenced">The ids of runs, among the renewals and finished runs, that this owner no longer holds: their lease was taken over.</param>
+public readonly record struct StoreWriteResult(IReadOnlyList<long> ClaimIds, IReadOnlyList<long> Fenced);
