@@ -16,6 +16,7 @@ internal sealed class JobRunner(TimeProvider time, IJobLockProvider locks, RunRe
         var options = run.Options;
         var outcome = JobOutcome.Succeeded;
         Exception? error = null;
+        string? output = null;
         var attempt = 0;
         var firstStart = -1L;
         long startTimestamp = 0;
@@ -51,7 +52,7 @@ internal sealed class JobRunner(TimeProvider time, IJobLockProvider locks, RunRe
                 }
 
                 reporter.AttemptStarted(run.JobId, run.ScheduledTicks, run.Manual, started, attempt);
-                (outcome, error) = await AttemptAsync(run, started, attempt).ConfigureAwait(false);
+                (outcome, error, output) = await AttemptAsync(run, started, attempt).ConfigureAwait(false);
                 if (outcome == JobOutcome.Succeeded || outcome == JobOutcome.Cancelled || attempt >= options.Retry.MaxAttempts)
                 {
                     break;
@@ -110,10 +111,10 @@ internal sealed class JobRunner(TimeProvider time, IJobLockProvider locks, RunRe
         }
 
         var duration = startTimestamp == 0 ? TimeSpan.Zero : time.GetElapsedTime(startTimestamp);
-        return new RunResult(outcome, error, attempt, firstStart, duration, LockHeld: false);
+        return new RunResult(outcome, error, attempt, firstStart, duration, LockHeld: false, output);
     }
 
-    private async ValueTask<(JobOutcome Outcome, Exception? Error)> AttemptAsync(JobRun run, DateTimeOffset started, int attempt)
+    private async ValueTask<(JobOutcome Outcome, Exception? Error, string? Output)> AttemptAsync(JobRun run, DateTimeOffset started, int attempt)
     {
         var options = run.Options;
         var context = new JobContext(run.JobId, options.Description, run.ScheduledTime, started, attempt, run.Manual);
@@ -123,11 +124,11 @@ internal sealed class JobRunner(TimeProvider time, IJobLockProvider locks, RunRe
             try
             {
                 await run.Action(context, stopping).ConfigureAwait(false);
-                return (JobOutcome.Succeeded, null);
+                return (JobOutcome.Succeeded, null, context.Output);
             }
             catch (Exception ex)
             {
-                return (stopping.IsCancellationRequested && ex is OperationCanceledException ? JobOutcome.Cancelled : JobOutcome.Failed, ex);
+                return (stopping.IsCancellationRequested && ex is OperationCanceledException ? JobOutcome.Cancelled : JobOutcome.Failed, ex, context.Output);
             }
         }
 
@@ -146,15 +147,15 @@ internal sealed class JobRunner(TimeProvider time, IJobLockProvider locks, RunRe
 
         if (stopping.IsCancellationRequested && (error is OperationCanceledException || cts.IsCancellationRequested))
         {
-            return (JobOutcome.Cancelled, error);
+            return (JobOutcome.Cancelled, error, context.Output);
         }
 
         if (cts.IsCancellationRequested)
         {
-            return (JobOutcome.TimedOut, error);
+            return (JobOutcome.TimedOut, error, context.Output);
         }
 
-        return (error is null ? JobOutcome.Succeeded : JobOutcome.Failed, error);
+        return (error is null ? JobOutcome.Succeeded : JobOutcome.Failed, error, context.Output);
     }
 
     private bool SafeShouldRetry(JobRun run, Func<RetryPredicateArguments, bool> shouldRetry, RetryPredicateArguments arguments)

@@ -50,6 +50,16 @@ public class JobOptions
     internal static JobOptions Default { get; } = new();
 
     /// <summary>A copy, so that neither the caller nor a reader of a snapshot can change a registered job.</summary>
+    /// <summary>
+    /// Gets or sets whether a run that was <see cref="JobOutcome.Abandoned"/> (its process died, with a
+    /// <see cref="SchedulerOptions.Store"/>) runs again, with the same scheduled time, in the process that finds it.
+    /// </summary>
+    /// <value>
+    /// The default, <see langword="null"/>, means yes for a one-time job (<see cref="Schedule.Once(DateTimeOffset)"/>),
+    /// whose only occurrence would otherwise be lost, and no for the others, whose next occurrence comes anyway.
+    /// </value>
+    public bool? RecoverAbandoned { get; set; }
+
     internal JobOptions Clone() => (JobOptions)MemberwiseClone();
 
     /// <summary>Checks the options of job <paramref name="jobId"/> and returns every problem, one sentence each.</summary>

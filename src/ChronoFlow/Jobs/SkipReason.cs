@@ -25,4 +25,7 @@ public enum SkipReason
     /// Due at the same check as an earlier occurrence under <see cref="MisfirePolicy.RunOnce"/>, and folded into its run.
     /// </summary>
     Coalesced,
+
+    /// <summary>The run could not be claimed: the <see cref="SchedulerOptions.Store"/> failed, and a run is never started unclaimed.</summary>
+    StoreUnavailable,
 }

@@ -28,4 +28,5 @@ internal class JobRun(string jobId, long scheduledTicks, bool manual, Func<JobCo
 /// <param name="FirstStartTicks">When the first attempt started, UTC ticks; -1 when none did.</param>
 /// <param name="Duration">From the first attempt's start to the end, retry delays included.</param>
 /// <param name="LockHeld">The run did not start because another holder had its lock.</param>
-internal readonly record struct RunResult(JobOutcome Outcome, Exception? Error, int Attempts, long FirstStartTicks, TimeSpan Duration, bool LockHeld);
+/// <param name="Output">What the last attempt left in <see cref="JobContext.Output"/>.</param>
+internal readonly record struct RunResult(JobOutcome Outcome, Exception? Error, int Attempts, long FirstStartTicks, TimeSpan Duration, bool LockHeld, string? Output = null);

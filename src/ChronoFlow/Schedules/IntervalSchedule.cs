@@ -73,6 +73,13 @@ internal sealed class IntervalSchedule : Schedule
         return new IntervalSchedule(_interval, anchor, _jitter, seed);
     }
 
+    /// <summary>
+    /// Counts on from the stored occurrence, so the cadence survives a restart. A jittered occurrence is off the grid,
+    /// so a jittered interval keeps its own anchor.
+    /// </summary>
+    internal override Schedule ResumeAt(long cursorUtcTicks)
+        => _jitter != 0 || cursorUtcTicks == NoOccurrence ? this : new IntervalSchedule(_interval, cursorUtcTicks, _jitter, _seed);
+
     internal override bool SameAs(Schedule other)
         => other is IntervalSchedule i && i._interval == _interval && i._jitter == _jitter
             && (i._anchor == _anchor || i._anchor == Unanchored || _anchor == Unanchored);

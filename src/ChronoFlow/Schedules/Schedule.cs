@@ -249,6 +249,15 @@ public abstract class Schedule
     /// <summary>The schedule as it applies to one job: H seeded, interval anchored, jitter seeded.</summary>
     internal virtual Schedule Bind(string jobId, long registeredUtcTicks) => this;
 
+    /// <summary>
+    /// The schedule's identity in a store: two registrations with the same identity are the same schedule, so a job
+    /// resumes from its stored next occurrence. Taken from the schedule as registered, before <see cref="Bind"/>.
+    /// </summary>
+    internal virtual string Identity => ToString();
+
+    /// <summary>The bound schedule continued from a stored next occurrence: an interval counts on from it; others are unchanged.</summary>
+    internal virtual Schedule ResumeAt(long cursorUtcTicks) => this;
+
     /// <summary>Whether two schedules mean the same, so that an update can keep the next run.</summary>
     internal abstract bool SameAs(Schedule other);
 

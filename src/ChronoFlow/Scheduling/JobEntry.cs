@@ -19,6 +19,12 @@ internal sealed class JobEntry(string id, Schedule schedule, Func<JobContext, Ca
     /// <summary>Runs queued or running.</summary>
     public int InFlight;
 
+    /// <summary>Changed since the store last saved it; listed in the scheduler's dirty list. Only with a store.</summary>
+    public bool Dirty;
+
+    /// <summary>The identity of the schedule as registered (<see cref="Schedule.Identity"/>), kept with its state. Only with a store.</summary>
+    public string? StoreKey;
+
     /// <summary>History; allocated on the first event so that a million idle jobs stay small.</summary>
     public JobStats? Stats;
 
@@ -37,6 +43,7 @@ internal sealed class JobStats
     public long MisfireCount;
     public long RejectedCount;
     public long CoalescedCount;
+    public long AbandonedCount;
     public long LastRunTicks = -1;
     public long LastScheduledTicks = -1;
     public long LastDurationTicks = -1;
@@ -50,6 +57,9 @@ internal sealed class ScheduledRun(JobScheduler scheduler, JobEntry job, long sc
 {
     public readonly JobScheduler Scheduler = scheduler;
     public readonly JobEntry Job = job;
+
+    /// <summary>The id of the run's claim in the store: 0 before it is claimed (or without a store).</summary>
+    public long ClaimId;
 
     public void Execute() => _ = Scheduler.RunAsync(this);
 }

@@ -95,6 +95,9 @@ public sealed class JobInfo
     /// fell due at the same check (a quiet spell between pumps, a busy machine); not misfires, not skips.
     /// </summary>
     public long CoalescedCount { get; init; }
+
+    /// <summary>Gets how many runs were abandoned: their process died or stalled past its lease (with a store only).</summary>
+    public long AbandonedCount { get; init; }
 }
 
 /// <summary>A snapshot of a whole scheduler, for health checks and status lines.</summary>
@@ -140,4 +143,10 @@ public sealed class SchedulerStatus
 
     /// <summary>Gets how many occurrences misfired.</summary>
     public long MisfiredCount { get; init; }
+
+    /// <summary>
+    /// Gets the last error of the <see cref="SchedulerOptions.Store"/> while writes to it fail, naming the store and the
+    /// cause; <see langword="null"/> when the store is healthy or there is none.
+    /// </summary>
+    public string? StoreError { get; init; }
 }

@@ -27,6 +27,7 @@ public sealed partial class JobScheduler
 
         var now = _time.GetUtcNow().UtcTicks;
         var bound = schedule.Bind(jobId, now);
+        var storeKey = _store is null ? null : schedule.Identity;
         bool added;
         long cursor;
         lock (_gate)
@@ -36,6 +37,8 @@ public sealed partial class JobScheduler
             {
                 added = false;
                 var keep = job.Schedule.SameAs(bound) || job.Schedule.SameAs(schedule);
+                job.StoreKey = storeKey;
+                MarkDirtyLocked(job);
                 if (!keep)
                 {
                     job.Schedule = bound;
@@ -58,11 +61,16 @@ public sealed partial class JobScheduler
             else
             {
                 added = true;
-                job = new JobEntry(jobId, bound, action, options) { Cursor = bound.First(now) };
+                job = new JobEntry(jobId, bound, action, options) { Cursor = bound.First(now), StoreKey = storeKey };
                 _jobs.Add(jobId, job);
                 if (options.Enabled)
                 {
                     InsertLocked(job, now);
+                }
+
+                if (_store is not null && _storeReady)
+                {
+                    RestoreLocked(job, now);
                 }
             }
 
@@ -111,6 +119,11 @@ public sealed partial class JobScheduler
             job.Removed = true;
             job.Parked = false;
             _timeline.Remove(job);
+            if (_stored is not null)
+            {
+                // Its stored row stays; keep what it says, so that a job added again with this id continues from it.
+                _stored[jobId] = StateLocked(job);
+            }
         }
 
         SchedulerLog.JobRemoved(_logger, jobId);
@@ -135,6 +148,7 @@ public sealed partial class JobScheduler
                 job.Paused = true;
                 job.Parked = false;
                 _timeline.Remove(job);
+                MarkDirtyLocked(job);
             }
         }
 
@@ -162,6 +176,7 @@ public sealed partial class JobScheduler
             if (job.Paused)
             {
                 job.Paused = false;
+                MarkDirtyLocked(job);
                 var now = _time.GetUtcNow().UtcTicks;
                 if (job.Cursor < now && job.Schedule.Kind != ScheduleKind.Startup)
                 {
@@ -284,6 +299,7 @@ public sealed partial class JobScheduler
                 FailedCount = _failed,
                 SkippedCount = _skipped,
                 MisfiredCount = _misfired,
+                StoreError = _storeError,
             };
         }
     }
@@ -320,6 +336,7 @@ public sealed partial class JobScheduler
             MisfireCount = s?.MisfireCount ?? 0,
             RejectedCount = s?.RejectedCount ?? 0,
             CoalescedCount = s?.CoalescedCount ?? 0,
+            AbandonedCount = s?.AbandonedCount ?? 0,
         };
     }
 

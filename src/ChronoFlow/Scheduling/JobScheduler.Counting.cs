@@ -12,6 +12,7 @@ public sealed partial class JobScheduler
     {
         var outcome = result.Outcome;
         var s = job.GetStats();
+        MarkDirtyLocked(job);
         s.RunCount++;
         s.LastRunTicks = result.FirstStartTicks;
         s.LastScheduledTicks = run.ScheduledTicks;
@@ -46,11 +47,19 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>Counts runs that were due but did not start, and notes them for reporting once the lock is released.</summary>
-    private void RecordSkippedLocked(JobEntry job, long scheduledTicks, SkipReason reason, long count, long now, ref InlineList<RunNotice> notices)
+    /// <remarks>A run that was claimed (<paramref name="claimId"/> not 0) gives up its claim: the skip ends it in history.</remarks>
+    private void RecordSkippedLocked(JobEntry job, long scheduledTicks, SkipReason reason, long count, long now, ref InlineList<RunNotice> notices, long claimId = 0)
     {
         if (count <= 0)
         {
             return;
+        }
+
+        if (_store is not null)
+        {
+            _leased.Remove(claimId);
+            MarkDirtyLocked(job);
+            AddRecordLocked(SkippedRecord(job, claimId, scheduledTicks, reason, count, now));
         }
 
         var s = job.GetStats();
@@ -73,11 +82,18 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>Counts occurrences later than the grace period, and notes them for reporting once the lock is released.</summary>
-    private void RecordMissedLocked(JobEntry job, long firstScheduledTicks, long count, long now, ref InlineList<RunNotice> notices)
+    private void RecordMissedLocked(JobEntry job, long firstScheduledTicks, long count, long now, ref InlineList<RunNotice> notices, long claimId = 0)
     {
         if (count <= 0)
         {
             return;
+        }
+
+        if (_store is not null)
+        {
+            _leased.Remove(claimId);
+            MarkDirtyLocked(job);
+            AddRecordLocked(SkippedRecord(job, claimId, firstScheduledTicks, SkipReason.Misfired, count, now));
         }
 
         job.GetStats().MisfireCount += count;

@@ -7,7 +7,14 @@ public sealed partial class JobScheduler
     {
         job.InFlight++;
         Interlocked.Increment(ref _inFlight);
-        return new ScheduledRun(this, job, scheduledTicks, manual);
+        var run = new ScheduledRun(this, job, scheduledTicks, manual);
+        if (_store is not null)
+        {
+            // With a store a run starts only once its claim is won: the writer admits it again then.
+            AddClaimLocked(run);
+        }
+
+        return run;
     }
 
     /// <summary>
@@ -25,6 +32,13 @@ public sealed partial class JobScheduler
         var accepted = 0;
         foreach (var run in admitted)
         {
+            if (run.ClaimId == 0 && _store is not null)
+            {
+                // Waiting for its claim; counted as admitted.
+                accepted++;
+                continue;
+            }
+
             if (_queue.Count == 0 && Volatile.Read(ref _state) < StateStopping && TryTakeSlot())
             {
                 // Nobody waits: the queue would hand this run straight back.
@@ -45,7 +59,7 @@ public sealed partial class JobScheduler
             lock (_gate)
             {
                 run.Job.InFlight--;
-                RecordSkippedLocked(run.Job, run.ScheduledTicks, SkipReason.QueueFull, 1, now, ref notices);
+                RecordSkippedLocked(run.Job, run.ScheduledTicks, SkipReason.QueueFull, 1, now, ref notices, run.ClaimId);
                 ExitFlightLocked();
             }
 
@@ -120,7 +134,7 @@ public sealed partial class JobScheduler
                     lock (_gate)
                     {
                         run.Job.InFlight--;
-                        RecordMissedLocked(run.Job, run.ScheduledTicks, 1, now, ref notices);
+                        RecordMissedLocked(run.Job, run.ScheduledTicks, 1, now, ref notices, run.ClaimId);
                         ExitFlightLocked();
                     }
 
@@ -146,7 +160,7 @@ public sealed partial class JobScheduler
                 if (queued.Run is ScheduledRun run && ReferenceEquals(run.Scheduler, this))
                 {
                     run.Job.InFlight--;
-                    RecordSkippedLocked(run.Job, run.ScheduledTicks, SkipReason.Shutdown, 1, now, ref notices);
+                    RecordSkippedLocked(run.Job, run.ScheduledTicks, SkipReason.Shutdown, 1, now, ref notices, run.ClaimId);
                     ExitFlightLocked();
                 }
             }
@@ -175,11 +189,16 @@ public sealed partial class JobScheduler
             // state sees this run in it. The run stays in flight until reported, so WaitForIdleAsync waits for that.
             if (result.LockHeld)
             {
-                RecordSkippedLocked(job, run.ScheduledTicks, SkipReason.LockHeld, 1, now.UtcTicks, ref notices);
+                RecordSkippedLocked(job, run.ScheduledTicks, SkipReason.LockHeld, 1, now.UtcTicks, ref notices, run.ClaimId);
             }
             else
             {
                 RecordOutcomeLocked(job, run, result);
+                if (run.ClaimId != 0)
+                {
+                    _leased.Remove(run.ClaimId);
+                    AddRecordLocked(EndedRecord(run, result, job.Stats!.LastError, now));
+                }
             }
 
             job.InFlight--;

@@ -30,10 +30,33 @@ public sealed partial class JobScheduler
     /// soft mode it marks the scheduler as running, since the host calls <see cref="Pump"/>, and starts the fallback
     /// timer if <see cref="SchedulerOptions.SoftModeFallbackInterval"/> is set.
     /// </summary>
-    /// <param name="cancellationToken">Not used: starting does not wait.</param>
-    /// <returns>A completed task.</returns>
+    /// <param name="cancellationToken">Cancels the opening of the store; without a store, starting does not wait.</param>
+    /// <returns>A task that completes when the scheduler has started: at once without a store.</returns>
     /// <exception cref="ObjectDisposedException">The scheduler has stopped; a stopped scheduler does not restart.</exception>
+    /// <exception cref="JobStoreException">The <see cref="SchedulerOptions.Store"/> cannot be opened; the message names it and says why.</exception>
+    /// <remarks>
+    /// With a <see cref="SchedulerOptions.Store"/> this opens it first, in either mode, and restores every registered
+    /// job's state; until then <see cref="Pump"/> starts nothing.
+    /// </remarks>
     public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        bool open;
+        lock (_gate)
+        {
+            ThrowIfStopped();
+            open = !_storeReady;
+        }
+
+        return open ? StartWithStoreAsync(cancellationToken) : StartCore();
+    }
+
+    private async Task StartWithStoreAsync(CancellationToken cancellationToken)
+    {
+        await OpenStoreAsync(_store!, cancellationToken).ConfigureAwait(false);
+        await StartCore().ConfigureAwait(false);
+    }
+
+    private Task StartCore()
     {
         int jobs;
         lock (_gate)
@@ -130,6 +153,8 @@ public sealed partial class JobScheduler
         }
         finally
         {
+            // Every run has ended or been dropped: write their outcomes and the jobs' states before saying stopped.
+            await StopStoreAsync().ConfigureAwait(false);
             lock (_gate)
             {
                 _state = StateStopped;

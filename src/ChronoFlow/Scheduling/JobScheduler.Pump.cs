@@ -33,8 +33,9 @@ public sealed partial class JobScheduler
         var notices = default(InlineList<RunNotice>);
         lock (_gate)
         {
-            if (_state >= StateStopping)
+            if (_state >= StateStopping || !_storeReady)
             {
+                // Stopped, or the store has not been opened (StartAsync): nothing runs before its state is restored.
                 return 0;
             }
 
@@ -57,6 +58,7 @@ public sealed partial class JobScheduler
     /// </summary>
     private void ProcessDueLocked(JobEntry job, long now, ref InlineList<ScheduledRun> admitted, ref InlineList<RunNotice> notices)
     {
+        MarkDirtyLocked(job);
         while (true)
         {
             var d = DuePolicy.Decide(job.Schedule, job.Options, job.Cursor, job.InFlight, now);

@@ -73,6 +73,9 @@ public sealed partial class JobScheduler : IAsyncDisposable
         _reporter = new RunReporter(_logger, [.. _options.EventListeners], _time);
         _runner = new JobRunner(_time, _options.LockProvider ?? new InMemoryJobLockProvider(), _reporter, _stopping.Token);
         _maxConcurrentRuns = _options.MaxConcurrentRuns;
+        _store = _options.Store;
+        _storeReady = _store is null;
+        _node = _options.NodeName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
         _shutdownTimeout = _options.ShutdownTimeout;
     }
 

@@ -63,6 +63,6 @@ public sealed record RunRecord
 }
 
 /// <summary>One page of a job's history, newest first.</summary>
-/// <param name="Limit">How many rows at most, 1 to 1,000.</param>
+/// <param name="Limit">How many rows at most, up to 1,000; 0 or less (as in <c>default(RunQuery)</c>) means 50.</param>
 /// <param name="BeforeId">Only rows older than this id (the last row of the previous page); <see langword="null"/> for the first page.</param>
 public readonly record struct RunQuery(int Limit = 50, long? BeforeId = null);

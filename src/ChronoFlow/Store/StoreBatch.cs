@@ -8,9 +8,10 @@ namespace ChronoFlow;
 public readonly record struct RunClaim(string JobId, DateTimeOffset ScheduledTime, bool Manual, DateTimeOffset StartedTime);
 
 /// <summary>
-/// The writes of one <see cref="IJobStore.WriteAsync"/>, applied in one transaction. The scheduler reuses the instance
-/// once the write completed.
+/// The writes of one <see cref="IJobStore.WriteAsync"/>, applied in one transaction. The scheduler fills one, hands it
+/// over, and reuses it once the write completed; a store, or a test of one, can build its own.
 /// </summary>
+/// <threadsafety>Not thread-safe: one writer fills it, then one store reads it.</threadsafety>
 public sealed class StoreBatch
 {
     internal readonly List<RunClaim> ClaimList = [];
@@ -18,20 +19,20 @@ public sealed class StoreBatch
     internal readonly List<long> RenewalList = [];
     internal readonly List<JobState> StateList = [];
 
-    /// <summary>Gets this process's name, written into the rows it claims.</summary>
-    public string Node { get; internal set; } = "";
+    /// <summary>Gets or sets this process's name, written into the rows it claims.</summary>
+    public string Node { get; set; } = "";
 
-    /// <summary>Gets this process's identity for fencing: unique per process, even between processes that share a <see cref="Node"/> name.</summary>
-    public string Owner { get; internal set; } = "";
+    /// <summary>Gets or sets this process's identity for fencing: unique per process, even between processes that share a <see cref="Node"/> name.</summary>
+    public string Owner { get; set; } = "";
 
-    /// <summary>Gets this process's clock when the batch was taken.</summary>
-    public DateTimeOffset Now { get; internal set; }
+    /// <summary>Gets or sets this process's clock when the batch was taken.</summary>
+    public DateTimeOffset Now { get; set; }
+
+    /// <summary>Gets or sets how long a lease lasts.</summary>
+    public TimeSpan LeaseDuration { get; set; }
 
     /// <summary>Gets when the leases of the new claims and of the renewals end, by this process's clock; a store with a clock of its own adds <see cref="LeaseDuration"/> to that instead.</summary>
     public DateTimeOffset LeaseUntil => Now + LeaseDuration;
-
-    /// <summary>Gets how long a lease lasts.</summary>
-    public TimeSpan LeaseDuration { get; internal set; }
 
     /// <summary>Gets the occurrences to claim, in order; <see cref="StoreWriteResult.ClaimIds"/> answers each.</summary>
     public IReadOnlyList<RunClaim> Claims => ClaimList;
@@ -51,7 +52,24 @@ public sealed class StoreBatch
     /// <summary>Gets whether the batch holds nothing to write.</summary>
     public bool IsEmpty => ClaimList.Count == 0 && RecordList.Count == 0 && RenewalList.Count == 0 && StateList.Count == 0;
 
-    internal void Clear()
+    /// <summary>Adds the claim of an occurrence.</summary>
+    /// <param name="claim">The claim.</param>
+    public void Add(RunClaim claim) => ClaimList.Add(claim);
+
+    /// <summary>Adds a history row: the end of a claimed run, or occurrences that did not start.</summary>
+    /// <param name="record">The row.</param>
+    public void Add(RunRecord record) => RecordList.Add(record ?? throw new ArgumentNullException(nameof(record)));
+
+    /// <summary>Adds a job's latest state.</summary>
+    /// <param name="state">The state.</param>
+    public void Add(JobState state) => StateList.Add(state ?? throw new ArgumentNullException(nameof(state)));
+
+    /// <summary>Adds the renewal of a running claim's lease.</summary>
+    /// <param name="runId">The claim's id.</param>
+    public void AddRenewal(long runId) => RenewalList.Add(runId);
+
+    /// <summary>Empties the batch, keeping <see cref="Node"/>, <see cref="Owner"/>, <see cref="Now"/> and <see cref="LeaseDuration"/>.</summary>
+    public void Clear()
     {
         ClaimList.Clear();
         RecordList.Clear();

@@ -1,0 +1,614 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace ChronoFlow;
+
+/// <summary>
+/// The scheduler's side of <see cref="SchedulerOptions.Store"/>: restoring job state at start, claiming each run before
+/// it starts, and writing outcomes, skipped occurrences, lease renewals and job state from one background writer.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Nothing here runs on <see cref="Pump"/>'s path or does I/O under the scheduler's lock. Under the lock the scheduler
+/// only appends to the pending lists (a claim when it admits a run, a record when a run ends or is skipped) and marks
+/// jobs dirty; the writer takes everything pending in one step, under the lock, and writes it as one batch outside it.
+/// </para>
+/// <para>
+/// A run's claim is appended in the same step that moves its job's cursor past the occurrence, so a batch that stores
+/// the moved cursor also holds the claim, or a batch before it did. After a crash the stored cursor therefore never
+/// skips an occurrence that was not claimed, and an occurrence that was claimed is never claimed again: the store's
+/// unique claim decides. Runs start only once their claim is won.
+/// </para>
+/// </remarks>
+public sealed partial class JobScheduler
+{
+    private readonly IJobStore? _store;
+    private readonly string _node;
+    private readonly string _owner = Guid.NewGuid().ToString("N");
+    private readonly StoreBatch _batch = new();
+
+    /// <summary>Wakes the writer; holds at most one pending wake-up.</summary>
+    private readonly Channel<bool> _storeWake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+    // Guarded by _gate.
+    private bool _storeReady;
+    private Dictionary<string, JobState>? _stored;
+    private List<ScheduledRun> _pendingClaims = [];
+    private readonly List<RunRecord> _pendingRecords = [];
+    private readonly List<JobEntry> _dirtyJobs = [];
+    private readonly Dictionary<long, ScheduledRun> _leased = [];
+    private readonly List<TaskCompletionSource> _flushWaiters = [];
+    private bool _maintenanceDue;
+    private string? _storeError;
+
+    private Task? _storeLoop;
+    private ITimer? _leaseTimer;
+
+    /// <summary>Gets this process's name in run history and in a cluster.</summary>
+    public string NodeName => _node;
+
+    /// <summary>
+    /// Reads one job's run history from the <see cref="SchedulerOptions.Store"/>, newest first, one page at a time.
+    /// </summary>
+    /// <param name="jobId">The job id; the job need not be registered in this process.</param>
+    /// <param name="query">The page; <c>default</c> means the newest 50 rows.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The rows; empty without a store.</returns>
+    /// <exception cref="JobStoreException">The store could not be read.</exception>
+    public ValueTask<IReadOnlyList<RunRecord>> GetRunsAsync(string jobId, RunQuery query = default, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        if (_store is null)
+        {
+            return new ValueTask<IReadOnlyList<RunRecord>>(Array.Empty<RunRecord>());
+        }
+
+        if (query.Limit <= 0)
+        {
+            query = query with { Limit = 50 };
+        }
+
+        return _store.GetRunsAsync(jobId, query, cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens the store, restores each registered job's state (its next occurrence, pause, counts) and starts the writer.
+    /// Occurrences that fell due while no process ran are then misfires, which the next pump handles by policy.
+    /// </summary>
+    private async Task OpenStoreAsync(IJobStore store, CancellationToken cancellationToken)
+    {
+        var states = await store.OpenAsync(_node, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow().UtcTicks;
+        lock (_gate)
+        {
+            ThrowIfStopped();
+            if (_storeReady)
+            {
+                return;
+            }
+
+            _stored = new Dictionary<string, JobState>(states.Count, StringComparer.Ordinal);
+            foreach (var state in states)
+            {
+                _stored[state.JobId] = state;
+            }
+
+            foreach (var job in _jobs.Values)
+            {
+                RestoreLocked(job, now);
+            }
+
+            _storeReady = true;
+            _maintenanceDue = true;
+            Volatile.Write(ref _nextDueTicks, _timeline.PeekDue());
+            var period = _options.LeaseDuration / 3;
+            _leaseTimer = _time.CreateTimer(static s => ((JobScheduler)s!).OnLeaseTimer(), this, period, period);
+            _storeLoop = Task.Run(StoreLoopAsync, CancellationToken.None);
+        }
+
+        SchedulerLog.StoreOpened(_logger, states.Count, _node);
+    }
+
+    /// <summary>Applies a job's stored state, once, when the job is first known after the store opened.</summary>
+    private void RestoreLocked(JobEntry job, long now)
+    {
+        MarkDirtyLocked(job);
+        if (_stored is null || !_stored.Remove(job.Id, out var state))
+        {
+            return;
+        }
+
+        var s = job.GetStats();
+        s.RunCount = state.RunCount;
+        s.SuccessCount = state.SuccessCount;
+        s.FailureCount = state.FailureCount;
+        s.TimeoutCount = state.TimeoutCount;
+        s.RetryCount = state.RetryCount;
+        s.SkipCount = state.SkipCount;
+        s.MisfireCount = state.MisfireCount;
+        s.RejectedCount = state.RejectedCount;
+        s.CoalescedCount = state.CoalescedCount;
+        s.AbandonedCount = state.AbandonedCount;
+        s.LastRunTicks = state.LastRun?.UtcTicks ?? -1;
+        s.LastScheduledTicks = state.LastScheduledTime?.UtcTicks ?? -1;
+        s.LastDurationTicks = state.LastDuration?.Ticks ?? -1;
+        s.LastOutcome = state.LastOutcome;
+        s.LastError = state.LastError;
+        job.Paused = state.Paused;
+
+        if (job.Schedule.Kind == ScheduleKind.Startup)
+        {
+            // A startup job runs at every start: that is its schedule.
+        }
+        else if (string.Equals(state.Schedule, job.StoreKey, StringComparison.Ordinal))
+        {
+            var cursor = state.NextOccurrence?.UtcTicks ?? Schedule.NoOccurrence;
+            job.Schedule = job.Schedule.ResumeAt(cursor);
+            job.Cursor = cursor;
+        }
+        else
+        {
+            SchedulerLog.StoredScheduleChanged(_logger, job.Id, state.Schedule, job.StoreKey ?? "", LogTime(job.Cursor));
+        }
+
+        _timeline.Remove(job);
+        if (!job.Paused && !job.Parked && job.Options.Enabled)
+        {
+            InsertLocked(job, now);
+        }
+    }
+
+    /// <summary>Notes that a job's state changed, for the writer to save. Free without a store.</summary>
+    private void MarkDirtyLocked(JobEntry job)
+    {
+        if (_store is not null && !job.Dirty)
+        {
+            job.Dirty = true;
+            _dirtyJobs.Add(job);
+            _storeWake.Writer.TryWrite(true);
+        }
+    }
+
+    /// <summary>Queues the claim of an admitted run; the writer admits it for real once the claim is won.</summary>
+    private void AddClaimLocked(ScheduledRun run)
+    {
+        _pendingClaims.Add(run);
+        _storeWake.Writer.TryWrite(true);
+    }
+
+    /// <summary>Queues a history row.</summary>
+    private void AddRecordLocked(RunRecord record)
+    {
+        _pendingRecords.Add(record);
+        _storeWake.Writer.TryWrite(true);
+    }
+
+    /// <summary>The history row of a run that ended.</summary>
+    private RunRecord EndedRecord(ScheduledRun run, in RunResult result, string? error, DateTimeOffset now) => new()
+    {
+        Id = run.ClaimId,
+        JobId = run.JobId,
+        ScheduledTime = run.ScheduledTime,
+        Manual = run.Manual,
+        Node = _node,
+        StartedTime = result.FirstStartTicks >= 0 ? new DateTimeOffset(result.FirstStartTicks, TimeSpan.Zero) : null,
+        EndedTime = now,
+        Outcome = result.Outcome,
+        Attempt = result.Attempts,
+        Error = RunRecord.Tail(error, RunRecord.MaxErrorLength),
+        Output = RunRecord.Tail(result.Output, RunRecord.MaxOutputLength),
+    };
+
+    /// <summary>The history row of occurrences that were due and did not start.</summary>
+    private RunRecord SkippedRecord(JobEntry job, long claimId, long scheduledTicks, SkipReason reason, long count, long now) => new()
+    {
+        Id = claimId,
+        JobId = job.Id,
+        ScheduledTime = new DateTimeOffset(scheduledTicks, TimeSpan.Zero),
+        Node = _node,
+        EndedTime = new DateTimeOffset(now, TimeSpan.Zero),
+        Skipped = reason,
+        Count = count,
+    };
+
+    private void OnLeaseTimer()
+    {
+        lock (_gate)
+        {
+            _maintenanceDue = true;
+        }
+
+        _storeWake.Writer.TryWrite(true);
+    }
+
+    /// <summary>Completes once everything pending for the store when it was called has been written (or given up on).</summary>
+    internal Task FlushStoreAsync()
+    {
+        lock (_gate)
+        {
+            if (_storeLoop is null || _storeLoop.IsCompleted)
+            {
+                return Task.CompletedTask;
+            }
+
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _flushWaiters.Add(waiter);
+            _storeWake.Writer.TryWrite(true);
+            return waiter.Task;
+        }
+    }
+
+    /// <summary>Writes what is still pending and stops the writer; called once the runs have ended.</summary>
+    private async Task StopStoreAsync()
+    {
+        Task? loop;
+        lock (_gate)
+        {
+            loop = _storeLoop;
+            _leaseTimer?.Dispose();
+            _leaseTimer = null;
+        }
+
+        if (loop is null)
+        {
+            return;
+        }
+
+        await FlushStoreAsync().ConfigureAwait(false);
+        _storeWake.Writer.TryComplete();
+        await loop.ConfigureAwait(false);
+    }
+
+    private async Task StoreLoopAsync()
+    {
+        var reader = _storeWake.Reader;
+        var failures = 0;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            reader.TryRead(out _);
+            while (true)
+            {
+                var outcome = await WriteOnceAsync().ConfigureAwait(false);
+                if (outcome == WriteOutcome.Idle)
+                {
+                    failures = 0;
+                    break;
+                }
+
+                if (outcome == WriteOutcome.Written)
+                {
+                    failures = 0;
+                    continue;
+                }
+
+                // Failed: back off, on the scheduler's clock, unless stopping (then give up what is left).
+                failures++;
+                if (Volatile.Read(ref _state) >= StateStopping && failures >= 3)
+                {
+                    AbandonPendingWrites();
+                    break;
+                }
+
+                var backoff = TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * (1 << Math.Min(failures, 6))));
+                try
+                {
+                    await Task.Delay(backoff, _time).ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException)
+                {
+                    break;
+                }
+            }
+        }
+
+        lock (_gate)
+        {
+            CompleteFlushWaitersLocked();
+        }
+    }
+
+    private enum WriteOutcome
+    {
+        Idle,
+        Written,
+        Failed,
+    }
+
+    /// <summary>Takes everything pending as one batch, writes it, and applies the answer. Never throws.</summary>
+    private async Task<WriteOutcome> WriteOnceAsync()
+    {
+        var store = _store!;
+        var batch = _batch;
+        batch.Clear();
+        List<ScheduledRun> claims;
+        bool maintenance;
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            claims = _pendingClaims;
+            _pendingClaims = [];
+            batch.RecordList.AddRange(_pendingRecords);
+            _pendingRecords.Clear();
+            foreach (var job in _dirtyJobs)
+            {
+                job.Dirty = false;
+                batch.StateList.Add(StateLocked(job));
+            }
+
+            _dirtyJobs.Clear();
+            maintenance = _maintenanceDue;
+            _maintenanceDue = false;
+            if (maintenance)
+            {
+                batch.RenewalList.AddRange(_leased.Keys);
+            }
+
+            if (_state >= StateStopping && claims.Count != 0)
+            {
+                // Stopping: a run not yet claimed does not start. It is skipped like a queued run.
+                ReleaseClaimsLocked(claims, SkipReason.Shutdown, now.UtcTicks, out var notices);
+                claims.Clear();
+                _reporter.Report(in notices);
+            }
+
+            if (batch.IsEmpty && claims.Count == 0 && !maintenance)
+            {
+                CompleteFlushWaitersLocked();
+                return WriteOutcome.Idle;
+            }
+        }
+
+        foreach (var run in claims)
+        {
+            batch.ClaimList.Add(new RunClaim(run.JobId, run.ScheduledTime, run.Manual, now));
+        }
+
+        batch.Node = _node;
+        batch.Owner = _owner;
+        batch.Now = now;
+        batch.LeaseDuration = _options.LeaseDuration;
+
+        StoreWriteResult result;
+        IReadOnlyList<RunRecord> abandoned = [];
+        try
+        {
+            result = batch.IsEmpty ? new StoreWriteResult([], []) : await store.WriteAsync(batch, CancellationToken.None).ConfigureAwait(false);
+            if (maintenance)
+            {
+                abandoned = await store.AbandonExpiredAsync(now, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            OnWriteFailed(batch, claims, ex, now);
+            return WriteOutcome.Failed;
+        }
+
+        OnWritten(claims, result, abandoned, now);
+        return WriteOutcome.Written;
+    }
+
+    /// <summary>Starts the runs whose claims were won, releases the others, and handles abandoned runs.</summary>
+    private void OnWritten(List<ScheduledRun> claims, in StoreWriteResult result, IReadOnlyList<RunRecord> abandoned, DateTimeOffset now)
+    {
+        var won = default(InlineList<ScheduledRun>);
+        var admitted = default(InlineList<ScheduledRun>);
+        var notices = default(InlineList<RunNotice>);
+        var lost = 0;
+        lock (_gate)
+        {
+            if (_storeError is not null)
+            {
+                SchedulerLog.StoreRecovered(_logger);
+                _storeError = null;
+            }
+
+            for (var i = 0; i < claims.Count; i++)
+            {
+                var run = claims[i];
+                var id = i < result.ClaimIds.Count ? result.ClaimIds[i] : 0;
+                if (id > 0)
+                {
+                    run.ClaimId = id;
+                    _leased[id] = run;
+                    won.Add(run);
+                }
+                else
+                {
+                    // Claimed before: by another process that shares the store, or by this job before a restart.
+                    lost++;
+                    SchedulerLog.ClaimLost(_logger, run.JobId, run.ScheduledTime);
+                    ReleaseUnstartedLocked(run, now.UtcTicks, ref admitted, ref notices);
+                }
+            }
+
+            foreach (var record in abandoned)
+            {
+                OnAbandonedLocked(record, now.UtcTicks, ref admitted);
+            }
+        }
+
+        foreach (var id in result.Fenced)
+        {
+            SchedulerLog.RunFenced(_logger, id);
+        }
+
+        _reporter.Report(in notices);
+        Admit(won, now.UtcTicks);
+        Admit(admitted, now.UtcTicks);
+        for (var i = 0; i < lost; i++)
+        {
+            ExitFlight();
+        }
+    }
+
+    /// <summary>Counts a run that a dead or stalled process left behind, and runs it again when its job asks for that.</summary>
+    private void OnAbandonedLocked(RunRecord record, long now, ref InlineList<ScheduledRun> admitted)
+    {
+        var registered = _jobs.TryGetValue(record.JobId, out var job);
+        var rerun = registered && _state < StateStopping && (job!.Options.RecoverAbandoned ?? job.Schedule.Kind == ScheduleKind.Once);
+        SchedulerLog.RunAbandoned(_logger, record.JobId, record.ScheduledTime, record.Node, rerun);
+        if (!registered)
+        {
+            return;
+        }
+
+        job!.GetStats().AbandonedCount++;
+        MarkDirtyLocked(job);
+        if (rerun)
+        {
+            admitted.Add(AdmitLocked(job, record.ScheduledTime.UtcTicks, record.Manual));
+        }
+    }
+
+    /// <summary>
+    /// Handles a failed write: claims in it are not won, so their runs do not start (counted and recorded as skipped
+    /// for <see cref="SkipReason.StoreUnavailable"/>); records and job states go back to be written again.
+    /// </summary>
+    private void OnWriteFailed(StoreBatch batch, List<ScheduledRun> claims, Exception error, DateTimeOffset now)
+    {
+        InlineList<RunNotice> notices;
+        var message = error is JobStoreException ? error.Message : $"The job store failed: {error.Message}";
+        lock (_gate)
+        {
+            _storeError = message;
+            _pendingRecords.InsertRange(0, batch.RecordList);
+            foreach (var state in batch.StateList)
+            {
+                if (_jobs.TryGetValue(state.JobId, out var job))
+                {
+                    MarkDirtyLocked(job);
+                }
+            }
+
+            if (batch.RenewalList.Count != 0)
+            {
+                _maintenanceDue = true;
+            }
+
+            ReleaseClaimsLocked(claims, SkipReason.StoreUnavailable, now.UtcTicks, out notices);
+        }
+
+        SchedulerLog.StoreWriteFailed(_logger, error, claims.Count, batch.RecordList.Count, message);
+        _reporter.Report(in notices);
+        for (var i = 0; i < claims.Count; i++)
+        {
+            ExitFlight();
+        }
+    }
+
+    /// <summary>Releases runs whose claims were not made, counting each as skipped; the caller exits their flights.</summary>
+    private void ReleaseClaimsLocked(List<ScheduledRun> claims, SkipReason reason, long now, out InlineList<RunNotice> notices)
+    {
+        notices = default;
+        var admitted = default(InlineList<ScheduledRun>);
+        foreach (var run in claims)
+        {
+            RecordSkippedLocked(run.Job, run.ScheduledTicks, reason, 1, now, ref notices);
+            ReleaseUnstartedLocked(run, now, ref admitted, ref notices);
+        }
+
+        // Runs that a parked job admitted here are already pending claims (AdmitLocked queued them) and counted in flight.
+    }
+
+    /// <summary>Takes back an admitted run that will not start; a parked job of it gets its turn.</summary>
+    private void ReleaseUnstartedLocked(ScheduledRun run, long now, ref InlineList<ScheduledRun> admitted, ref InlineList<RunNotice> notices)
+    {
+        var job = run.Job;
+        job.InFlight--;
+        if (job.Parked)
+        {
+            job.Parked = false;
+            if (!job.Removed && !job.Paused && job.Options.Enabled && _state < StateStopping)
+            {
+                ProcessDueLocked(job, now, ref admitted, ref notices);
+            }
+        }
+    }
+
+    /// <summary>Gives up on writes still pending after a stop found the store failing; says how much was lost.</summary>
+    private void AbandonPendingWrites()
+    {
+        int records;
+        lock (_gate)
+        {
+            records = _pendingRecords.Count;
+            _pendingRecords.Clear();
+            foreach (var job in _dirtyJobs)
+            {
+                job.Dirty = false;
+            }
+
+            _dirtyJobs.Clear();
+            CompleteFlushWaitersLocked();
+        }
+
+        SchedulerLog.StoreWritesLost(_logger, records, _storeError ?? "");
+    }
+
+    private void CompleteFlushWaitersLocked()
+    {
+        foreach (var waiter in _flushWaiters)
+        {
+            waiter.TrySetResult();
+        }
+
+        _flushWaiters.Clear();
+    }
+
+    /// <summary>The durable state of a job, as the store keeps it.</summary>
+    private static JobState StateLocked(JobEntry job)
+    {
+        var s = job.Stats;
+        return new JobState
+        {
+            JobId = job.Id,
+            Schedule = job.StoreKey ?? job.Schedule.ToString(),
+            NextOccurrence = job.Cursor == Schedule.NoOccurrence ? null : new DateTimeOffset(job.Cursor, TimeSpan.Zero),
+            Paused = job.Paused,
+            RunCount = s?.RunCount ?? 0,
+            SuccessCount = s?.SuccessCount ?? 0,
+            FailureCount = s?.FailureCount ?? 0,
+            TimeoutCount = s?.TimeoutCount ?? 0,
+            RetryCount = s?.RetryCount ?? 0,
+            SkipCount = s?.SkipCount ?? 0,
+            MisfireCount = s?.MisfireCount ?? 0,
+            RejectedCount = s?.RejectedCount ?? 0,
+            CoalescedCount = s?.CoalescedCount ?? 0,
+            AbandonedCount = s?.AbandonedCount ?? 0,
+            LastRun = s is { LastRunTicks: >= 0 } ? new DateTimeOffset(s.LastRunTicks, TimeSpan.Zero) : null,
+            LastScheduledTime = s is { LastScheduledTicks: >= 0 } ? new DateTimeOffset(s.LastScheduledTicks, TimeSpan.Zero) : null,
+            LastDuration = s is { LastDurationTicks: >= 0 } ? TimeSpan.FromTicks(s.LastDurationTicks) : null,
+            LastOutcome = s?.LastOutcome,
+            LastError = s?.LastError,
+        };
+    }
+
+    /// <summary>Log messages of the store (event ids 4xx).</summary>
+    private static partial class SchedulerLog
+    {
+        [LoggerMessage(400, LogLevel.Information, "Job store opened: {JobCount} stored job state(s); this node is {Node}", EventName = "StoreOpened")]
+        public static partial void StoreOpened(ILogger logger, int jobCount, string node);
+
+        [LoggerMessage(401, LogLevel.Information, "Job {JobId}: its schedule changed from {StoredSchedule} to {Schedule}; starting afresh, next run {NextRun}", EventName = "StoredScheduleChanged")]
+        public static partial void StoredScheduleChanged(ILogger logger, string jobId, string storedSchedule, string schedule, string nextRun);
+
+        [LoggerMessage(402, LogLevel.Debug, "Job {JobId} scheduled {ScheduledTime:O}: already claimed (by another process, or before a restart); not started here", EventName = "ClaimLost")]
+        public static partial void ClaimLost(ILogger logger, string jobId, DateTimeOffset scheduledTime);
+
+        [LoggerMessage(403, LogLevel.Error, "Job store write failed ({Claims} claim(s), {Records} history row(s)); runs that could not be claimed are skipped, the rest is retried: {Message}", EventName = "StoreWriteFailed")]
+        public static partial void StoreWriteFailed(ILogger logger, Exception error, int claims, int records, string message);
+
+        [LoggerMessage(404, LogLevel.Information, "Job store writes succeed again", EventName = "StoreRecovered")]
+        public static partial void StoreRecovered(ILogger logger);
+
+        [LoggerMessage(405, LogLevel.Warning, "Run {RunId} lost its lease in the job store: another process took it over; its outcome is not recorded here", EventName = "RunFenced")]
+        public static partial void RunFenced(ILogger logger, long runId);
+
+        [LoggerMessage(406, LogLevel.Warning, "Job {JobId} scheduled {ScheduledTime:O} was abandoned by node {Node} (its lease ran out); run again: {Rerun}", EventName = "RunAbandoned")]
+        public static partial void RunAbandoned(ILogger logger, string jobId, DateTimeOffset scheduledTime, string node, bool rerun);
+
+        [LoggerMessage(407, LogLevel.Error, "Job store still failing at shutdown: {Records} history row(s) and the latest job states were not written: {Message}", EventName = "StoreWritesLost")]
+        public static partial void StoreWritesLost(ILogger logger, int records, string message);
+    }
+}

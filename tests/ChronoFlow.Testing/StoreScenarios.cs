@@ -1,0 +1,343 @@
+using Xunit;
+
+namespace ChronoFlow.Testing;
+
+/// <summary>
+/// What every <see cref="IJobStore"/> must make true of a scheduler, on a fake clock: restarts after downtime under
+/// each misfire policy, one-time jobs across restarts, changed and unchanged schedules, pause, counts and history,
+/// processes that share the store, abandoned runs, and a store that fails. A derived class supplies the store; each
+/// <see cref="OpenStore"/> is one process's view of the same durable state, so a new scheduler on a new view is a
+/// restart.
+/// </summary>
+public abstract class StoreScenarios : IAsyncLifetime
+{
+    private readonly List<JobScheduler> _schedulers = [];
+    private readonly List<IJobStore> _stores = [];
+
+    protected TestClock Clock { get; } = new();
+
+    /// <summary>Opens a new view of the one store under test, as a new process would.</summary>
+    protected abstract IJobStore CreateStore();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var s in _schedulers)
+        {
+            await s.DisposeAsync();
+        }
+
+        foreach (var store in _stores)
+        {
+            if (store is IAsyncDisposable d)
+            {
+                await d.DisposeAsync();
+            }
+        }
+    }
+
+    protected IJobStore OpenStore()
+    {
+        var store = CreateStore();
+        _stores.Add(store);
+        return store;
+    }
+
+    /// <summary>Starts a soft-mode scheduler on the store (one "process"), after <paramref name="register"/> added its jobs.</summary>
+    protected async Task<JobScheduler> StartAsync(Action<JobScheduler> register, IJobStore? store = null, string node = "node-a", TimeProvider? clock = null)
+    {
+        var options = new SchedulerOptions { Mode = SchedulerMode.Soft, ShutdownTimeout = TimeSpan.Zero, Store = store ?? OpenStore(), NodeName = node };
+        var s = new JobScheduler(options, clock ?? Clock);
+        _schedulers.Add(s);
+        register(s);
+        await s.StartAsync();
+        return s;
+    }
+
+    private static DateTimeOffset At(int minutes) => TestClock.Epoch.AddMinutes(minutes);
+
+    [Theory]
+    [InlineData(MisfirePolicy.Skip)]
+    [InlineData(MisfirePolicy.RunOnce)]
+    [InlineData(MisfirePolicy.RunAll)]
+    public async Task Restart_AfterDowntime_CatchesUpByPolicy(MisfirePolicy policy)
+    {
+        var runs = new RunRecorder();
+        var options = new JobOptions { Misfire = policy, MisfireGracePeriod = TimeSpan.FromMinutes(1) };
+        var first = await StartAsync(s => s.AddOrUpdate("tick", Schedule.Cron("* * * * *"), runs.Action, options));
+        for (var i = 0; i < 2; i++)
+        {
+            Clock.Advance(TimeSpan.FromMinutes(1));
+            await first.PumpAndWaitAsync();
+        }
+
+        await first.StopAsync();
+        Assert.Equal([At(1), At(2)], runs.ScheduledTimes("tick"));
+
+        // Ten minutes down: 00:03 to 00:12 fell due, of which 00:03 to 00:10 are past the one-minute grace period.
+        Clock.Advance(TimeSpan.FromMinutes(10));
+        var second = await StartAsync(s => s.AddOrUpdate("tick", Schedule.Cron("* * * * *"), runs.Action, options));
+        await second.PumpAndWaitAsync();
+        var caughtUp = runs.ScheduledTimes("tick").Skip(2).ToArray();
+        var job = second.GetJob("tick")!;
+        switch (policy)
+        {
+            case MisfirePolicy.Skip:
+                // The eight late occurrences are dropped and counted; the first within the grace period runs.
+                Assert.Equal([At(11)], caughtUp);
+                Assert.Equal(8, job.MisfireCount);
+                break;
+            case MisfirePolicy.RunOnce:
+                // One run stands for all of them, with the time of the first that was missed.
+                Assert.Equal([At(3)], caughtUp);
+                Assert.Equal(8, job.MisfireCount);
+                break;
+            default:
+                // Each runs, with its own scheduled time.
+                Assert.Equal(Enumerable.Range(3, 10).Select(At), caughtUp);
+                break;
+        }
+
+        Assert.Equal(2 + caughtUp.Length, job.RunCount);
+        Assert.Equal(At(13), job.NextRun);
+    }
+
+    [Fact]
+    public async Task OneTimeJob_RunsOnce_AcrossThreeRestarts()
+    {
+        var runs = new RunRecorder();
+        void Register(JobScheduler s)
+        {
+            s.AddOrUpdate("once", Schedule.Once(At(5)), runs.Action);
+
+            // Far past its grace period under Skip: dropped, and never run later either.
+            s.AddOrUpdate("dropped", Schedule.Once(At(-60)), runs.Action, new JobOptions { Misfire = MisfirePolicy.Skip });
+        }
+
+        for (var process = 0; process < 3; process++)
+        {
+            var s = await StartAsync(Register);
+            Clock.Advance(TimeSpan.FromMinutes(6));
+            await s.PumpAndWaitAsync();
+            var once = s.GetJob("once")!;
+            Assert.Equal(JobStatus.Completed, once.Status);
+            Assert.Equal(1, once.RunCount);
+            Assert.Null(once.NextRun);
+            Assert.Equal(1, s.GetJob("dropped")!.MisfireCount);
+            await s.StopAsync();
+        }
+
+        Assert.Equal([At(5)], runs.ScheduledTimes("once"));
+        Assert.Empty(runs.ScheduledTimes("dropped"));
+    }
+
+    [Fact]
+    public async Task Restart_SameScheduleResumes_ChangedScheduleStartsAfresh()
+    {
+        var runs = new RunRecorder();
+        var first = await StartAsync(s =>
+        {
+            s.AddOrUpdate("same", Schedule.Cron("*/5 * * * *"), runs.Action);
+            s.AddOrUpdate("changed", Schedule.Cron("*/5 * * * *"), runs.Action);
+        });
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        await first.PumpAndWaitAsync();
+        await first.StopAsync();
+
+        Clock.Advance(TimeSpan.FromMinutes(25));
+        var second = await StartAsync(s =>
+        {
+            s.AddOrUpdate("same", Schedule.Cron("*/5 * * * *"), runs.Action);
+            s.AddOrUpdate("changed", Schedule.Cron("*/7 * * * *"), runs.Action);
+        });
+        await second.PumpAndWaitAsync();
+
+        // Resumed from its stored next run (00:10): a misfire, caught up once under the default RunOnce.
+        Assert.Equal([At(5), At(10)], runs.ScheduledTimes("same"));
+
+        // A new schedule owes nothing for the past: next 00:35, counts kept.
+        Assert.Equal([At(5)], runs.ScheduledTimes("changed"));
+        var changed = second.GetJob("changed")!;
+        Assert.Equal(At(35), changed.NextRun);
+        Assert.Equal(1, changed.RunCount);
+        Assert.Equal(0, changed.MisfireCount);
+    }
+
+    [Fact]
+    public async Task Pause_SurvivesRestart()
+    {
+        var runs = new RunRecorder();
+        var first = await StartAsync(s => s.AddOrUpdate("paused", Schedule.Cron("* * * * *"), runs.Action));
+        Assert.True(first.Pause("paused"));
+        await first.StopAsync();
+
+        var second = await StartAsync(s => s.AddOrUpdate("paused", Schedule.Cron("* * * * *"), runs.Action));
+        Clock.Advance(TimeSpan.FromMinutes(3));
+        await second.PumpAndWaitAsync();
+        Assert.Equal(JobStatus.Paused, second.GetJob("paused")!.Status);
+        Assert.Empty(runs.Runs);
+
+        // Resumed from now on: what fell due while paused is not owed.
+        Assert.True(second.Resume("paused"));
+        await second.PumpAndWaitAsync();
+        Assert.Equal([At(3)], runs.ScheduledTimes("paused"));
+        Assert.Equal(0, second.GetJob("paused")!.MisfireCount);
+    }
+
+    [Fact]
+    public async Task CountsAndHistory_SurviveRestart()
+    {
+        var calls = 0;
+        Func<JobContext, CancellationToken, ValueTask> action = (ctx, _) =>
+        {
+            ctx.Output = $"call {Interlocked.Increment(ref calls)}";
+            return calls == 1 ? throw new InvalidOperationException("disk on fire") : default;
+        };
+        var first = await StartAsync(s => s.AddOrUpdate("job", Schedule.Cron("* * * * *"), action), node: "node-a");
+        for (var i = 0; i < 2; i++)
+        {
+            Clock.Advance(TimeSpan.FromMinutes(1));
+            await first.PumpAndWaitAsync();
+        }
+
+        await first.StopAsync();
+
+        var second = await StartAsync(s => s.AddOrUpdate("job", Schedule.Cron("* * * * *"), action), node: "node-b");
+        var job = second.GetJob("job")!;
+        Assert.Equal((2L, 1L, 1L), (job.RunCount, job.SuccessCount, job.FailureCount));
+        Assert.Equal(JobOutcome.Succeeded, job.LastOutcome);
+        Assert.Equal(At(2), job.LastScheduledTime);
+        Assert.Equal(At(3), job.NextRun);
+
+        var history = await second.GetRunsAsync("job");
+        Assert.Equal([At(2), At(1)], history.Select(r => r.ScheduledTime));
+        Assert.Equal([JobOutcome.Succeeded, JobOutcome.Failed], history.Select(r => r.Outcome));
+        Assert.All(history, r => Assert.Equal("node-a", r.Node));
+        Assert.All(history, r => Assert.Equal(1, r.Attempt));
+        Assert.All(history, r => Assert.NotNull(r.StartedTime));
+        Assert.Equal("disk on fire", history[1].Error);
+        Assert.Equal("call 1", history[1].Output);
+
+        var page = await second.GetRunsAsync("job", new RunQuery(1, history[0].Id));
+        Assert.Equal([At(1)], page.Select(r => r.ScheduledTime));
+    }
+
+    [Fact]
+    public async Task SkippedOccurrences_AreKeptInHistory()
+    {
+        var first = await StartAsync(s => s.AddOrUpdate("late", Schedule.Cron("* * * * *"), (_, _) => default, new JobOptions { Misfire = MisfirePolicy.Skip }));
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        await first.PumpAndWaitAsync();
+        await first.StopAsync();
+
+        var second = await StartAsync(_ => { });
+        var history = await second.GetRunsAsync("late");
+        var missed = Assert.Single(history, r => r.Skipped == SkipReason.Misfired);
+        Assert.Equal(At(1), missed.ScheduledTime);
+        Assert.Equal(3, missed.Count);
+        Assert.Null(missed.Outcome);
+        Assert.Single(history, r => r.Outcome == JobOutcome.Succeeded && r.ScheduledTime == At(4));
+    }
+
+    [Fact]
+    public async Task TwoProcesses_SharingTheStore_RunEachOccurrenceOnce()
+    {
+        var runs = new RunRecorder();
+        var a = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-a");
+        var b = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-b");
+        for (var i = 0; i < 5; i++)
+        {
+            Clock.Advance(TimeSpan.FromMinutes(1));
+            await Task.WhenAll(Task.Run(a.PumpAndWaitAsync), Task.Run(b.PumpAndWaitAsync));
+        }
+
+        Assert.Equal(Enumerable.Range(1, 5).Select(At), runs.ScheduledTimes("shared").Order());
+        Assert.Equal(5, a.GetJob("shared")!.RunCount + b.GetJob("shared")!.RunCount);
+    }
+
+    [Fact]
+    public async Task AbandonedRun_IsRecorded_AndAOneTimeJobRunsAgainElsewhere()
+    {
+        // Process A claims the run and hangs; its clock stands still, so it never renews the lease: as good as dead.
+        var frozen = new TestClock();
+        frozen.Advance(TimeSpan.FromMinutes(5));
+        var hang = new Gate();
+        var a = await StartAsync(s => s.AddOrUpdate("once", Schedule.Once(At(5)), hang.Action), node: "node-a", clock: frozen);
+        a.Pump();
+        await hang.WaitEnteredAsync();
+
+        var runs = new RunRecorder();
+        Clock.Advance(TimeSpan.FromMinutes(5));
+        var b = await StartAsync(s => s.AddOrUpdate("once", Schedule.Once(At(5)), runs.Action), node: "node-b");
+        await b.PumpAndWaitAsync();
+        Assert.Empty(runs.Runs);
+
+        // Past A's lease: B's sweep records A's run as abandoned and, as a one-time job asks, runs it again.
+        Clock.Advance(TimeSpan.FromSeconds(20));
+        await b.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await b.IdleAsync();
+        await b.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([At(5)], runs.ScheduledTimes("once"));
+        var job = b.GetJob("once")!;
+        Assert.Equal(1, job.AbandonedCount);
+        Assert.Equal(1, job.SuccessCount);
+
+        // A wakes up and ends: its late outcome is refused, and history keeps both rows.
+        hang.Release();
+        await a.IdleAsync();
+        await a.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var history = await b.GetRunsAsync("once");
+        Assert.Equal(2, history.Count);
+        Assert.Contains(history, r => r.Outcome == JobOutcome.Abandoned && r.Node == "node-a");
+        Assert.Contains(history, r => r.Outcome == JobOutcome.Succeeded && r.Node == "node-b");
+    }
+
+    [Fact]
+    public async Task FailingStore_StartsNothingUnclaimed_SaysSo_AndRecovers()
+    {
+        var store = new FlakyStore(OpenStore());
+        var runs = new RunRecorder();
+        var s = await StartAsync(s => s.AddOrUpdate("job", Schedule.Cron("* * * * *"), runs.Action), store);
+        await s.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        store.Failing = true;
+        var timers = Clock.TimersCreated;
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await s.PumpAndWaitAsync();
+        Assert.Empty(runs.Runs);
+        var job = s.GetJob("job")!;
+        Assert.Equal(1, job.SkipCount);
+        Assert.Contains("disk full", s.GetStatus().StoreError);
+
+        // The writer backs off on the scheduler's clock, then writes what it kept: the skip, and the job's state.
+        await Clock.WhenTimersCreatedAsync(timers + 1);
+        store.Failing = false;
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        await s.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Null(s.GetStatus().StoreError);
+        var skipped = Assert.Single(await s.GetRunsAsync("job"));
+        Assert.Equal(SkipReason.StoreUnavailable, skipped.Skipped);
+
+        // Later runs are claimed and run as usual.
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await s.PumpAndWaitAsync();
+        Assert.Equal([At(2)], runs.ScheduledTimes("job"));
+    }
+
+    /// <summary>Passes calls through to a real store, or fails every write while <see cref="Failing"/> is set.</summary>
+    private sealed class FlakyStore(IJobStore inner) : IJobStore
+    {
+        public volatile bool Failing;
+
+        public ValueTask<IReadOnlyList<JobState>> OpenAsync(string node, CancellationToken cancellationToken) => inner.OpenAsync(node, cancellationToken);
+
+        public ValueTask<StoreWriteResult> WriteAsync(StoreBatch batch, CancellationToken cancellationToken)
+            => Failing ? throw new JobStoreException("Job store 'test.db': disk full.") : inner.WriteAsync(batch, cancellationToken);
+
+        public ValueTask<IReadOnlyList<RunRecord>> AbandonExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
+            => Failing ? throw new JobStoreException("Job store 'test.db': disk full.") : inner.AbandonExpiredAsync(now, cancellationToken);
+
+        public ValueTask<IReadOnlyList<RunRecord>> GetRunsAsync(string jobId, RunQuery query, CancellationToken cancellationToken) => inner.GetRunsAsync(jobId, query, cancellationToken);
+    }
+}
