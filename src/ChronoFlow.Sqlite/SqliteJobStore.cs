@@ -98,6 +98,9 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
     /// <summary>Gets the full path of the database file.</summary>
     public string Path { get; }
 
+    /// <summary>Gets the retention that a write started last, or a completed task; tests await it.</summary>
+    internal Task RetentionTask => _pruneTask;
+
     /// <inheritdoc/>
     /// <remarks>
     /// Creates the file's directory when missing, puts the file in WAL mode, and creates or migrates its schema in one
