@@ -121,6 +121,13 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
         try
         {
             connection.Open();
+
+            // SQLite opens a file it may not write read-only, without a word; every write would then fail. Say so now.
+            if (SQLitePCL.raw.sqlite3_db_readonly(connection.Handle, "main") == 1)
+            {
+                throw new JobStoreException($"Could not open the job store '{Path}': the file is read-only for this process; the store writes to it.");
+            }
+
             SqliteSchema.Execute(connection, "PRAGMA busy_timeout = " + _busyTimeoutMs.ToString(CultureInfo.InvariantCulture));
             using (var command = connection.CreateCommand())
             {
@@ -129,8 +136,8 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
                 if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
                 {
                     throw new JobStoreException(
-                        $"Could not open the job store '{Path}': SQLite could not put it in WAL mode (it stayed in '{mode}' mode). Its directory must be writable, "
-                        + "for the -wal and -shm files beside it, and on a local file system.");
+                        $"Could not open the job store '{Path}': SQLite could not put it in WAL mode (it stayed in '{mode}' mode). The file or its directory is "
+                        + "read-only for this process (SQLite writes the -wal and -shm files beside the file), or the file system does not support WAL (a network share).");
                 }
             }
 
