@@ -1,0 +1,148 @@
+using System.Reflection;
+using ChronoFlow.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace ChronoFlow.Sqlite.Tests;
+
+/// <summary>
+/// Builds a <see cref="StoreBatch"/> as the scheduler would. Its setters and lists are internal to the core, which opens
+/// its internals to its own tests only, so this sets them by reflection, by name; a rename in the core fails every test
+/// here at once, loudly.
+/// </summary>
+internal sealed class Batch
+{
+    private static readonly BindingFlags Internal = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
+
+    private readonly List<RunClaim> _claims = [];
+    private readonly List<RunRecord> _records = [];
+    private readonly List<long> _renewals = [];
+    private readonly List<JobState> _states = [];
+
+    public Batch(string owner, DateTimeOffset now, string node = "node-a", TimeSpan? lease = null)
+    {
+        Owner = owner;
+        Now = now;
+        Node = node;
+        Lease = lease ?? TimeSpan.FromSeconds(10);
+    }
+
+    public string Owner { get; }
+
+    public DateTimeOffset Now { get; }
+
+    public string Node { get; }
+
+    public TimeSpan Lease { get; }
+
+    public Batch Claim(string jobId, DateTimeOffset scheduled, bool manual = false)
+    {
+        _claims.Add(new RunClaim(jobId, scheduled, manual, Now));
+        return this;
+    }
+
+    public Batch Record(RunRecord record)
+    {
+        _records.Add(record);
+        return this;
+    }
+
+    public Batch Finish(long id, string jobId, JobOutcome outcome = JobOutcome.Succeeded, string? error = null, string? output = null) =>
+        Record(new RunRecord { Id = id, JobId = jobId, Outcome = outcome, EndedTime = Now, Attempt = 1, Error = error, Output = output, Node = Node });
+
+    public Batch Renew(long id)
+    {
+        _renewals.Add(id);
+        return this;
+    }
+
+    public Batch State(JobState state)
+    {
+        _states.Add(state);
+        return this;
+    }
+
+    public StoreBatch Build()
+    {
+        var batch = (StoreBatch)Activator.CreateInstance(typeof(StoreBatch), nonPublic: true)!;
+        Set(batch, nameof(StoreBatch.Node), Node);
+        Set(batch, nameof(StoreBatch.Owner), Owner);
+        Set(batch, nameof(StoreBatch.Now), Now);
+        Set(batch, nameof(StoreBatch.LeaseDuration), Lease);
+        Fill(batch, "ClaimList", _claims);
+        Fill(batch, "RecordList", _records);
+        Fill(batch, "RenewalList", _renewals);
+        Fill(batch, "StateList", _states);
+        return batch;
+    }
+
+    public ValueTask<StoreWriteResult> WriteTo(IJobStore store) => store.WriteAsync(Build(), CancellationToken.None);
+
+    private static void Set(StoreBatch batch, string property, object value) =>
+        (typeof(StoreBatch).GetProperty(property, Internal) ?? throw new MissingMemberException(nameof(StoreBatch), property)).SetValue(batch, value);
+
+    private static void Fill<T>(StoreBatch batch, string field, List<T> items) =>
+        ((List<T>)(typeof(StoreBatch).GetField(field, Internal) ?? throw new MissingMemberException(nameof(StoreBatch), field)).GetValue(batch)!).AddRange(items);
+}
+
+/// <summary>A temporary directory with helpers to open stores on a database file in it and to look at the file directly.</summary>
+public abstract class StoreTests : IAsyncLifetime
+{
+    protected static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly List<SqliteJobStore> _stores = [];
+
+    protected StoreTests()
+    {
+        Directory = new TempDirectory();
+        DbPath = Directory.File("chronoflow.db");
+    }
+
+    protected TempDirectory Directory { get; }
+
+    protected string DbPath { get; }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        Directory.Dispose();
+    }
+
+    /// <summary>A store over <see cref="DbPath"/>, not opened, disposed with the test.</summary>
+    protected SqliteJobStore NewStore(Action<SqliteJobStoreOptions>? configure = null)
+    {
+        var options = new SqliteJobStoreOptions { Path = DbPath, RetentionInterval = Timeout.InfiniteTimeSpan };
+        configure?.Invoke(options);
+        var store = new SqliteJobStore(options);
+        _stores.Add(store);
+        return store;
+    }
+
+    protected async Task<SqliteJobStore> OpenStore(Action<SqliteJobStoreOptions>? configure = null)
+    {
+        var store = NewStore(configure);
+        await store.OpenAsync("node-a", CancellationToken.None);
+        return store;
+    }
+
+    /// <summary>Runs a query on a connection of the test's own, as another program looking at the file would.</summary>
+    protected object? Scalar(string sql)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DbPath, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    protected long Count(string sql) => (long)Scalar(sql)!;
+
+    protected static async Task<RunRecord> Single(IJobStore store, string jobId) =>
+        Assert.Single(await store.GetRunsAsync(jobId, new RunQuery(1000), CancellationToken.None));
+}
