@@ -5,8 +5,8 @@ namespace ChronoFlow.Hosting;
 
 /// <summary>
 /// Reports the scheduler's health to <c>Microsoft.Extensions.Diagnostics.HealthChecks</c>: unhealthy (the
-/// registration's failure status) when the scheduler is not running, degraded when a job's last run failed or timed
-/// out, healthy otherwise.
+/// registration's failure status) when the scheduler is not running, degraded when writes to its job store fail or a
+/// job's last run failed or timed out, healthy otherwise.
 /// </summary>
 /// <remarks>
 /// Register it with <c>services.AddHealthChecks().AddCheck&lt;ChronoFlowHealthCheck&gt;("chronoflow")</c>. The result's
@@ -45,10 +45,20 @@ public sealed class ChronoFlowHealthCheck(JobScheduler scheduler) : IHealthCheck
             data["nextDue"] = nextDue.ToString("O", CultureInfo.InvariantCulture);
         }
 
+        if (status.StoreError is { } storeError)
+        {
+            data["storeError"] = storeError;
+        }
+
         HealthCheckResult result;
         if (!status.IsRunning)
         {
             result = new HealthCheckResult(context.Registration.FailureStatus, "The ChronoFlow scheduler is not running.", data: data);
+        }
+        else if (status.StoreError is { } error)
+        {
+            // Runs that cannot be claimed do not start: the scheduler is up but not doing its work.
+            result = HealthCheckResult.Degraded($"The ChronoFlow job store is failing; runs are skipped until it recovers: {error}", data: data);
         }
         else if (status.FailingJobs.Count > 0)
         {

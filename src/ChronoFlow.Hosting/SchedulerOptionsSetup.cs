@@ -19,6 +19,7 @@ internal sealed class SchedulerOptionsSetup(ChronoFlowSetup setup, IServiceProvi
         setup.ApplyTo(options);
         options.JobQueue ??= services.GetService<IJobQueue>();
         options.LockProvider ??= services.GetService<IJobLockProvider>();
+        options.Store ??= services.GetService<IJobStore>();
         foreach (var listener in services.GetServices<IJobEventListener>())
         {
             if (!options.EventListeners.Contains(listener))

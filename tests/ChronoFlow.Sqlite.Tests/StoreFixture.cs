@@ -1,18 +1,13 @@
-using System.Reflection;
 using ChronoFlow.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace ChronoFlow.Sqlite.Tests;
 
 /// <summary>
-/// Builds a <see cref="StoreBatch"/> as the scheduler would. Its setters and lists are internal to the core, which opens
-/// its internals to its own tests only, so this sets them by reflection, by name; a rename in the core fails every test
-/// here at once, loudly.
+/// Builds a <see cref="StoreBatch"/> as the scheduler would, fluently.
 /// </summary>
 internal sealed class Batch
 {
-    private static readonly BindingFlags Internal = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
-
     private readonly List<RunClaim> _claims = [];
     private readonly List<RunRecord> _records = [];
     private readonly List<long> _renewals = [];
@@ -63,25 +58,15 @@ internal sealed class Batch
 
     public StoreBatch Build()
     {
-        var batch = (StoreBatch)Activator.CreateInstance(typeof(StoreBatch), nonPublic: true)!;
-        Set(batch, nameof(StoreBatch.Node), Node);
-        Set(batch, nameof(StoreBatch.Owner), Owner);
-        Set(batch, nameof(StoreBatch.Now), Now);
-        Set(batch, nameof(StoreBatch.LeaseDuration), Lease);
-        Fill(batch, "ClaimList", _claims);
-        Fill(batch, "RecordList", _records);
-        Fill(batch, "RenewalList", _renewals);
-        Fill(batch, "StateList", _states);
+        var batch = new StoreBatch { Node = Node, Owner = Owner, Now = Now, LeaseDuration = Lease };
+        _claims.ForEach(batch.Add);
+        _records.ForEach(batch.Add);
+        _renewals.ForEach(batch.AddRenewal);
+        _states.ForEach(batch.Add);
         return batch;
     }
 
     public ValueTask<StoreWriteResult> WriteTo(IJobStore store) => store.WriteAsync(Build(), CancellationToken.None);
-
-    private static void Set(StoreBatch batch, string property, object value) =>
-        (typeof(StoreBatch).GetProperty(property, Internal) ?? throw new MissingMemberException(nameof(StoreBatch), property)).SetValue(batch, value);
-
-    private static void Fill<T>(StoreBatch batch, string field, List<T> items) =>
-        ((List<T>)(typeof(StoreBatch).GetField(field, Internal) ?? throw new MissingMemberException(nameof(StoreBatch), field)).GetValue(batch)!).AddRange(items);
 }
 
 /// <summary>A temporary directory with helpers to open stores on a database file in it and to look at the file directly.</summary>

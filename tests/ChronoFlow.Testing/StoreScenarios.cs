@@ -21,7 +21,7 @@ public abstract class StoreScenarios : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var s in _schedulers)
         {

@@ -47,7 +47,6 @@ public static class ChronoFlowBuilderSqliteExtensions
 
         builder.Services.AddSingleton(_ => new SqliteJobStore(options));
         builder.Services.AddSingleton<IJobStore>(services => services.GetRequiredService<SqliteJobStore>());
-        builder.Services.AddOptions<SchedulerOptions>().Configure<IJobStore>((scheduler, jobStore) => scheduler.Store ??= jobStore);
         return builder;
     }
 }
