@@ -25,13 +25,11 @@ internal static class ServiceHost
         return source;
     }
 
-    /// <returns>0 after a normal stop; 1 when the service cannot start (a missing jobs directory or crontab, a bad setting).</returns>
+    /// <returns>0 after a normal stop; 1 when the service cannot start (a missing jobs directory or crontab, a bad setting, a store that cannot be opened).</returns>
     public static async Task<int> RunAsync(ServiceOptions options)
     {
-        var time = TimeProvider.System;
         var format = SystemdHelpers.IsSystemdService() ? ConsoleLogFormat.Journald : ConsoleLogFormat.Plain;
-
-        var provider = new ConsoleLogProvider(format, time, Console.Out, stackTraces: options.LogLevel <= LogLevel.Debug);
+        var provider = new ConsoleLogProvider(format, TimeProvider.System, Console.Out, stackTraces: options.LogLevel <= LogLevel.Debug);
         using var startupLogs = LoggerFactory.Create(b => b.AddProvider(provider).SetMinimumLevel(options.LogLevel));
         var startupLog = startupLogs.CreateLogger("ChronoFlow.Service");
 
@@ -42,30 +40,8 @@ internal static class ServiceHost
             return 1;
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
-        builder.Logging.ClearProviders().AddProvider(provider).SetMinimumLevel(options.LogLevel);
-
-        // The host's own start-up chatter ("Application started. Press Ctrl+C ...") is not the service's log.
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        var builder = CreateBuilder(options, provider, SchedulerMode.Hard, watch: true);
         builder.Services.AddSystemd();
-        builder.Services.AddSingleton(options);
-
-        var chronoFlow = builder.Services.AddChronoFlow(scheduler =>
-        {
-            scheduler.Mode = SchedulerMode.Hard;
-
-            // On stop, running commands are told to stop at once (SIGTERM, then SIGKILL after the grace period),
-            // as cron's own shutdown does, rather than waited for.
-            scheduler.ShutdownTimeout = TimeSpan.Zero;
-
-            // Jobs with a "lock" key run in one process at a time on this machine.
-            scheduler.LockProvider = new FileJobLockProvider(LockDirectory());
-        });
-        chronoFlow.AddJobsDirectory(options.JobsDirectory).ConfigureJobFiles(files => files.NodeName = options.Node);
-        foreach (var crontab in options.Crontabs)
-        {
-            chronoFlow.AddCrontab(crontab);
-        }
 
         // After AddChronoFlow, so it starts once the jobs are loaded and stops before the scheduler does.
         builder.Services.AddHostedService<ServiceMonitor>();
@@ -75,7 +51,7 @@ internal static class ServiceHost
             using var host = builder.Build();
             await host.RunAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException or ArgumentException)
+        catch (Exception ex) when (IsStartFailure(ex))
         {
             ServiceLog.CannotStart(startupLog, ex.Message);
             return 1;
@@ -84,6 +60,87 @@ internal static class ServiceHost
         ServiceLog.Stopped(startupLog);
         return 0;
     }
+
+    /// <summary>
+    /// <c>run-due</c>: start, run what is due by the store (catch-up included), wait for those runs, stop.
+    /// </summary>
+    /// <returns>0 when every run succeeded; 1 when one failed or could not be recorded, or nothing could start.</returns>
+    public static async Task<int> RunDueAsync(ServiceOptions options)
+    {
+        var provider = new ConsoleLogProvider(ConsoleLogFormat.Plain, TimeProvider.System, Console.Out, stackTraces: options.LogLevel <= LogLevel.Debug);
+        using var startupLogs = LoggerFactory.Create(b => b.AddProvider(provider).SetMinimumLevel(options.LogLevel));
+        var log = startupLogs.CreateLogger("ChronoFlow.Service");
+        if (MissingInput(options) is { } missing)
+        {
+            ServiceLog.CannotStart(log, missing);
+            return 1;
+        }
+
+        var builder = CreateBuilder(options, provider, SchedulerMode.Soft, watch: false);
+        try
+        {
+            using var host = builder.Build();
+            var scheduler = host.Services.GetRequiredService<JobScheduler>();
+
+            // Starting opens the store, loads the job files and restores every job's state: what fell due since the
+            // last run is now due, as misfires, and the next pump applies each job's policy.
+            await host.StartAsync().ConfigureAwait(false);
+            var started = scheduler.Pump();
+            await scheduler.WaitForIdleAsync().ConfigureAwait(false);
+            var status = scheduler.GetStatus();
+            await host.StopAsync().ConfigureAwait(false);
+            ServiceLog.RanDue(log, started, status.SucceededCount, status.FailedCount, status.SkippedCount, options.Store.ToString());
+            return status.FailedCount > 0 || status.StoreError is not null ? 1 : 0;
+        }
+        catch (Exception ex) when (IsStartFailure(ex))
+        {
+            ServiceLog.CannotStart(log, ex.Message);
+            return 1;
+        }
+    }
+
+    /// <summary>The host both commands run: <c>AddChronoFlow()</c> with the job files, the crontabs and the store.</summary>
+    private static HostApplicationBuilder CreateBuilder(ServiceOptions options, ConsoleLogProvider provider, SchedulerMode mode, bool watch)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
+        builder.Logging.ClearProviders().AddProvider(provider).SetMinimumLevel(options.LogLevel);
+
+        // The host's own start-up chatter ("Application started. Press Ctrl+C ...") is not the service's log.
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Services.AddSingleton(options);
+
+        var chronoFlow = builder.Services.AddChronoFlow(scheduler =>
+        {
+            scheduler.Mode = mode;
+            scheduler.NodeName = options.Node;
+
+            // On stop, running commands are told to stop at once (SIGTERM, then SIGKILL after the grace period),
+            // as cron's own shutdown does, rather than waited for.
+            scheduler.ShutdownTimeout = mode == SchedulerMode.Hard ? TimeSpan.Zero : Timeout.InfiniteTimeSpan;
+
+            // Jobs with a "lock" key run in one process at a time on this machine.
+            scheduler.LockProvider = new FileJobLockProvider(LockDirectory());
+        });
+        chronoFlow.AddJobsDirectory(options.JobsDirectory).ConfigureJobFiles(files =>
+        {
+            files.NodeName = options.Node;
+            files.Watch = watch;
+        });
+        foreach (var crontab in options.Crontabs)
+        {
+            chronoFlow.AddCrontab(crontab);
+        }
+
+        if (!options.Store.IsMemory)
+        {
+            chronoFlow.UseSqlite(options.Store.Target!);
+        }
+
+        return builder;
+    }
+
+    private static bool IsStartFailure(Exception ex)
+        => ex is InvalidOperationException or Microsoft.Extensions.Options.OptionsValidationException or ArgumentException or JobStoreException;
 
     private static string? MissingInput(ServiceOptions options)
     {

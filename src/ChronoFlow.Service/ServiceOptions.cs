@@ -4,14 +4,23 @@ using Microsoft.Extensions.Logging;
 
 namespace ChronoFlow.Service;
 
-/// <summary>Where the service keeps its schedule state: <c>memory</c> now; <c>sqlite:PATH</c> and <c>postgresql:CONN</c> come with the durable store.</summary>
+/// <summary>Where the service keeps job state and run history: <c>sqlite:PATH</c> (the default) or <c>memory</c>.</summary>
 /// <param name="Kind">The store kind, as written before the colon.</param>
 /// <param name="Target">What follows the colon (a path or a connection string), or <see langword="null"/>.</param>
 internal sealed record StoreOption(string Kind, string? Target)
 {
     public static readonly StoreOption Memory = new("memory", null);
 
+    public bool IsMemory => Kind == "memory";
+
     public override string ToString() => Target is null ? Kind : $"{Kind}:{Target}";
+
+    /// <summary>
+    /// The default: <c>sqlite:</c> at <c>$STATE_DIRECTORY/chronoflow.db</c> when systemd sets that (<c>StateDirectory=</c>),
+    /// else <c>/var/lib/chronoflow/chronoflow.db</c> for root, else <c>$XDG_STATE_HOME/chronoflow/chronoflow.db</c>
+    /// (<c>~/.local/state/chronoflow/chronoflow.db</c>).
+    /// </summary>
+    public static StoreOption Default => new("sqlite", DefaultPath());
 
     /// <summary>The one reader of <c>--store</c> text. Returns <see langword="null"/> and sets <paramref name="error"/> when it is not usable.</summary>
     public static StoreOption? Parse(string text, out string? error)
@@ -19,18 +28,49 @@ internal sealed record StoreOption(string Kind, string? Target)
         error = null;
         var colon = text.IndexOf(':', StringComparison.Ordinal);
         var kind = (colon < 0 ? text : text[..colon]).Trim().ToLowerInvariant();
+        var target = colon < 0 ? null : text[(colon + 1)..].Trim();
         switch (kind)
         {
             case "memory" when colon < 0:
                 return Memory;
-            case "sqlite" or "postgresql":
-                error = $"--store {text}: the {kind} store comes with the durable store, which is not in this version; use --store memory (the default)";
+            case "sqlite" when !string.IsNullOrEmpty(target):
+                return new StoreOption("sqlite", Path.GetFullPath(ExpandHome(target)));
+            case "sqlite":
+                error = $"--store {text}: sqlite needs a file path, as in sqlite:/var/lib/chronoflow/chronoflow.db";
+                return null;
+            case "postgresql":
+                error = $"--store {text}: the PostgreSQL cluster store is not in this version; use sqlite:PATH (the default) or memory";
                 return null;
             default:
-                error = $"--store {text}: expected memory (sqlite:PATH and postgresql:CONNECTION come with the durable store)";
+                error = $"--store {text}: expected sqlite:PATH or memory";
                 return null;
         }
     }
+
+    private static string DefaultPath()
+    {
+        if (Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } state)
+        {
+            // systemd may list several directories, separated by colons: the first is ours.
+            return Path.Combine(state.Split(':')[0], "chronoflow.db");
+        }
+
+        if (Environment.IsPrivilegedProcess)
+        {
+            return "/var/lib/chronoflow/chronoflow.db";
+        }
+
+        var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        var stateHome = xdg is { Length: > 0 } && Path.IsPathRooted(xdg)
+            ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        return Path.Combine(stateHome, "chronoflow", "chronoflow.db");
+    }
+
+    private static string ExpandHome(string path)
+        => path == "~" || path.StartsWith("~/", StringComparison.Ordinal)
+            ? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) + path[1..]
+            : path;
 }
 
 /// <summary>The command line of the service, read with System.CommandLine: <c>chronoflow [options]</c>.</summary>
@@ -50,6 +90,12 @@ internal sealed record ServiceOptions
 
     public StoreOption Store { get; init; } = StoreOption.Memory;
 
+    /// <summary>For <c>history</c>: the job whose runs to show.</summary>
+    public string? HistoryJob { get; init; }
+
+    /// <summary>For <c>history</c>: how many runs to show, newest first.</summary>
+    public int HistoryCount { get; init; } = 20;
+
     /// <summary>The options and how they read their values.</summary>
     internal sealed class Definition
     {
@@ -59,6 +105,7 @@ internal sealed record ServiceOptions
         {
             Description = "Directory of *.json job files, watched for changes",
             HelpName = "DIR",
+            Recursive = true,
             DefaultValueFactory = static _ => DefaultJobsDirectory,
         };
 
@@ -66,6 +113,7 @@ internal sealed record ServiceOptions
         {
             Description = "A crontab file to run as well (m h dom mon dow command); repeatable",
             HelpName = "FILE",
+            Recursive = true,
             Arity = ArgumentArity.ZeroOrMore,
             AllowMultipleArgumentsPerToken = false,
         };
@@ -79,21 +127,25 @@ internal sealed record ServiceOptions
         {
             Description = "DEBUG, INFO, WARNING or ERROR",
             HelpName = "LEVEL",
+            Recursive = true,
             DefaultValueFactory = static _ => Microsoft.Extensions.Logging.LogLevel.Information,
             CustomParser = static result => ParseLevel(result),
         };
 
         public Option<string> Node { get; } = new("--node")
         {
-            Description = "This process's name among the ones that run jobs, given to commands as CHRONOFLOW_NODE (default HOST-PID)",
+            Description = "This process's name in run history and among the ones that run jobs, given to commands as CHRONOFLOW_NODE (default HOST-PID)",
             HelpName = "NAME",
+            Recursive = true,
         };
 
         public Option<StoreOption> Store { get; } = new("--store")
         {
-            Description = "Where schedule state is kept: memory (sqlite:PATH and postgresql:CONN come with the durable store)",
+            Description = "Where job state and run history are kept: sqlite:PATH (default: $STATE_DIRECTORY/chronoflow.db, "
+                + "else /var/lib/chronoflow/chronoflow.db for root, else ~/.local/state/chronoflow/chronoflow.db) or memory (nothing survives a restart)",
             HelpName = "STORE",
-            DefaultValueFactory = static _ => StoreOption.Memory,
+            Recursive = true,
+            DefaultValueFactory = static _ => StoreOption.Default,
             CustomParser = static result =>
             {
                 var store = StoreOption.Parse(result.Tokens.Single().Value, out var error);
@@ -106,8 +158,24 @@ internal sealed record ServiceOptions
             },
         };
 
+        public Argument<string> HistoryJob { get; } = new("JOB") { Description = "The job id" };
+
+        public Option<int> HistoryCount { get; } = new("-n")
+        {
+            Description = "How many runs to show, newest first (1 to 1000)",
+            HelpName = "N",
+            DefaultValueFactory = static _ => 20,
+        };
+
         public Definition()
         {
+            HistoryCount.Validators.Add(static result =>
+            {
+                if (result.GetValueOrDefault<int>() is < 1 or > 1000)
+                {
+                    result.AddError("-n must be from 1 to 1000");
+                }
+            });
             LogLevel.CompletionSources.Add(s_levels);
             Store.CompletionSources.Add("memory", "sqlite:", "postgresql:");
             foreach (var option in (Option[])[JobsDirectory, Node])
@@ -130,7 +198,8 @@ internal sealed record ServiceOptions
             });
         }
 
-        public RootCommand CreateCommand()
+        /// <summary>The root command; <paramref name="status"/>, <paramref name="history"/> and <paramref name="runDue"/> are its subcommands, to which the caller gives actions.</summary>
+        public RootCommand CreateCommand(out Command status, out Command history, out Command runDue)
         {
             var command = new RootCommand(
                 "Runs the job files of a directory (and crontab files) on their schedules, reloading them as they change. "
@@ -142,6 +211,18 @@ internal sealed record ServiceOptions
             command.Options.Add(LogLevel);
             command.Options.Add(Node);
             command.Options.Add(Store);
+
+            status = new Command("status", "Show each job's schedule, next run, last run and outcome, and counts, as the store has them");
+            history = new Command("history", "Show a job's recent runs from the store, newest first: scheduled and started time, duration, outcome, attempt, node, error");
+            history.Arguments.Add(HistoryJob);
+            history.Options.Add(HistoryCount);
+            runDue = new Command(
+                "run-due",
+                "Run what is due by the store (missed runs included, by each job's misfire policy), wait for those runs, and exit: "
+                + "0 when all succeeded, 1 when any failed. For a systemd timer or a CI job that drives ChronoFlow without a resident process");
+            command.Subcommands.Add(status);
+            command.Subcommands.Add(history);
+            command.Subcommands.Add(runDue);
             return command;
         }
 
@@ -153,6 +234,8 @@ internal sealed record ServiceOptions
             LogLevel = result.GetValue(LogLevel),
             Node = result.GetValue(Node) ?? JobFileSourceOptionsDefaults.NodeName,
             Store = result.GetValue(Store)!,
+            HistoryJob = result.CommandResult.Command.Name == "history" ? result.GetValue(HistoryJob) : null,
+            HistoryCount = result.CommandResult.Command.Name == "history" ? result.GetValue(HistoryCount) : 20,
         };
 
         private static LogLevel ParseLevel(ArgumentResult result)

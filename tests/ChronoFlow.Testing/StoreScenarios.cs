@@ -241,6 +241,32 @@ public abstract class StoreScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ManyJobsDueAtOnce_EachOccurrenceStartsExactlyOnce()
+    {
+        // Whoever finds a run due only counts it; the writer starts it once its claim is won. A race between the two
+        // would start some runs twice.
+        var runs = new RunRecorder();
+        var s = await StartAsync(s =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                s.AddOrUpdate($"job-{i:D3}", Schedule.Cron("* * * * *"), runs.Action);
+            }
+        });
+        for (var minute = 1; minute <= 5; minute++)
+        {
+            Clock.Advance(TimeSpan.FromMinutes(1));
+            Assert.Equal(200, s.Pump());
+            await s.IdleAsync();
+        }
+
+        var started = runs.Runs.Select(r => (r.JobId, r.ScheduledTime)).ToList();
+        Assert.Equal(1_000, started.Count);
+        Assert.Equal(1_000, started.Distinct().Count());
+        Assert.All(s.GetJobs(), j => Assert.Equal(5, j.SuccessCount));
+    }
+
+    [Fact]
     public async Task TwoProcesses_SharingTheStore_RunEachOccurrenceOnce()
     {
         var runs = new RunRecorder();

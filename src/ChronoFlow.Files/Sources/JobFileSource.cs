@@ -462,7 +462,9 @@ public sealed class JobFileSource : IAsyncDisposable
             }
         }
 
-        // The log gets a bounded tail: the last lines, each cut to a readable length; output_file keeps it all.
+        // The log and the run's history row get a bounded tail: the last lines, each cut to a readable length;
+        // output_file keeps it all.
+        context.Output = tail.Lines.Count == 0 ? null : string.Join('\n', tail.Lines.Select(static l => l.Text));
         if (tail.Omitted > 0)
         {
             JobFileSourceLog.CommandOutputTail(_logger, jobId, tail.Omitted + tail.Lines.Count, tail.Lines.Count, outputFile ?? "set task.output_file to keep all of it");
@@ -502,8 +504,8 @@ public sealed class JobFileSource : IAsyncDisposable
 
     /// <summary>
     /// The variables every command run gets on top of its own: <c>CHRONOFLOW_JOB_ID</c>, <c>CHRONOFLOW_SCHEDULED_TIME</c>
-    /// (the occurrence, UTC, ISO 8601 round-trip form), <c>CHRONOFLOW_ATTEMPT</c>, <c>CHRONOFLOW_RUN_ID</c> (new for each
-    /// run) and <c>CHRONOFLOW_NODE</c>. They describe the run, so they replace a definition's variables of the same name.
+    /// (the occurrence, UTC, ISO 8601 round-trip form), <c>CHRONOFLOW_ATTEMPT</c>, <c>CHRONOFLOW_RUN_ID</c> (the run's
+    /// id in the job store's history, as <c>chronoflow history</c> shows it; a new GUID per run without a store) and <c>CHRONOFLOW_NODE</c>. They describe the run, so they replace a definition's variables of the same name.
     /// Internal for tests.
     /// </summary>
     internal static IReadOnlyDictionary<string, string> RunEnvironment(JobContext context, IReadOnlyDictionary<string, string>? own, string node)
@@ -512,7 +514,7 @@ public sealed class JobFileSource : IAsyncDisposable
         environment["CHRONOFLOW_JOB_ID"] = context.JobId;
         environment["CHRONOFLOW_SCHEDULED_TIME"] = context.ScheduledTime.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         environment["CHRONOFLOW_ATTEMPT"] = context.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        environment["CHRONOFLOW_RUN_ID"] = Guid.NewGuid().ToString("D");
+        environment["CHRONOFLOW_RUN_ID"] = context.RunId is { } runId ? runId.ToString(System.Globalization.CultureInfo.InvariantCulture) : Guid.NewGuid().ToString("D");
         environment["CHRONOFLOW_NODE"] = node;
         return environment;
     }

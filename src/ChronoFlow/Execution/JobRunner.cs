@@ -117,7 +117,7 @@ internal sealed class JobRunner(TimeProvider time, IJobLockProvider locks, RunRe
     private async ValueTask<(JobOutcome Outcome, Exception? Error, string? Output)> AttemptAsync(JobRun run, DateTimeOffset started, int attempt)
     {
         var options = run.Options;
-        var context = new JobContext(run.JobId, options.Description, run.ScheduledTime, started, attempt, run.Manual);
+        var context = new JobContext(run.JobId, options.Description, run.ScheduledTime, started, attempt, run.Manual, run.ClaimId);
         if (options.Timeout is not { } timeout || timeout == Timeout.InfiniteTimeSpan)
         {
             // The common case allocates no token source: the shutdown token is the run's token.

@@ -4,8 +4,9 @@ namespace ChronoFlow;
 /// <threadsafety>Safe to read from any thread; <see cref="Output"/> is set by the run itself.</threadsafety>
 public sealed class JobContext
 {
-    internal JobContext(string jobId, string? description, DateTimeOffset scheduledTime, DateTimeOffset startedTime, int attempt, bool isTriggered)
+    internal JobContext(string jobId, string? description, DateTimeOffset scheduledTime, DateTimeOffset startedTime, int attempt, bool isTriggered, long runId = 0)
     {
+        RunId = runId == 0 ? null : runId;
         JobId = jobId;
         Description = description;
         ScheduledTime = scheduledTime;
@@ -34,6 +35,12 @@ public sealed class JobContext
 
     /// <summary>Gets whether the run was started by <see cref="JobScheduler.Trigger(string)"/> rather than by the schedule.</summary>
     public bool IsTriggered { get; }
+
+    /// <summary>
+    /// Gets the run's id in the <see cref="SchedulerOptions.Store"/>: the id of its history row, the same for every attempt,
+    /// so that a job can make itself idempotent per run. <see langword="null"/> without a store.
+    /// </summary>
+    public long? RunId { get; }
 
     /// <summary>
     /// Gets or sets a short text the run leaves in its history row, such as the tail of a command's output. Only the

@@ -18,6 +18,9 @@ internal class JobRun(string jobId, long scheduledTicks, bool manual, Func<JobCo
     public readonly Func<JobContext, CancellationToken, ValueTask> Action = action;
     public readonly JobOptions Options = options;
 
+    /// <summary>The id of the run's claim in the store (its history row): 0 before it is claimed, or without a store.</summary>
+    public long ClaimId;
+
     public DateTimeOffset ScheduledTime => new(ScheduledTicks, TimeSpan.Zero);
 }
 

@@ -58,8 +58,5 @@ internal sealed class ScheduledRun(JobScheduler scheduler, JobEntry job, long sc
     public readonly JobScheduler Scheduler = scheduler;
     public readonly JobEntry Job = job;
 
-    /// <summary>The id of the run's claim in the store: 0 before it is claimed (or without a store).</summary>
-    public long ClaimId;
-
     public void Execute() => _ = Scheduler.RunAsync(this);
 }

@@ -22,23 +22,26 @@ public sealed partial class JobScheduler
     /// otherwise through the queue. A run the queue refuses is counted and reported as rejected. Returns how many runs
     /// started or were queued.
     /// </summary>
-    private int Admit(in InlineList<ScheduledRun> admitted, long now)
+    /// <remarks>
+    /// With a store, a run is admitted twice: once by whoever found it due (<paramref name="claimed"/> false), which
+    /// only counts it, since its claim is pending; then by the store writer once the claim is won. The first caller
+    /// must never start it: the writer may already have.
+    /// </remarks>
+    private int Admit(in InlineList<ScheduledRun> admitted, long now, bool claimed = false)
     {
         if (admitted.IsEmpty)
         {
             return 0;
         }
 
+        if (_store is not null && !claimed)
+        {
+            return admitted.Count;
+        }
+
         var accepted = 0;
         foreach (var run in admitted)
         {
-            if (run.ClaimId == 0 && _store is not null)
-            {
-                // Waiting for its claim; counted as admitted.
-                accepted++;
-                continue;
-            }
-
             if (_queue.Count == 0 && Volatile.Read(ref _state) < StateStopping && TryTakeSlot())
             {
                 // Nobody waits: the queue would hand this run straight back.

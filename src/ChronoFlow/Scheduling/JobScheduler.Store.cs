@@ -322,6 +322,8 @@ public sealed partial class JobScheduler
         batch.Clear();
         List<ScheduledRun> claims;
         bool maintenance;
+        var released = 0;
+        var stopNotices = default(InlineList<RunNotice>);
         var now = _time.GetUtcNow();
         lock (_gate)
         {
@@ -345,16 +347,28 @@ public sealed partial class JobScheduler
 
             if (_state >= StateStopping && claims.Count != 0)
             {
-                // Stopping: a run not yet claimed does not start. It is skipped like a queued run.
-                ReleaseClaimsLocked(claims, SkipReason.Shutdown, now.UtcTicks, out var notices);
-                claims.Clear();
-                _reporter.Report(in notices);
+                // Stopping: a run not yet claimed does not start. It is skipped like a queued run; its skip is written
+                // below with the rest.
+                ReleaseClaimsLocked(claims, SkipReason.Shutdown, now.UtcTicks, out stopNotices);
+                released = claims.Count;
+                claims = [];
+                batch.RecordList.AddRange(_pendingRecords);
+                _pendingRecords.Clear();
             }
 
             if (batch.IsEmpty && claims.Count == 0 && !maintenance)
             {
                 CompleteFlushWaitersLocked();
                 return WriteOutcome.Idle;
+            }
+        }
+
+        if (released != 0)
+        {
+            _reporter.Report(in stopNotices);
+            for (var i = 0; i < released; i++)
+            {
+                ExitFlight();
             }
         }
 
@@ -417,7 +431,7 @@ public sealed partial class JobScheduler
                 {
                     // Claimed before: by another process that shares the store, or by this job before a restart.
                     lost++;
-                    SchedulerLog.ClaimLost(_logger, run.JobId, run.ScheduledTime);
+                    SchedulerLog.ClaimLost(_logger, run.JobId, LogTime(run.ScheduledTicks));
                     ReleaseUnstartedLocked(run, now.UtcTicks, ref admitted, ref notices);
                 }
             }
@@ -434,8 +448,7 @@ public sealed partial class JobScheduler
         }
 
         _reporter.Report(in notices);
-        Admit(won, now.UtcTicks);
-        Admit(admitted, now.UtcTicks);
+        Admit(won, now.UtcTicks, claimed: true);
         for (var i = 0; i < lost; i++)
         {
             ExitFlight();
@@ -447,7 +460,7 @@ public sealed partial class JobScheduler
     {
         var registered = _jobs.TryGetValue(record.JobId, out var job);
         var rerun = registered && _state < StateStopping && (job!.Options.RecoverAbandoned ?? job.Schedule.Kind == ScheduleKind.Once);
-        SchedulerLog.RunAbandoned(_logger, record.JobId, record.ScheduledTime, record.Node, rerun);
+        SchedulerLog.RunAbandoned(_logger, record.JobId, LogTime(record.ScheduledTime.UtcTicks), record.Node, rerun);
         if (!registered)
         {
             return;
@@ -593,8 +606,8 @@ public sealed partial class JobScheduler
         [LoggerMessage(401, LogLevel.Information, "Job {JobId}: its schedule changed from {StoredSchedule} to {Schedule}; starting afresh, next run {NextRun}", EventName = "StoredScheduleChanged")]
         public static partial void StoredScheduleChanged(ILogger logger, string jobId, string storedSchedule, string schedule, string nextRun);
 
-        [LoggerMessage(402, LogLevel.Debug, "Job {JobId} scheduled {ScheduledTime:O}: already claimed (by another process, or before a restart); not started here", EventName = "ClaimLost")]
-        public static partial void ClaimLost(ILogger logger, string jobId, DateTimeOffset scheduledTime);
+        [LoggerMessage(402, LogLevel.Debug, "Job {JobId} scheduled {ScheduledTime}: already claimed (by another process, or before a restart); not started here", EventName = "ClaimLost")]
+        public static partial void ClaimLost(ILogger logger, string jobId, string scheduledTime);
 
         [LoggerMessage(403, LogLevel.Error, "Job store write failed ({Claims} claim(s), {Records} history row(s)); runs that could not be claimed are skipped, the rest is retried: {Message}", EventName = "StoreWriteFailed")]
         public static partial void StoreWriteFailed(ILogger logger, Exception error, int claims, int records, string message);
@@ -605,8 +618,8 @@ public sealed partial class JobScheduler
         [LoggerMessage(405, LogLevel.Warning, "Run {RunId} lost its lease in the job store: another process took it over; its outcome is not recorded here", EventName = "RunFenced")]
         public static partial void RunFenced(ILogger logger, long runId);
 
-        [LoggerMessage(406, LogLevel.Warning, "Job {JobId} scheduled {ScheduledTime:O} was abandoned by node {Node} (its lease ran out); run again: {Rerun}", EventName = "RunAbandoned")]
-        public static partial void RunAbandoned(ILogger logger, string jobId, DateTimeOffset scheduledTime, string node, bool rerun);
+        [LoggerMessage(406, LogLevel.Warning, "Job {JobId} scheduled {ScheduledTime} was abandoned by node {Node} (its lease ran out); run again: {Rerun}", EventName = "RunAbandoned")]
+        public static partial void RunAbandoned(ILogger logger, string jobId, string scheduledTime, string node, bool rerun);
 
         [LoggerMessage(407, LogLevel.Error, "Job store still failing at shutdown: {Records} history row(s) and the latest job states were not written: {Message}", EventName = "StoreWritesLost")]
         public static partial void StoreWritesLost(ILogger logger, int records, string message);

@@ -13,6 +13,8 @@ internal struct InlineList<T>
 
     public readonly bool IsEmpty => !_any;
 
+    public readonly int Count => !_any ? 0 : 1 + (_rest?.Count ?? 0);
+
     public void Add(T item)
     {
         if (!_any)

@@ -18,6 +18,7 @@ internal sealed class SampleProcess : IDisposable
     private static readonly TimeSpan s_guard = TimeSpan.FromSeconds(60);
 
     private readonly Process _process;
+    private readonly TempDirectory _state = new();
     private readonly List<string> _lines = [];
     private readonly List<string> _errorLines = [];
     private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Done)> _waiters = [];
@@ -83,6 +84,10 @@ internal sealed class SampleProcess : IDisposable
 
         var process = new Process { StartInfo = info };
         var sample = new SampleProcess(process);
+
+        // A state directory of its own, as systemd's StateDirectory= gives: the service's default store lives there, so
+        // no two tests share one (and none writes to /var/lib/chronoflow). Tests that restart pass --store themselves.
+        info.Environment["STATE_DIRECTORY"] = sample._state.Path;
         process.OutputDataReceived += (_, e) => sample.OnLine(e.Data, error: false);
         process.ErrorDataReceived += (_, e) => sample.OnLine(e.Data, error: true);
         process.Start();
@@ -148,7 +153,9 @@ internal sealed class SampleProcess : IDisposable
         {
         }
 
+        _process.WaitForExit(TimeSpan.FromSeconds(30));
         _process.Dispose();
+        _state.Dispose();
     }
 
     private void OnLine(string? line, bool error)

@@ -75,7 +75,7 @@ public sealed class ServiceProcessTests : IDisposable
         var success = await service.WaitForLineAsync(l => l.Contains("Job env run scheduled", StringComparison.Ordinal) && l.Contains("SUCCESS", StringComparison.Ordinal));
 
         var scheduled = System.Text.RegularExpressions.Regex.Match(success, @"run scheduled (\S+):").Groups[1].Value;
-        Assert.Matches(@"time=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.0000000Z attempt=1 run=[0-9a-f-]{36} node=e2e-node$", env);
+        Assert.Matches(@"time=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.0000000Z attempt=1 run=[1-9][0-9]* node=e2e-node$", env);
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", scheduled);
         var runs = service.Lines.TakeWhile(l => l != success).ToList();
         Assert.Contains(runs, l => l.Contains("Job env output: 51 line(s), the last 20 follow", StringComparison.Ordinal));
@@ -133,14 +133,97 @@ public sealed class ServiceProcessTests : IDisposable
     }
 
     [LinuxFact]
-    public async Task Service_StoreOtherThanMemory_IsAUsageErrorThatSaysWhen()
+    public async Task Service_PostgreSqlStore_IsAUsageErrorThatSaysWhatToUse()
     {
-        using var service = SampleProcess.Start("ChronoFlow.Service", "--jobs-dir", _dir.Path, "--store", "sqlite:/var/lib/chronoflow/state.db");
+        using var service = SampleProcess.Start("ChronoFlow.Service", "--jobs-dir", _dir.Path, "--store", "postgresql:Host=localhost");
 
         var exitCode = await service.WaitForExitAsync();
 
         Assert.Equal(2, exitCode);
-        Assert.Contains(service.ErrorLines, l => l.Contains("the sqlite store comes with the durable store", StringComparison.Ordinal));
+        Assert.Contains(service.ErrorLines, l => l.Contains("the PostgreSQL cluster store is not in this version; use sqlite:PATH (the default) or memory", StringComparison.Ordinal));
+    }
+
+    [LinuxFact]
+    public async Task Service_StoreThatCannotBeOpened_FailsToStart_NamingTheFile()
+    {
+        // A regular file where the database's directory should be: no user, root included, can create it.
+        var blocker = _dir.Write("not-a-directory", "x");
+        var path = Path.Combine(blocker, "state.db");
+        using var service = SampleProcess.Start("ChronoFlow.Service", "--jobs-dir", _dir.Path, "--store", "sqlite:" + path);
+
+        var exitCode = await service.WaitForExitAsync();
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(service.Lines, l => l.Contains("ChronoFlow service cannot start", StringComparison.Ordinal));
+        Assert.Contains(path, line, StringComparison.Ordinal);
+    }
+
+    [LinuxFact]
+    public async Task Service_Restart_NeverRerunsAOneTimeJob_KeepsCounts_AndStatusAndHistoryShowIt()
+    {
+        var store = "sqlite:" + _dir.File("state.db");
+        var jobs = Directory.CreateDirectory(_dir.File("jobs")).FullName;
+        var soon = DateTimeOffset.UtcNow.AddSeconds(2).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        _dir.Write("jobs/once.json", $$"""{ "job_id": "once-soon", "schedule": "{{soon}}", "task": { "type": "execute_command", "command": "/bin/echo once-ran" } }""");
+
+        using (var first = SampleProcess.Start("ChronoFlow.Service", "--jobs-dir", jobs, "--store", store, "--node", "first"))
+        {
+            await first.WaitForLineAsync(l => l.Contains("Job once-soon run scheduled", StringComparison.Ordinal) && l.Contains("SUCCESS", StringComparison.Ordinal));
+            first.Signal(SampleProcess.SigTerm);
+            Assert.Equal(0, await first.WaitForExitAsync());
+        }
+
+        using (var second = SampleProcess.Start("ChronoFlow.Service", "--jobs-dir", jobs, "--store", store, "--node", "second"))
+        {
+            // The per-job status line at start shows the stored state: completed, one run, nothing owed.
+            var status = await second.WaitForLineAsync(l => l.Contains("Status: job once-soon", StringComparison.Ordinal));
+            Assert.Contains("Completed", status, StringComparison.Ordinal);
+            Assert.Contains("runs 1,", status, StringComparison.Ordinal);
+            second.Signal(SampleProcess.SigTerm);
+            Assert.Equal(0, await second.WaitForExitAsync());
+            Assert.DoesNotContain(second.Lines, l => l.Contains("once-ran", StringComparison.Ordinal));
+            Assert.DoesNotContain(second.Lines, l => l.Contains("missed", StringComparison.OrdinalIgnoreCase));
+        }
+
+        using (var status = SampleProcess.Start("ChronoFlow.Service", "status", "--store", store))
+        {
+            Assert.Equal(0, await status.WaitForExitAsync());
+            var row = Assert.Single(status.Lines, l => l.StartsWith("once-soon", StringComparison.Ordinal));
+            Assert.Matches(@"^once-soon\s+\S+\s+completed\s+-\s+\S+Z\s+Succeeded\s+1\s+0\s+0\s+0\s+0$", row);
+        }
+
+        using (var history = SampleProcess.Start("ChronoFlow.Service", "history", "once-soon", "-n", "5", "--store", store))
+        {
+            Assert.Equal(0, await history.WaitForExitAsync());
+            var run = Assert.Single(history.Lines, l => l.Contains("Succeeded", StringComparison.Ordinal));
+            Assert.Contains(soon, run, StringComparison.Ordinal);
+            Assert.Contains(" first", run, StringComparison.Ordinal);
+        }
+    }
+
+    [LinuxFact]
+    public async Task RunDue_RunsWhatFellDue_ThenNothing_AndExitsNonZeroWhenARunFails()
+    {
+        var store = "sqlite:" + _dir.File("state.db");
+        var jobs = Directory.CreateDirectory(_dir.File("jobs")).FullName;
+        var past = DateTimeOffset.UtcNow.AddSeconds(-5).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        _dir.Write("jobs/ok.json", $$"""{ "job_id": "ok", "schedule": "{{past}}", "task": { "type": "execute_command", "command": "/bin/echo ok-ran" } }""");
+
+        using (var first = SampleProcess.Start("ChronoFlow.Service", "run-due", "--jobs-dir", jobs, "--store", store))
+        {
+            Assert.Equal(0, await first.WaitForExitAsync());
+            Assert.Contains(first.Lines, l => l.Contains("Job ok stdout: ok-ran", StringComparison.Ordinal));
+            Assert.Contains(first.Lines, l => l.Contains("run-due: 1 run(s) started: 1 succeeded, 0 failed", StringComparison.Ordinal));
+        }
+
+        // Ran already, by the store: the next run-due owes it nothing. A failing job makes the exit code 1.
+        _dir.Write("jobs/bad.json", $$"""{ "job_id": "bad", "schedule": "{{past}}", "task": { "type": "execute_command", "command": "/bin/false" } }""");
+        using (var second = SampleProcess.Start("ChronoFlow.Service", "run-due", "--jobs-dir", jobs, "--store", store))
+        {
+            Assert.Equal(1, await second.WaitForExitAsync());
+            Assert.DoesNotContain(second.Lines, l => l.Contains("ok-ran", StringComparison.Ordinal));
+            Assert.Contains(second.Lines, l => l.Contains("run-due: 1 run(s) started: 0 succeeded, 1 failed", StringComparison.Ordinal));
+        }
     }
 
     [LinuxFact]

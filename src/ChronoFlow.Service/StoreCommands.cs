@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Text;
+
+namespace ChronoFlow.Service;
+
+/// <summary>
+/// <c>status</c> and <c>history</c>: read the store the service writes, so an operator can see what happened while no
+/// one watched. They read only; a service may be running on the same store at the same time.
+/// </summary>
+internal static class StoreCommands
+{
+    /// <returns>0 after printing; 1 when the store cannot be read.</returns>
+    public static async Task<int> StatusAsync(ServiceOptions options, CancellationToken cancellationToken)
+    {
+        if (Open(options, out var store) is { } error)
+        {
+            await Console.Error.WriteLineAsync(error).ConfigureAwait(false);
+            return 1;
+        }
+
+        await using (store!.ConfigureAwait(false))
+        {
+            IReadOnlyList<JobState> states;
+            try
+            {
+                states = await store!.OpenAsync(options.Node, cancellationToken).ConfigureAwait(false);
+            }
+            catch (JobStoreException ex)
+            {
+                await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+                return 1;
+            }
+
+            var rows = new List<string[]> { new[] { "JOB", "SCHEDULE", "STATE", "NEXT RUN", "LAST RUN", "LAST OUTCOME", "RUNS", "FAILED", "SKIPPED", "MISSED", "ABANDONED" } };
+            foreach (var s in states.OrderBy(static s => s.JobId, StringComparer.Ordinal))
+            {
+                rows.Add(
+                [
+                    s.JobId,
+                    s.Schedule,
+                    s.Paused ? "paused" : s.NextOccurrence is null ? "completed" : "scheduled",
+                    Time(s.NextOccurrence),
+                    Time(s.LastRun),
+                    s.LastOutcome?.ToString() ?? "never run",
+                    Count(s.RunCount),
+                    Count(s.FailureCount),
+                    Count(s.SkipCount + s.RejectedCount),
+                    Count(s.MisfireCount),
+                    Count(s.AbandonedCount),
+                ]);
+            }
+
+            Console.Write(Table(rows));
+            Console.WriteLine($"{states.Count} job(s) in {store.Path}");
+            return 0;
+        }
+    }
+
+    /// <returns>0 after printing (even no runs); 1 when the store cannot be read.</returns>
+    public static async Task<int> HistoryAsync(ServiceOptions options, CancellationToken cancellationToken)
+    {
+        if (Open(options, out var store) is { } error)
+        {
+            await Console.Error.WriteLineAsync(error).ConfigureAwait(false);
+            return 1;
+        }
+
+        await using (store!.ConfigureAwait(false))
+        {
+            IReadOnlyList<RunRecord> runs;
+            try
+            {
+                await store!.OpenAsync(options.Node, cancellationToken).ConfigureAwait(false);
+                runs = await store.GetRunsAsync(options.HistoryJob!, new RunQuery(options.HistoryCount), cancellationToken).ConfigureAwait(false);
+            }
+            catch (JobStoreException ex)
+            {
+                await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+                return 1;
+            }
+
+            if (runs.Count == 0)
+            {
+                Console.WriteLine($"No runs of job {options.HistoryJob} in {store.Path}.");
+                return 0;
+            }
+
+            var rows = new List<string[]> { new[] { "RUN", "SCHEDULED", "STARTED", "DURATION", "OUTCOME", "ATTEMPT", "NODE", "ERROR" } };
+            foreach (var r in runs)
+            {
+                rows.Add(
+                [
+                    r.Id.ToString(CultureInfo.InvariantCulture),
+                    Time(r.ScheduledTime),
+                    Time(r.StartedTime),
+                    r.Duration is { } d ? d.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) + " s" : "-",
+                    Outcome(r),
+                    r.Attempt == 0 ? "-" : r.Attempt.ToString(CultureInfo.InvariantCulture),
+                    r.Node,
+                    OneLine(r.Error),
+                ]);
+            }
+
+            Console.Write(Table(rows));
+            return 0;
+        }
+    }
+
+    /// <summary>The run's outcome as an operator reads it: how it ended, why it did not start, or that it still runs.</summary>
+    internal static string Outcome(RunRecord r) => r switch
+    {
+        { Outcome: { } o } => o.ToString(),
+        { Skipped: SkipReason.None } => "Running",
+        { Count: > 1 } => $"{(r.Skipped == SkipReason.Misfired ? "Missed" : "Skipped")} x{r.Count} ({r.Skipped})",
+        _ => $"{(r.Skipped == SkipReason.Misfired ? "Missed" : "Skipped")} ({r.Skipped})",
+    };
+
+    /// <summary>Opens the store named by <c>--store</c> for reading; an error when there is none to read.</summary>
+    private static string? Open(ServiceOptions options, out SqliteJobStore? store)
+    {
+        store = null;
+        if (options.Store.IsMemory)
+        {
+            return "--store memory keeps nothing between runs, so there is nothing to read; name the service's store, as in --store sqlite:PATH.";
+        }
+
+        var path = options.Store.Target!;
+        if (!File.Exists(path))
+        {
+            return $"No job store at {path}: the service has not run with it yet (or it runs with another --store).";
+        }
+
+        store = new SqliteJobStore(path);
+        return null;
+    }
+
+    private static string Time(DateTimeOffset? time) => time is { } t ? IsoTime.Format(t) : "-";
+
+    private static string Count(long n) => n.ToString(CultureInfo.InvariantCulture);
+
+    private static string OneLine(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return "";
+        }
+
+        var line = text.ReplaceLineEndings(" ");
+        return line.Length <= 120 ? line : line[..117] + "...";
+    }
+
+    /// <summary>Columns padded to their widest cell, two spaces apart; the last column is not padded.</summary>
+    private static string Table(List<string[]> rows)
+    {
+        var widths = new int[rows[0].Length];
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < row.Length; i++)
+            {
+                widths[i] = Math.Max(widths[i], row[i].Length);
+            }
+        }
+
+        var text = new StringBuilder();
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < row.Length; i++)
+            {
+                text.Append(i == row.Length - 1 ? row[i] : row[i].PadRight(widths[i] + 2));
+            }
+
+            text.Append('\n');
+        }
+
+        return text.ToString();
+    }
+}
