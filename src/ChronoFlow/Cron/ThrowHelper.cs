@@ -51,6 +51,11 @@ internal static class ThrowHelper
     /// </summary>
     private static string DialectHint(ReadOnlySpan<char> text, CronFormat format, CronParseError error)
     {
+        if (error.Code != CronParseErrorCode.Empty && LooksLikeCalendar(text))
+        {
+            return CalendarHint;
+        }
+
         if ((format & CronFormat.Quartz) != 0)
         {
             return error switch
@@ -66,6 +71,13 @@ internal static class ThrowHelper
             ? "; the text looks like Quartz.NET's dialect (a seconds field first, '?' in a day field, day-of-week 1-7 from Sunday): parse it with CronFormat.Quartz"
             : string.Empty;
     }
+
+    /// <summary>The note for a systemd calendar event read as cron.</summary>
+    internal const string CalendarHint = "; the text looks like a systemd calendar event (OnCalendar= syntax), not a cron expression: read it with Schedule.Calendar";
+
+    /// <summary>Whether the text is a valid systemd calendar event (a cron expression never is: it has five or more words, an event at most four).</summary>
+    internal static bool LooksLikeCalendar(ReadOnlySpan<char> text)
+        => !text.Trim().IsEmpty && CalendarParser.TryParse(text.Trim().ToString(), out _, out _);
 
     /// <summary>Six or seven fields with a lone <c>?</c> in a day field, or a lone <c>L</c> (Saturday) in day-of-week.</summary>
     private static bool LooksLikeQuartz(ReadOnlySpan<char> text)
