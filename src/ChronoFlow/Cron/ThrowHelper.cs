@@ -12,8 +12,16 @@ internal static class ThrowHelper
         => throw CreateCronFormatException(text, format, error);
 
     /// <summary>Turns a parse error into the exception with its message; only on the failure path of Parse.</summary>
+    /// <param name="text">The expression.</param>
+    /// <param name="format">The format it was read in.</param>
+    /// <param name="error">What is wrong and where.</param>
+    /// <param name="hint">
+    /// A note from a later stage that knows more (the schedule reader: the text is a systemd calendar event), put in
+    /// place of this stage's own dialect note; <see langword="null"/> for none.
+    /// </param>
+    /// <returns>The exception, to throw or hand back.</returns>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static CronFormatException CreateCronFormatException(ReadOnlySpan<char> text, CronFormat format, CronParseError error)
+    public static CronFormatException CreateCronFormatException(ReadOnlySpan<char> text, CronFormat format, CronParseError error, string? hint = null)
     {
         var token = Token(text, error);
         var field = CronFieldInfo.Name(error.Field);
@@ -42,7 +50,7 @@ internal static class ThrowHelper
             _ => "the expression is not valid",
         };
 
-        return new CronFormatException($"{detail}{DialectHint(text, format, error)} (at position {error.Position} of \"{text.ToString()}\")", error.Position);
+        return new CronFormatException($"{detail}{hint ?? DialectHint(text, format, error)} (at position {error.Position} of \"{text.ToString()}\")", error.Position);
     }
 
     /// <summary>
@@ -51,11 +59,6 @@ internal static class ThrowHelper
     /// </summary>
     private static string DialectHint(ReadOnlySpan<char> text, CronFormat format, CronParseError error)
     {
-        if (error.Code != CronParseErrorCode.Empty && LooksLikeCalendar(text))
-        {
-            return CalendarHint;
-        }
-
         if ((format & CronFormat.Quartz) != 0)
         {
             return error switch
@@ -71,13 +74,6 @@ internal static class ThrowHelper
             ? "; the text looks like Quartz.NET's dialect (a seconds field first, '?' in a day field, day-of-week 1-7 from Sunday): parse it with CronFormat.Quartz"
             : string.Empty;
     }
-
-    /// <summary>The note for a systemd calendar event read as cron.</summary>
-    internal const string CalendarHint = "; the text looks like a systemd calendar event (OnCalendar= syntax), not a cron expression: read it with Schedule.Calendar";
-
-    /// <summary>Whether the text is a valid systemd calendar event (a cron expression never is: it has five or more words, an event at most four).</summary>
-    internal static bool LooksLikeCalendar(ReadOnlySpan<char> text)
-        => !text.Trim().IsEmpty && CalendarParser.TryParse(text.Trim().ToString(), out _, out _);
 
     /// <summary>Six or seven fields with a lone <c>?</c> in a day field, or a lone <c>L</c> (Saturday) in day-of-week.</summary>
     private static bool LooksLikeQuartz(ReadOnlySpan<char> text)

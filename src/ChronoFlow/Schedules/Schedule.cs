@@ -236,7 +236,7 @@ public abstract class Schedule
         {
             // The fault is where the missing field should start (the end), or at the first field too many.
             error = new CronFormatException(
-                $"The schedule '{expression}' has {fields} fields; a cron expression has 5 (minute hour day-of-month month day-of-week) or 6 (a seconds field first){(ThrowHelper.LooksLikeCalendar(trimmed) ? ThrowHelper.CalendarHint : string.Empty)}.",
+                $"The schedule '{expression}' has {fields} fields; a cron expression has 5 (minute hour day-of-month month day-of-week) or 6 (a seconds field first){(ScheduleSyntax.LooksLikeCalendar(trimmed) ? ScheduleSyntax.CalendarHint : string.Empty)}.",
                 fields < 5 ? expression.Length : ScheduleSyntax.FieldStart(trimmed, 6));
             return false;
         }
@@ -245,7 +245,7 @@ public abstract class Schedule
         var cronError = CronParser.Parse(expression, format, default, out var parsed);
         if (cronError.Code != CronParseErrorCode.None)
         {
-            error = ThrowHelper.CreateCronFormatException(expression, format, cronError);
+            error = ThrowHelper.CreateCronFormatException(expression, format, cronError, ScheduleSyntax.LooksLikeCalendar(trimmed) ? ScheduleSyntax.CalendarHint : null);
             return false;
         }
 

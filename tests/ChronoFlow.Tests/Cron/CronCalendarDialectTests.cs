@@ -1,7 +1,7 @@
 namespace ChronoFlow.Tests.Cron;
 
 /// <summary>
-/// Text written in the other dialect: a systemd calendar event read as cron is told so (the reverse, cron given to
+/// Text written in the other dialect: a systemd calendar event read by the schedule reader as cron is told so (the reverse, cron given to
 /// <see cref="Schedule.Calendar(string)"/>, is covered by the calendar parser's error tests); and the zone rule of
 /// <see cref="Schedule.Calendar(string, TimeZoneInfo?)"/>.
 /// </summary>
@@ -25,12 +25,22 @@ public class CronCalendarDialectTests
     }
 
     [Fact]
-    public void CronExpression_Parse_CalendarEvent_SaysWhichDialect()
+    public void Schedule_Cron_CalendarEvent_SaysWhichDialectAndWhere()
     {
-        var ex = Assert.Throws<CronFormatException>(() => CronExpression.Parse("Mon..Fri *-*-* 09:00"));
+        var ex = Assert.Throws<CronFormatException>(() => Schedule.Cron("Mon..Fri *-*-* 09:00"));
 
         Assert.Contains(Hint, ex.Message, StringComparison.Ordinal);
-        Assert.EndsWith("(at position 20 of \"Mon..Fri *-*-* 09:00\")", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(20, ex.Position);
+    }
+
+    [Fact]
+    public void CronExpression_Parse_CalendarEvent_GivesTheCronReasonOnly()
+    {
+        // The engine does not know calendar events (it is the earlier stage); the schedule reader adds the note.
+        var ex = Assert.Throws<CronFormatException>(() => CronExpression.Parse("Mon..Fri *-*-* 09:00"));
+
+        Assert.StartsWith("expected 5 fields", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Hint, ex.Message, StringComparison.Ordinal);
     }
 
     [Theory]
