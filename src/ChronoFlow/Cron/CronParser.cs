@@ -1427,6 +1427,7 @@ internal static class CronParser
         return default;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int MonthName(ReadOnlySpan<char> s) => Pack(s) switch
     {
         ('j' << 16) | ('a' << 8) | 'n' => 1,
@@ -1444,6 +1445,7 @@ internal static class CronParser
         _ => 0,
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int WeekdayName(ReadOnlySpan<char> s) => Pack(s) switch
     {
         ('s' << 16) | ('u' << 8) | 'n' => 0,
