@@ -33,6 +33,10 @@ internal sealed record CrontabParseOptions
 /// <c>@macro command</c> with <c>@reboot</c>, <c>@yearly</c>, <c>@annually</c>, <c>@monthly</c>, <c>@weekly</c>,
 /// <c>@daily</c>, <c>@midnight</c>, <c>@hourly</c>, <c>@every_minute</c> or <c>@every_second</c>. With
 /// <see cref="CrontabParseOptions.HasUserColumn"/> a user name follows the schedule.</item>
+/// <item>Job lines <c>@calendar "event" command</c> (an extension): a systemd calendar event (<c>OnCalendar=</c>
+/// syntax, such as <c>@calendar "Mon..Fri *-*-* 09:00" /usr/local/bin/report</c>) in double quotes, since an event has
+/// blanks in it. It runs on the wall clock of the line's <c>CRON_TZ</c>, or of a zone at the end of the event; naming
+/// two different zones is an error. A bad event is an error on its line with the 0-based position in the event.</item>
 /// <item>The command runs through the shell, as cron runs it. An unescaped <c>%</c> ends the command: the text after
 /// it is the command's standard input, each further unescaped <c>%</c> there becoming a newline, and a final newline
 /// is added. <c>\%</c> is a literal <c>%</c> (the backslash is removed); any other backslash is left for the shell.</item>
@@ -159,6 +163,39 @@ internal static class CrontabParser
     {
         var rest = line.AsSpan();
         string scheduleText;
+        Schedule? schedule;
+        string? error;
+        if (IsCalendarMacro(rest))
+        {
+            // @calendar "<systemd calendar event>" command: the quotes mark where the event (which has blanks) ends.
+            rest = rest["@calendar".Length..].TrimStart(" \t");
+            var close = rest.Length > 0 && rest[0] == '"' ? rest[1..].IndexOf('"') : -1;
+            if (close < 0)
+            {
+                bag.Error(location, rest.Length > 0 && rest[0] == '"'
+                    ? "@calendar: the calendar event has no closing '\"'; write @calendar \"Mon..Fri *-*-* 09:00\" command"
+                    : "@calendar: expected the calendar event in double quotes, as in @calendar \"Mon..Fri *-*-* 09:00\" command");
+                return null;
+            }
+
+            scheduleText = rest.Slice(1, close).ToString();
+            rest = rest[(close + 2)..];
+            if (!rest.IsEmpty && rest[0] is not (' ' or '\t'))
+            {
+                bag.Error(location, "@calendar: expected a blank after the closing '\"' of the calendar event");
+                return null;
+            }
+
+            error = JobDefinition.ReadCalendar(scheduleText, zone, CalendarSyntax.Crontab, out schedule);
+            if (error is not null)
+            {
+                bag.Error(location, $"@calendar: {error}");
+                return null;
+            }
+
+            return ReadCommand(rest, scheduleText, schedule!, location, bag, options);
+        }
+
         if (rest[0] == '@')
         {
             scheduleText = NextToken(ref rest).ToString();
@@ -188,12 +225,25 @@ internal static class CrontabParser
         }
 
         // Macros and expressions alike go through the one reader of schedule text, in the line's CRON_TZ.
-        if (JobDefinition.ReadSchedule(scheduleText, zone, out var schedule) is { } error)
+        error = JobDefinition.ReadSchedule(scheduleText, zone, CalendarSyntax.Crontab, out schedule);
+        if (error is not null)
         {
             bag.Error(location, error);
             return null;
         }
 
+        return ReadCommand(rest, scheduleText, schedule!, location, bag, options);
+    }
+
+    /// <summary>Whether the line starts with the <c>@calendar</c> keyword (any case), followed by a blank or a quote.</summary>
+    private static bool IsCalendarMacro(ReadOnlySpan<char> line)
+        => line.StartsWith("@calendar", StringComparison.OrdinalIgnoreCase)
+        && (line.Length == "@calendar".Length || line["@calendar".Length] is ' ' or '\t' or '"');
+
+    /// <summary>The rest of a job line after its schedule: the user column of a system crontab, then the command.</summary>
+    private static (string ScheduleText, Schedule Schedule, string? User, string Command, string? Stdin)? ReadCommand(
+        ReadOnlySpan<char> rest, string scheduleText, Schedule schedule, string location, DiagnosticsBag bag, CrontabParseOptions options)
+    {
         string? user = null;
         if (options.HasUserColumn)
         {
@@ -219,7 +269,7 @@ internal static class CrontabParser
             return null;
         }
 
-        return (scheduleText, schedule!, user, command, stdin);
+        return (scheduleText, schedule, user, command, stdin);
     }
 
     /// <summary>Splits a cron command at its first unescaped <c>%</c> into the command and its standard input.</summary>

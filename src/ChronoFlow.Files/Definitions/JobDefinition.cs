@@ -87,10 +87,16 @@ internal sealed record JobDefinition
     /// <paramref name="zone"/>. Returns <see langword="null"/> on success, otherwise the reason to put after the field's
     /// location. A cron schedule that can never fire (<c>0 0 30 2 *</c>) is an error in a file.
     /// </summary>
-    internal static string? ReadSchedule(string text, TimeZoneInfo? zone, out Schedule? schedule)
+    internal static string? ReadSchedule(string text, TimeZoneInfo? zone, CalendarSyntax syntax, out Schedule? schedule)
     {
         if (!Schedule.TryParse(text, zone, out schedule, out var error))
         {
+            // A calendar event where schedule text is expected: say how this kind of file writes one.
+            if (IsCalendarEvent(text))
+            {
+                return $"\"{text.Trim()}\" is a systemd calendar event, not a cron expression; write it as {CalendarForm(syntax, text.Trim())}";
+            }
+
             // The file names the field already: keep the reason, drop the API's "The schedule '…'" opening.
             return Reason(error.Message);
         }
@@ -105,6 +111,59 @@ internal sealed record JobDefinition
         return null;
     }
 
+    /// <summary>
+    /// Reads a systemd calendar event (<see cref="Schedule.Calendar(string, TimeZoneInfo?)"/>) on the wall clock of
+    /// <paramref name="zone"/> (the job's <c>timezone</c> or the crontab's <c>CRON_TZ</c>). An event that names its own
+    /// zone keeps it, and a different <paramref name="zone"/> as well is an error. Returns <see langword="null"/> on
+    /// success, otherwise the reason, with the 0-based position in the event text as cron errors give it.
+    /// </summary>
+    internal static string? ReadCalendar(string text, TimeZoneInfo? zone, CalendarSyntax syntax, out Schedule? schedule)
+    {
+        try
+        {
+            schedule = Schedule.Calendar(text, zone);
+        }
+        catch (CalendarFormatException ex)
+        {
+            schedule = null;
+
+            // Cron text where a calendar event is expected: say how this kind of file writes cron.
+            if (Schedule.TryParse(text, zone, out var other, out _) && other.Kind == ScheduleKind.Cron)
+            {
+                var cron = text.Trim();
+                return $"\"{cron}\" is a cron expression, not a systemd calendar event; write it as "
+                    + (syntax == CalendarSyntax.JobFile ? $"\"schedule\": \"{cron}\"" : $"\"{cron} command\" without @calendar");
+            }
+
+            return ex.Message;
+        }
+
+        if (schedule.GetNextOccurrence(DateTimeOffset.UnixEpoch) is null)
+        {
+            schedule = null;
+            return $"never fires: no date matches \"{text.Trim()}\"";
+        }
+
+        return null;
+    }
+
+    private static bool IsCalendarEvent(string text)
+    {
+        try
+        {
+            _ = Schedule.Calendar(text);
+            return true;
+        }
+        catch (CalendarFormatException)
+        {
+            return false;
+        }
+    }
+
+    private static string CalendarForm(CalendarSyntax syntax, string text) => syntax == CalendarSyntax.JobFile
+        ? $"\"schedule\": {{\"calendar\": \"{text}\"}}"
+        : $"@calendar \"{text}\" followed by the command";
+
     private static string Reason(string message)
     {
         const string Opening = "The schedule '";
@@ -116,6 +175,16 @@ internal sealed record JobDefinition
         var quote = message.IndexOf("' ", StringComparison.Ordinal);
         return (quote > 0 ? message[(quote + 2)..] : message).TrimEnd('.').Replace(":", ";", StringComparison.Ordinal);
     }
+}
+
+/// <summary>Which kind of file a schedule is read from, to word the advice about the other dialect in its own syntax.</summary>
+internal enum CalendarSyntax
+{
+    /// <summary>A JSON job file: <c>"schedule": {"calendar": "…"}</c>.</summary>
+    JobFile,
+
+    /// <summary>A crontab: <c>@calendar "…" command</c>.</summary>
+    Crontab,
 }
 
 /// <summary>The result of reading one definition file: zero or more definitions and every finding, in file order.</summary>

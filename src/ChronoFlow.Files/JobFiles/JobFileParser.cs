@@ -17,6 +17,16 @@ namespace ChronoFlow.Files;
 /// field out. A property given twice, a wrong type or a missing field is an error; an unknown field is a warning.
 /// </para>
 /// <para>
+/// <c>schedule</c> is a string (a cron expression of five or six fields, a macro such as <c>@daily</c>,
+/// <c>@reboot</c>, or an ISO 8601 instant with an offset, read by <see cref="Schedule.TryParse"/>), or an object
+/// <c>{"calendar": "Mon..Fri *-*-* 09:00"}</c> holding a systemd calendar event (<c>OnCalendar=</c> syntax, read by
+/// <see cref="Schedule.Calendar(string, TimeZoneInfo?)"/>). The event runs on the wall clock of <c>timezone</c>;
+/// it may end with its own zone (<c>Europe/Berlin</c>, <c>UTC</c>) instead, but naming a zone in both places is an
+/// error unless they are the same zone. A bad event is reported at <c>$.schedule.calendar</c> with the 0-based
+/// position in the event; cron text in the calendar field, or an event in the string form, is reported as the other
+/// dialect with the form to write instead.
+/// </para>
+/// <para>
 /// Text that is not JSON gets one error at <c>line L, position P</c> (both 1-based; P counts UTF-8 bytes in the
 /// line, as System.Text.Json reports it). A UTF-8 byte order mark is skipped. Parsing uses
 /// <see cref="JsonDocument"/> only, so it is safe under trimming and native AOT.
@@ -83,7 +93,8 @@ internal static class JobFileParser
 
         var description = fields.String("description");
 
-        var scheduleText = fields.String("schedule", required: true, what: "a cron expression, a macro such as @daily, @reboot or an ISO 8601 instant");
+        // "schedule" is schedule text (cron, a macro, an instant) or an object {"calendar": "<systemd calendar event>"}.
+        var (scheduleText, calendarText) = ReadScheduleField(fields);
 
         TimeZoneInfo? zone = null;
         string? zoneError = null;
@@ -95,9 +106,13 @@ internal static class JobFileParser
 
         // Read once, in the job's zone; the findings keep file order (schedule, then time zone).
         Schedule? schedule = null;
-        if (scheduleText is not null && JobDefinition.ReadSchedule(scheduleText, zone, out schedule) is { } scheduleError)
+        if (scheduleText is not null && JobDefinition.ReadSchedule(scheduleText, zone, CalendarSyntax.JobFile, out schedule) is { } scheduleError)
         {
             bag.Error(fields.PathOf("schedule"), scheduleError);
+        }
+        else if (calendarText is not null && JobDefinition.ReadCalendar(calendarText, zone, CalendarSyntax.JobFile, out schedule) is { } calendarError)
+        {
+            bag.Error(JsonFields.Child(fields.PathOf("schedule"), "calendar"), calendarError);
         }
 
         if (zoneError is not null)
@@ -130,7 +145,7 @@ internal static class JobFileParser
 
         fields.WarnUnknown();
 
-        if (bag.HasErrors || jobId is null || scheduleText is null || schedule is null || task is null)
+        if (bag.HasErrors || jobId is null || schedule is null || task is null)
         {
             return null;
         }
@@ -140,7 +155,7 @@ internal static class JobFileParser
             JobId = jobId,
             Description = description,
             Schedule = schedule,
-            ScheduleText = scheduleText.Trim(),
+            ScheduleText = (scheduleText ?? calendarText!).Trim(),
             TimeZoneId = zoneId,
             TimeZone = zone,
             Enabled = enabled,
@@ -154,6 +169,36 @@ internal static class JobFileParser
             Fingerprint = string.Empty,
         };
         return definition with { Fingerprint = DefinitionFingerprint.Compute(definition) };
+    }
+
+    /// <summary>
+    /// Reads <c>schedule</c>: a string is schedule text, an object holds one <c>calendar</c> string (a systemd calendar
+    /// event). At most one of the two results is set; a fault is reported and leaves both unset.
+    /// </summary>
+    private static (string? Text, string? Calendar) ReadScheduleField(JsonFields fields)
+    {
+        const string What = "a cron expression, a macro such as @daily, @reboot, an ISO 8601 instant, or an object {\"calendar\": \"<systemd calendar event>\"}";
+        if (!fields.TryGet("schedule", out var element))
+        {
+            fields.Missing("schedule", What);
+            return (null, null);
+        }
+
+        if (element.ValueKind == JsonValueKind.String)
+        {
+            return (element.GetString()!, null);
+        }
+
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            fields.Bag.Error(fields.PathOf("schedule"), $"expected {What}, found {JsonFields.Describe(element)}");
+            return (null, null);
+        }
+
+        var schedule = JsonFields.Open(element, fields.PathOf("schedule"), fields.Bag)!;
+        var calendar = schedule.String("calendar", required: true, what: "a systemd calendar event such as \"Mon..Fri *-*-* 09:00\"");
+        schedule.WarnUnknown("schedule");
+        return (null, calendar);
     }
 
     private static MisfireDefinition? ParseMisfire(JsonFields fields)

@@ -18,9 +18,9 @@ internal static class CronParser
     /// <remarks>
     /// Never inlined, on purpose. Inlined into a small public wrapper, this method and the lean pass inherit the
     /// wrapper's inline budget (a multiple of the root method's size), which runs out before the lean pass's
-    /// per-field calls (<see cref="LeanField"/>, meant to be inlined with the field as a constant) and even
-    /// <see cref="IsBlank"/> are inlined: the disassembly showed six out-of-line <c>LeanField</c> calls with
-    /// every cursor and out value spilled to the stack. Compiled as its own root it gets its own budget.
+    /// helpers (<see cref="ReadLeanValue"/>) and even <see cref="IsBlank"/> are inlined: an earlier disassembly
+    /// showed the per-field calls of the lean pass out of line, with every cursor and out value spilled to the
+    /// stack. Compiled as its own root it gets its own budget.
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static bool TryParse(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, out CronExpression result)
@@ -87,9 +87,15 @@ internal static class CronParser
     /// A lean pass over the common grammar: *, ?, numbers, names, ranges, steps and lists, in the crontab dialect
     /// (without the year field) and in Quartz.NET's (six fields). Anything else (specials, H, wrapping ranges, the
     /// year, macros, faults) returns false and the full parser decides, so errors and rare syntax have one
-    /// implementation. Both paths fill the builder alike. Each field is its own inlined call, so that its range and
-    /// kind are constants.
+    /// implementation. Both paths fill the builder alike.
     /// </summary>
+    /// <remarks>
+    /// One loop over the fields, each field's range read from a table (<see cref="LeanMin"/>, <see cref="LeanMax"/>),
+    /// with no call per field. It used to be a call per field with the field as a constant, and a second, general
+    /// reader out of line for anything past a lone <c>*</c>, <c>*/n</c> or number: a name or a range (<c>MON-FRI</c>)
+    /// paid two more calls and the field's range through a switch, which made the six-field case the slow one. Here
+    /// every field takes the same path, the cursor stays in a register, and each field is stored by one switch.
+    /// </remarks>
     private static bool TryParseCommon(ReadOnlySpan<char> text, CronFormat format, ref CronFieldsBuilder b)
     {
         if ((format & CronFormat.IncludeYear) != 0)
@@ -98,352 +104,360 @@ internal static class CronParser
         }
 
         var quartz = (format & CronFormat.Quartz) != 0;
+        var n = text.Length;
         var i = 0;
-        while (i < text.Length && IsBlank(text[i]))
+        while (i < n && IsBlank(text[i]))
         {
             i++;
         }
 
-        var kinds = 0; // the LeanResult.Kind of every field, or'ed: whether some time field is an interval
-        LeanResult r;
-        if (quartz || (format & CronFormat.IncludeSeconds) != 0)
+        b.Seconds = 1; // second 0, unless there is a seconds field
+
+        // What the fields were like, as bits (one register: the loop has many values live at once): IntervalBit when
+        // some time field holds *, a range or a step (the expression is not fixed-time), and the two day fields' stars.
+        var kinds = 0;
+
+        // Fields by number: 0 second, 1 minute, 2 hour, 3 day-of-month, 4 month, 5 day-of-week.
+        for (var f = quartz || (format & CronFormat.IncludeSeconds) != 0 ? 0 : 1; f < 6; f++)
         {
-            r = LeanField(text, i, CronField.Second, quartz);
-            if (r.Next < 0)
+            if (i >= n)
             {
                 return false;
             }
 
-            (i, kinds, b.Seconds) = (r.Next, kinds | r.Kind, r.Bits);
-        }
-        else
-        {
-            b.Seconds = 1;
-        }
-
-        r = LeanField(text, i, CronField.Minute, quartz);
-        if (r.Next < 0)
-        {
-            return false;
-        }
-
-        (i, kinds, b.Minutes) = (r.Next, kinds | r.Kind, r.Bits);
-        r = LeanField(text, i, CronField.Hour, quartz);
-        if (r.Next < 0)
-        {
-            return false;
-        }
-
-        (i, kinds, b.Hours) = (r.Next, kinds | r.Kind, (uint)r.Bits);
-        r = LeanField(text, i, CronField.DayOfMonth, quartz);
-        if (r.Next < 0)
-        {
-            return false;
-        }
-
-        (i, kinds, b.DaysOfMonth) = (r.Next, kinds | r.Kind, (uint)r.Bits);
-        var domStar = (r.Kind & LeanResult.Unrestricted) != 0;
-        r = LeanField(text, i, CronField.Month, quartz);
-        if (r.Next < 0)
-        {
-            return false;
-        }
-
-        (i, kinds, b.Months) = (r.Next, kinds | r.Kind, (ushort)r.Bits);
-        bool dowStar;
-        if (quartz)
-        {
-            r = LeanField(text, i, CronField.QuartzDayOfWeek, quartz);
-            if (r.Next < 0)
-            {
-                return false;
-            }
-
-            (i, kinds, b.DaysOfWeek) = (r.Next, kinds | r.Kind, (byte)((r.Bits >> 1) & CronConstants.AllWeekdays));
-            dowStar = (r.Kind & LeanResult.Unrestricted) != 0;
-        }
-        else
-        {
-            r = LeanField(text, i, CronField.DayOfWeek, quartz);
-            if (r.Next < 0)
-            {
-                return false;
-            }
-
-            (i, kinds, b.DaysOfWeek) = (r.Next, kinds | r.Kind, (byte)((r.Bits | (r.Bits >> 7)) & CronConstants.AllWeekdays));
-            dowStar = (r.Kind & LeanResult.Unrestricted) != 0;
-        }
-
-        if (i != text.Length)
-        {
-            return false; // more fields: a Quartz year, or a wrong count for the full parser to report
-        }
-
-        var flags = FormatFlags(format) | CronFlags.AnyYear | ((kinds & LeanResult.Interval) != 0 ? CronFlags.None : CronFlags.FixedTime);
-        b.Flags = quartz ? flags & ~CronFlags.FormatYear : flags;
-        FinishDays(ref b, domStar, dowStar, (format & CronFormat.IntersectDays) != 0);
-        return true;
-    }
-
-    /// <summary>
-    /// One field of the lean pass, and the blanks after it, from position <paramref name="i"/>: the field's bits,
-    /// the position after it (-1 when the lean grammar does not cover it) and its kind (interval, unrestricted day).
-    /// </summary>
-    /// <remarks>
-    /// A call per field, on purpose, with the cursor passed and returned by value and the answer in a 16-byte
-    /// struct that comes back in two registers. The reader used to be inlined six times into the lean pass with the
-    /// cursor and results by reference: the JIT's inline budget ran out part way, so most fields became calls
-    /// anyway, and every cursor and result, being address-taken, lived on the stack. Never inlined: inlined into the
-    /// lean pass it exhausts that method's budget in turn, and its own small helpers become calls.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static LeanResult LeanField(ReadOnlySpan<char> text, int i, CronField field, bool quartz)
-    {
-        var n = text.Length;
-        if ((uint)i < (uint)n)
-        {
-            // The commonest fields: a lone * (or ? in a day field), */n, and a lone number of one or two digits.
+            int min = LeanMin[f] + (quartz && f == 5 ? 1 : 0); // Quartz numbers the days 1-7
+            int max = LeanMax[f];
+            var timeField = f <= 2;
+            var dayField = f is 3 or 5;
             var c = text[i];
             var next = i + 1 < n ? text[i + 1] : ' ';
-            var dayField = field is CronField.DayOfMonth or CronField.DayOfWeek or CronField.QuartzDayOfWeek;
-            if ((c == '*' || (dayField && c == '?')) && IsBlank(next))
+            var open = c == '*' || (c == '?' && dayField);
+            ulong bits;
+            bool star;
+            if (open && IsBlank(next))
             {
-                var kind = (field <= CronField.Hour ? LeanResult.Interval : 0) | (dayField ? LeanResult.Unrestricted : 0);
-                return new LeanResult(FullMask(field), SkipBlanks(text, i + 1), kind);
+                // The commonest field of all: a lone * (or ?).
+                i++;
+                bits = (2UL << max) - (1UL << min);
+                star = dayField;
+                kinds |= timeField ? IntervalBit : 0;
             }
-
-            if (c == '*' && next == '/' && i + 2 < n && IsDigit(text[i + 2]))
+            else if (IsDigit(c) && (IsBlank(next) || (IsDigit(next) && (i + 2 == n || IsBlank(text[i + 2])))))
             {
-                // A step over the whole range: */n.
-                var q = i + 2;
-                var step = text[q++] - '0';
-                if (q < n && IsDigit(text[q]))
-                {
-                    step = (step * 10) + (text[q++] - '0');
-                }
-
-                if (q >= n || IsBlank(text[q]))
-                {
-                    var max = CronFieldInfo.Max(field);
-                    if (step < 1 || step > max)
-                    {
-                        return new LeanResult(0, -1, 0);
-                    }
-
-                    var kind = (field <= CronField.Hour ? LeanResult.Interval : 0) | (dayField && !quartz ? LeanResult.Unrestricted : 0);
-                    return new LeanResult((StepMasks[step] << CronFieldInfo.Min(field)) & ((2UL << max) - 1), SkipBlanks(text, q), kind);
-                }
-            }
-
-            if (IsDigit(c))
-            {
+                // A lone number of one or two digits.
                 var value = c - '0';
-                var q = i + 1;
+                i++;
                 if (IsDigit(next))
                 {
                     value = (value * 10) + (next - '0');
-                    q++;
-                }
-
-                if (q >= n || IsBlank(text[q]))
-                {
-                    var inRange = value >= CronFieldInfo.Min(field) && value <= CronFieldInfo.Max(field);
-                    return new LeanResult(1UL << value, inRange ? SkipBlanks(text, q) : -1, 0);
-                }
-            }
-        }
-
-        return LeanFieldGeneral(text, i, field, quartz);
-    }
-
-    /// <summary>
-    /// Any field of the common grammar (ranges, steps, lists, names), out of line: inlined, its size would use up
-    /// <see cref="LeanField"/>'s inline budget, and then even <see cref="LeanResult"/>'s constructor became a call.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static LeanResult LeanFieldGeneral(ReadOnlySpan<char> text, int i, CronField field, bool quartz)
-    {
-        var interval = false;
-        var ok = LeanFieldCore(text, ref i, field, quartz, out var bits, ref interval, out var star);
-        return new LeanResult(bits, ok ? i : -1, (interval ? LeanResult.Interval : 0) | (star ? LeanResult.Unrestricted : 0));
-    }
-
-    /// <summary>The position after the blanks from <paramref name="p"/>, which is the end or a blank.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int SkipBlanks(ReadOnlySpan<char> text, int p)
-    {
-        while (p < text.Length && IsBlank(text[p]))
-        {
-            p++;
-        }
-
-        return p;
-    }
-
-    /// <summary>
-    /// What <see cref="LeanField"/> read: two 8-byte words, returned in two registers. The position and the kind
-    /// share one word: as two 4-byte fields the JIT built the value in memory a half at a time and read it back
-    /// whole, a store-forwarding stall on every field.
-    /// </summary>
-    private readonly struct LeanResult
-    {
-        /// <summary>A time field holds *, a range or a step: the expression is not fixed-time.</summary>
-        public const int Interval = 1;
-
-        /// <summary>A day field leaves the day unrestricted (Vixie's rule).</summary>
-        public const int Unrestricted = 2;
-
-        public readonly ulong Bits;
-        private readonly long _state; // the position after the field in the low half, the kind in the high half
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public LeanResult(ulong bits, int next, int kind)
-        {
-            Bits = bits;
-            _state = ((long)kind << 32) | (uint)next;
-        }
-
-        public int Next => (int)_state;
-
-        public int Kind => (int)(_state >> 32);
-    }
-
-
-    /// <summary>The general field reader of the lean pass (see <see cref="LeanField"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool LeanFieldCore(ReadOnlySpan<char> text, ref int i, CronField field, bool quartz, out ulong bits, ref bool interval, out bool star)
-    {
-        var n = text.Length;
-        var timeField = field <= CronField.Hour;
-        var dayField = field is CronField.DayOfMonth or CronField.DayOfWeek or CronField.QuartzDayOfWeek;
-        var min = CronFieldInfo.Min(field);
-        var max = CronFieldInfo.Max(field);
-        bits = 0;
-        star = false;
-        if (i >= n)
-        {
-            return false;
-        }
-
-        var c = text[i];
-        var open = c == '*' || (dayField && c == '?');
-
-        // The commonest field of all: a lone * (or ?).
-        if (open && (i + 1 == n || IsBlank(text[i + 1])))
-        {
-            i++;
-            bits = FullMask(field);
-            star = dayField;
-            interval |= timeField;
-        }
-        else
-        {
-            star = dayField && open && !quartz;
-            while (true)
-            {
-                int lo, hi;
-                var toMax = false;
-                c = text[i];
-                if (c == '*' || (c == '?' && dayField))
-                {
                     i++;
-                    lo = min;
-                    hi = max;
-                    interval |= timeField;
-                }
-                else
-                {
-                    if (!ReadCommonValue(text, ref i, field, out lo))
-                    {
-                        return false;
-                    }
-
-                    hi = lo;
-                    if (i < n && text[i] == '-')
-                    {
-                        i++;
-                        if (!ReadCommonValue(text, ref i, field, out hi))
-                        {
-                            return false;
-                        }
-
-                        interval |= timeField;
-                    }
-                    else
-                    {
-                        toMax = true;
-                    }
                 }
 
-                var step = 1;
-                if (i < n && text[i] == '/')
-                {
-                    i++;
-                    if (i >= n || !IsDigit(text[i]))
-                    {
-                        return false;
-                    }
-
-                    step = text[i++] - '0';
-                    if (i < n && IsDigit(text[i]))
-                    {
-                        step = (step * 10) + (text[i++] - '0');
-                    }
-
-                    if (step < 1 || step > max)
-                    {
-                        return false;
-                    }
-
-                    hi = toMax ? max : hi;
-                    interval |= timeField;
-                }
-
-                if (lo < min || hi > max || lo > hi)
+                if (value < min || value > max)
                 {
                     return false;
                 }
 
-                bits |= (StepMasks[step] << lo) & ((2UL << hi) - 1);
-                if (i < n && text[i] == ',')
+                bits = 1UL << value;
+                star = false;
+            }
+            else if (c == '*' && next == '/' && i + 2 < n && IsDigit(text[i + 2])
+                && (i + 3 == n || IsBlank(text[i + 3]) || (IsDigit(text[i + 3]) && (i + 4 == n || IsBlank(text[i + 4])))))
+            {
+                // A step over the whole range: */n.
+                var step = text[i + 2] - '0';
+                i += 3;
+                if (i < n && IsDigit(text[i]))
                 {
-                    i++;
-                    if (i >= n)
-                    {
-                        return false;
-                    }
-
-                    continue;
+                    step = (step * 10) + (text[i++] - '0');
                 }
 
-                break;
+                if (step < 1 || step > max)
+                {
+                    return false;
+                }
+
+                bits = (StepMasks[step] << min) & ((2UL << max) - 1);
+                star = dayField && !quartz;
+                kinds |= timeField ? IntervalBit : 0;
+            }
+            else
+            {
+                // Lists, ranges, steps and names, out of line: inlined, the general reader's many live values spill the
+                // loop's own to the stack for every field, the simple ones too.
+                var r = LeanGeneralField(text, i, f, quartz);
+                if (r.Next < 0)
+                {
+                    return false;
+                }
+
+                i = r.Next;
+                bits = r.Bits;
+                star = (r.Kinds & DomStarBit) != 0;
+                kinds |= r.Kinds & IntervalBit;
+            }
+
+            // The field ends at a blank (then the blanks are skipped) or at the end of the text.
+            if (i < n)
+            {
+                if (!IsBlank(text[i]))
+                {
+                    return false;
+                }
+
+                do
+                {
+                    i++;
+                }
+                while (i < n && IsBlank(text[i]));
+            }
+
+            switch (f)
+            {
+                case 0:
+                    b.Seconds = bits;
+                    break;
+                case 1:
+                    b.Minutes = bits;
+                    break;
+                case 2:
+                    b.Hours = (uint)bits;
+                    break;
+                case 3:
+                    b.DaysOfMonth = (uint)bits;
+                    kinds |= star ? DomStarBit : 0;
+                    break;
+                case 4:
+                    b.Months = (ushort)bits;
+                    break;
+                default:
+                    // 7 is Sunday, like 0; in Quartz's numbering 1 is Sunday and 7 Saturday.
+                    b.DaysOfWeek = quartz
+                        ? (byte)((bits >> 1) & CronConstants.AllWeekdays)
+                        : (byte)((bits | (bits >> 7)) & CronConstants.AllWeekdays);
+                    kinds |= star ? DowStarBit : 0;
+                    break;
             }
         }
 
-        if (i < n)
+        if (i != n)
         {
-            if (!IsBlank(text[i]))
-            {
-                return false;
-            }
-
-            do
-            {
-                i++;
-            }
-            while (i < n && IsBlank(text[i]));
+            return false; // more fields: a Quartz year, or a wrong count for the full parser to report
         }
 
+        var flags = FormatFlags(format) | CronFlags.AnyYear | ((kinds & IntervalBit) != 0 ? CronFlags.None : CronFlags.FixedTime);
+        b.Flags = quartz ? flags & ~CronFlags.FormatYear : flags;
+        FinishLeanDays(ref b, (kinds & DomStarBit) != 0, (kinds & DowStarBit) != 0, (format & CronFormat.IntersectDays) != 0);
         return true;
     }
 
-    /// <summary>A number of one or two digits, or a name in the month and day-of-week fields.</summary>
+    /// <summary>
+    /// <see cref="FinishDays"/> for the lean pass, which sets none of the day specials (L, W, #): the same flags,
+    /// without reading the special fields back. They were just zeroed with wide vector stores, and reading them with
+    /// narrow loads right after can miss store forwarding, a stall of a dozen cycles or more per field that made up a
+    /// large part of parsing a short expression.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool ReadCommonValue(ReadOnlySpan<char> text, ref int i, CronField field, out int value)
+    private static void FinishLeanDays(ref CronFieldsBuilder b, bool domStar, bool dowStar, bool intersect)
     {
-        value = 0;
-        if (i >= text.Length)
+        var flags = b.Flags;
+        if (domStar)
         {
+            flags |= CronFlags.DayOfMonthStar;
+        }
+
+        if (dowStar)
+        {
+            flags |= CronFlags.DayOfWeekStar;
+        }
+
+        var daysOfMonth = b.DaysOfMonth;
+        var daysOfWeek = b.DaysOfWeek;
+        if (!domStar && !dowStar && !intersect)
+        {
+            // Vixie rule: either field may match. Either field matching every day makes every day match.
+            if (daysOfMonth == CronConstants.AllDays || daysOfWeek == CronConstants.AllWeekdays)
+            {
+                b.DaysOfMonth = daysOfMonth = CronConstants.AllDays;
+                b.DaysOfWeek = daysOfWeek = CronConstants.AllWeekdays;
+                flags |= CronFlags.DayOfMonthStar | CronFlags.DayOfWeekStar;
+            }
+            else
+            {
+                flags |= CronFlags.DayOr;
+            }
+        }
+
+        if ((flags & CronFlags.DayOr) == 0)
+        {
+            // Plain days that no allowed month has (0 0 30 2 *), as FinishDays checks.
+            var months = b.Months;
+            if (daysOfWeek == CronConstants.AllWeekdays && months != CronConstants.AllMonths)
+            {
+                var longest = (months & LongMonths) != 0 ? 31 : (months & ~(1 << 2) & 0x1FFE) != 0 ? 30 : 29;
+                if (BitOperations.TrailingZeroCount(daysOfMonth) > longest)
+                {
+                    flags |= CronFlags.NeverFires;
+                }
+            }
+
+            // Both day fields must match and no weekday is allowed: with no weekday specials, nothing can match.
+            if (daysOfWeek == 0)
+            {
+                flags |= CronFlags.NeverFires;
+            }
+        }
+
+        b.Flags = flags;
+    }
+
+    /// <summary>Bits of <see cref="LeanField.Kinds"/> and of the lean pass's own record of its fields.</summary>
+    private const int IntervalBit = 1, DomStarBit = 2, DowStarBit = 4;
+
+    /// <summary>
+    /// One field of the lean pass past the simple forms (lists, ranges, steps, names), from position
+    /// <paramref name="i"/> to the end of the field (the blank after it is not read).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static LeanField LeanGeneralField(ReadOnlySpan<char> text, int i, int f, bool quartz)
+    {
+        var n = text.Length;
+        int min = LeanMin[f] + (quartz && f == 5 ? 1 : 0);
+        int max = LeanMax[f];
+        var timeField = f <= 2;
+        var dayField = f is 3 or 5;
+        var c = text[i];
+        var open = c == '*' || (c == '?' && dayField);
+        var interval = false;
+        ulong bits;
+        bool star;
+
+        // Vixie's rule: a day field that starts with * leaves the day unrestricted; in Quartz only a lone * does.
+        star = dayField && open && !quartz;
+        bits = 0;
+        while (true)
+        {
+            int lo, hi;
+            var toMax = false;
+            c = text[i];
+            if (c == '*' || (c == '?' && dayField))
+            {
+                i++;
+                lo = min;
+                hi = max;
+                interval |= timeField;
+            }
+            else
+            {
+                if (!ReadLeanValue(text, ref i, f, quartz, out lo))
+                {
+                    return LeanField.Fail;
+                }
+
+                hi = lo;
+                if (i < n && text[i] == '-')
+                {
+                    i++;
+                    if (!ReadLeanValue(text, ref i, f, quartz, out hi))
+                    {
+                        return LeanField.Fail;
+                    }
+
+                    interval |= timeField;
+                }
+                else
+                {
+                    toMax = true;
+                }
+            }
+
+            var step = 1;
+            if (i < n && text[i] == '/')
+            {
+                i++;
+                if (i >= n || !IsDigit(text[i]))
+                {
+                    return LeanField.Fail;
+                }
+
+                step = text[i++] - '0';
+                if (i < n && IsDigit(text[i]))
+                {
+                    step = (step * 10) + (text[i++] - '0');
+                }
+
+                if (step < 1 || step > max)
+                {
+                    return LeanField.Fail;
+                }
+
+                hi = toMax ? max : hi;
+                interval |= timeField;
+            }
+
+            if (lo < min || hi > max || lo > hi)
+            {
+                return LeanField.Fail;
+            }
+
+            bits |= (StepMasks[step] << lo) & ((2UL << hi) - 1);
+            if (i < n && text[i] == ',')
+            {
+                i++;
+                if (i >= n)
+                {
+                    return LeanField.Fail;
+                }
+
+                continue;
+            }
+
+            break;
+        }
+
+        return new LeanField(bits, i, (interval ? IntervalBit : 0) | (star ? DomStarBit : 0));
+    }
+
+    /// <summary>
+    /// What <see cref="LeanGeneralField"/> read, in two 8-byte words returned in two registers: the bits, and the
+    /// position after the field (-1 when the lean grammar does not cover it) with the kinds in the high half.
+    /// </summary>
+    private readonly struct LeanField
+    {
+        public static LeanField Fail => new(0, -1, 0);
+
+        public readonly ulong Bits;
+        private readonly long _state;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public LeanField(ulong bits, int next, int kinds)
+        {
+            Bits = bits;
+            _state = ((long)kinds << 32) | (uint)next;
+        }
+
+        public int Next => (int)_state;
+
+        public int Kinds => (int)(_state >> 32);
+    }
+
+    /// <summary>The lowest value of each field of the lean pass by number (second, minute, hour, day-of-month, month, day-of-week).</summary>
+    private static ReadOnlySpan<byte> LeanMin => [0, 0, 0, 1, 1, 0];
+
+    /// <summary>The highest value of each field of the lean pass by number (7 is Sunday in day-of-week).</summary>
+    private static ReadOnlySpan<byte> LeanMax => [59, 59, 23, 31, 12, 7];
+
+    /// <summary>
+    /// A number of one or two digits, or a name in the month (field 4) and day-of-week (field 5) fields, for the lean
+    /// pass. Anything else, such as a third digit, returns false for the full parser to judge.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ReadLeanValue(ReadOnlySpan<char> text, ref int i, int field, bool quartz, out int value)
+    {
+        var n = text.Length;
+        if (i >= n)
+        {
+            value = 0;
             return false;
         }
 
@@ -452,28 +466,36 @@ internal static class CronParser
         {
             value = c - '0';
             i++;
-            if (i < text.Length && IsDigit(text[i]))
+            if (i < n && IsDigit(text[i]))
             {
                 value = (value * 10) + (text[i++] - '0');
             }
 
-            return i >= text.Length || !IsDigit(text[i]);
+            return i >= n || !IsDigit(text[i]);
         }
 
-        if (i + 3 > text.Length || (i + 3 < text.Length && IsLetter(text[i + 3])))
+        value = 0;
+        if (field < 4 || i + 3 > n || (i + 3 < n && IsLetter(text[i + 3])))
         {
             return false;
         }
 
-        value = field switch
-        {
-            CronField.Month => MonthName(text.Slice(i, 3)),
-            CronField.DayOfWeek => WeekdayName(text.Slice(i, 3)),
-            CronField.QuartzDayOfWeek => WeekdayName(text.Slice(i, 3)) is var w and >= 0 ? w + 1 : -1,
-            _ => -1,
-        };
+        var name = text.Slice(i, 3);
         i += 3;
-        return value >= 0 && !(field == CronField.Month && value == 0);
+        if (field == 4)
+        {
+            value = MonthName(name);
+            return value > 0;
+        }
+
+        value = WeekdayName(name);
+        if (value < 0)
+        {
+            return false;
+        }
+
+        value += quartz ? 1 : 0;
+        return true;
     }
 
     private static CronParseError ParseCore(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, ref CronFieldsBuilder b)
@@ -1405,6 +1427,7 @@ internal static class CronParser
         return default;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int MonthName(ReadOnlySpan<char> s) => Pack(s) switch
     {
         ('j' << 16) | ('a' << 8) | 'n' => 1,
@@ -1422,6 +1445,7 @@ internal static class CronParser
         _ => 0,
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int WeekdayName(ReadOnlySpan<char> s) => Pack(s) switch
     {
         ('s' << 16) | ('u' << 8) | 'n' => 0,

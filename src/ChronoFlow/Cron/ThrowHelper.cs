@@ -12,8 +12,16 @@ internal static class ThrowHelper
         => throw CreateCronFormatException(text, format, error);
 
     /// <summary>Turns a parse error into the exception with its message; only on the failure path of Parse.</summary>
+    /// <param name="text">The expression.</param>
+    /// <param name="format">The format it was read in.</param>
+    /// <param name="error">What is wrong and where.</param>
+    /// <param name="hint">
+    /// A note from a later stage that knows more (the schedule reader: the text is a systemd calendar event), put in
+    /// place of this stage's own dialect note; <see langword="null"/> for none.
+    /// </param>
+    /// <returns>The exception, to throw or hand back.</returns>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static CronFormatException CreateCronFormatException(ReadOnlySpan<char> text, CronFormat format, CronParseError error)
+    public static CronFormatException CreateCronFormatException(ReadOnlySpan<char> text, CronFormat format, CronParseError error, string? hint = null)
     {
         var token = Token(text, error);
         var field = CronFieldInfo.Name(error.Field);
@@ -42,7 +50,7 @@ internal static class ThrowHelper
             _ => "the expression is not valid",
         };
 
-        return new CronFormatException($"{detail}{DialectHint(text, format, error)} (at position {error.Position} of \"{text.ToString()}\")", error.Position);
+        return new CronFormatException($"{detail}{hint ?? DialectHint(text, format, error)} (at position {error.Position} of \"{text.ToString()}\")", error.Position);
     }
 
     /// <summary>

@@ -39,6 +39,46 @@ internal sealed class CalendarSchedule : Schedule
         return false;
     }
 
+    /// <summary>
+    /// The error for an event that names its own zone (a trailing zone or <c>UTC</c>) when the caller gives a different
+    /// one, or <see langword="null"/> when they agree or the event names none. An <c>@</c> timestamp is an instant and
+    /// never clashes.
+    /// </summary>
+    public static CalendarFormatException? ZoneClash(string text, CalendarEvent calendarEvent, TimeZoneInfo zone)
+    {
+        var trimmed = text.AsSpan().TrimEnd();
+        int position;
+        string own;
+        if (calendarEvent.ZoneName is { } name && calendarEvent.Zone is { } eventZone)
+        {
+            if (eventZone.Id.Equals(zone.Id, StringComparison.OrdinalIgnoreCase) || eventZone.HasSameRules(zone))
+            {
+                return null;
+            }
+
+            position = trimmed.LastIndexOf(' ') + 1;
+            own = name;
+        }
+        else if (calendarEvent.IsUtc && trimmed.EndsWith(" UTC", StringComparison.OrdinalIgnoreCase))
+        {
+            if (zone == TimeZoneInfo.Utc || zone.HasSameRules(TimeZoneInfo.Utc))
+            {
+                return null;
+            }
+
+            position = trimmed.Length - 3;
+            own = "UTC";
+        }
+        else
+        {
+            return null;
+        }
+
+        return new CalendarFormatException(
+            $"the event names its own time zone, {own}, and the zone {zone.Id} was given as well; name the zone in one place (at position {position} of \"{text}\")",
+            position);
+    }
+
     public override string ToString()
         => _zone is null || _event.Zone is not null || _event.IsUtc ? _event.Text : $"{_event.Text} ({_zone.Id})";
 

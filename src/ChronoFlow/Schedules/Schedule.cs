@@ -77,6 +77,39 @@ public abstract class Schedule
         return schedule!;
     }
 
+    /// <summary>
+    /// Creates a schedule that follows a systemd calendar event, as <see cref="Calendar(string)"/> does, on the wall
+    /// clock of <paramref name="zone"/> when the event names no zone of its own.
+    /// </summary>
+    /// <param name="text">The event, such as <c>Mon..Fri *-*-* 08:00</c> or <c>Sat,Sun 10:00 Europe/Berlin</c>.</param>
+    /// <param name="zone">
+    /// The zone of an event without a trailing zone; <see langword="null"/> means UTC. An event that ends with a zone
+    /// (or <c>UTC</c>) keeps it, and then <paramref name="zone"/> must be <see langword="null"/> or the same zone: two
+    /// different zones for one event are an error rather than a silent choice. (An <c>@</c> timestamp is an instant,
+    /// and ignores <paramref name="zone"/>.)
+    /// </param>
+    /// <returns>The schedule.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is <see langword="null"/>.</exception>
+    /// <exception cref="CalendarFormatException">
+    /// The event is not valid, or it names a zone other than <paramref name="zone"/>; the message says what is wrong,
+    /// and <see cref="CalendarFormatException.Position"/> where (for a clash of zones, where the event's own zone starts).
+    /// </exception>
+    public static Schedule Calendar(string text, TimeZoneInfo? zone)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (!CalendarSchedule.TryParse(text, zone, out var schedule, out var error))
+        {
+            CalendarThrowHelper.ThrowFormatException(text, error);
+        }
+
+        if (zone is not null && CalendarSchedule.ZoneClash(text, schedule!.Event, zone) is { } clash)
+        {
+            throw clash;
+        }
+
+        return schedule!;
+    }
+
     /// <summary>Creates a schedule that runs every <paramref name="interval"/>, counted from when the job is registered.</summary>
     /// <param name="interval">The time between runs; positive.</param>
     /// <returns>The schedule.</returns>
@@ -203,7 +236,7 @@ public abstract class Schedule
         {
             // The fault is where the missing field should start (the end), or at the first field too many.
             error = new CronFormatException(
-                $"The schedule '{expression}' has {fields} fields; a cron expression has 5 (minute hour day-of-month month day-of-week) or 6 (a seconds field first).",
+                $"The schedule '{expression}' has {fields} fields; a cron expression has 5 (minute hour day-of-month month day-of-week) or 6 (a seconds field first){(ScheduleSyntax.LooksLikeCalendar(trimmed) ? ScheduleSyntax.CalendarHint : string.Empty)}.",
                 fields < 5 ? expression.Length : ScheduleSyntax.FieldStart(trimmed, 6));
             return false;
         }
@@ -212,7 +245,7 @@ public abstract class Schedule
         var cronError = CronParser.Parse(expression, format, default, out var parsed);
         if (cronError.Code != CronParseErrorCode.None)
         {
-            error = ThrowHelper.CreateCronFormatException(expression, format, cronError);
+            error = ThrowHelper.CreateCronFormatException(expression, format, cronError, ScheduleSyntax.LooksLikeCalendar(trimmed) ? ScheduleSyntax.CalendarHint : null);
             return false;
         }
 

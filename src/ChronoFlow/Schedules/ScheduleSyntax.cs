@@ -61,6 +61,16 @@ internal static class ScheduleSyntax
         && text[4] == '-'
         && text.IndexOfAny(' ', '\t') < 0;
 
+    /// <summary>The note for a systemd calendar event read as cron, after the reason.</summary>
+    public const string CalendarHint = "; the text looks like a systemd calendar event (OnCalendar= syntax), not a cron expression: read it with Schedule.Calendar";
+
+    /// <summary>
+    /// Whether the text is a valid systemd calendar event; only on the failure path of a cron parse, to say so (a cron
+    /// expression never is one: it has five or more words, an event at most four).
+    /// </summary>
+    public static bool LooksLikeCalendar(ReadOnlySpan<char> text)
+        => !text.Trim().IsEmpty && CalendarParser.TryParse(text.Trim().ToString(), out _, out _);
+
     /// <summary>Whether the time part ends with <c>Z</c> or an offset <c>+hh:mm</c>/<c>-hh:mm</c>; without one the instant is ambiguous.</summary>
     public static bool HasExplicitOffset(ReadOnlySpan<char> text)
     {

@@ -16,7 +16,7 @@ public class ReadScheduleTests
     public void Instant_ScheduleParseAndJobFiles_Agree(string text, bool valid)
     {
         var viaApi = Record.Exception(() => Schedule.Parse(text)) is null;
-        var viaFiles = JobDefinition.ReadSchedule(text, null, out var schedule) is null;
+        var viaFiles = JobDefinition.ReadSchedule(text, null, CalendarSyntax.JobFile, out var schedule) is null;
 
         Assert.Equal(valid, viaApi);
         Assert.Equal(valid, viaFiles);

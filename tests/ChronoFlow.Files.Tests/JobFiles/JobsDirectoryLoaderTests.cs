@@ -98,7 +98,7 @@ public sealed class JobsDirectoryLoaderTests : IDisposable
 
         var first = _loader.Scan();
         Assert.Equal(["good"], Ids(first.Added));
-        Assert.Equal([$"{path}: $: \"schedule\" is required (a cron expression, a macro such as @daily, @reboot or an ISO 8601 instant)"], Texts(first));
+        Assert.Equal([$"{path}: $: \"schedule\" is required (a cron expression, a macro such as @daily, @reboot, an ISO 8601 instant, or an object {{\"calendar\": \"<systemd calendar event>\"}})"], Texts(first));
 
         Assert.Empty(_loader.Scan().Diagnostics);
 

@@ -129,7 +129,7 @@ public sealed class ServiceProcessTests : IDisposable
         var exitCode = await service.WaitForExitAsync();
 
         Assert.True(exitCode == 0, string.Join('\n', service.Lines.Concat(service.ErrorLines)));
-        Assert.Contains(service.Lines, l => l.StartsWith("OK: 4 job(s)", StringComparison.Ordinal));
+        Assert.Contains(service.Lines, l => l.StartsWith("OK: 5 job(s)", StringComparison.Ordinal));
     }
 
     [LinuxFact]
@@ -239,7 +239,16 @@ public sealed class ServiceProcessTests : IDisposable
         Assert.Contains("onetime-cleanup: 2027-01-01T02:00:00Z", service.Lines);
         var daily = service.Lines.ToList().IndexOf("daily-report: 0 1 * * *");
         Assert.All(service.Lines.Skip(daily + 1).Take(5), l => Assert.Matches(@"^  \d{4}-\d\d-\d\dT01:00:00Z$", l));
-        Assert.Contains(service.Lines, l => l.StartsWith("OK: 4 job(s)", StringComparison.Ordinal));
+
+        // The calendar event: 09:00 Berlin time on weekdays, so 08:00Z in winter and 07:00Z in summer.
+        var greeting = service.Lines.ToList().IndexOf("weekday-greeting: Mon..Fri *-*-* 09:00:00 (Europe/Berlin)");
+        Assert.True(greeting >= 0, string.Join('\n', service.Lines));
+        Assert.All(service.Lines.Skip(greeting + 1).Take(5), l =>
+        {
+            Assert.Matches(@"^  \d{4}-\d\d-\d\dT0[78]:00:00Z$", l);
+            Assert.DoesNotContain(DateTimeOffset.Parse(l.Trim(), System.Globalization.CultureInfo.InvariantCulture).DayOfWeek, (DayOfWeek[])[DayOfWeek.Saturday, DayOfWeek.Sunday]);
+        });
+        Assert.Contains(service.Lines, l => l.StartsWith("OK: 5 job(s)", StringComparison.Ordinal));
     }
 
     [LinuxFact]
