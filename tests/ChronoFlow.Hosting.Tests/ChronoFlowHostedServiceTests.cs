@@ -187,6 +187,50 @@ public sealed class ChronoFlowHostedServiceTests
         Assert.Equal("The ChronoFlow scheduler is not running.", stopped.Description);
     }
 
+    [Fact]
+    public async Task HealthCheck_FailingStore_IsDegraded_AndTheStoreFromTheContainerIsUsed()
+    {
+        var store = new RefusingStore();
+        using var host = TestHost.Build(
+            _clock,
+            jobs => jobs.AddJob("fine", Schedule.Every(TimeSpan.FromMinutes(1)), _runs.Action),
+            TestHost.Config(("ChronoFlow:Mode", "Soft")),
+            services => services.AddSingleton<IJobStore>(store));
+        var scheduler = host.Services.GetRequiredService<JobScheduler>();
+        var check = new ChronoFlowHealthCheck(scheduler);
+        var context = new HealthCheckContext { Registration = new HealthCheckRegistration("chronoflow", check, HealthStatus.Unhealthy, null) };
+
+        await host.StartAsync();
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await scheduler.PumpAndWaitAsync();
+        var degraded = await check.CheckHealthAsync(context);
+        await host.StopAsync();
+
+        Assert.True(store.Opened);
+        Assert.Empty(_runs.Runs);
+        Assert.Equal(HealthStatus.Degraded, degraded.Status);
+        Assert.Contains("The ChronoFlow job store is failing", degraded.Description, StringComparison.Ordinal);
+        Assert.Equal("Job store 'test': the disk is full.", degraded.Data["storeError"]);
+    }
+
+    /// <summary>A store that opens and then refuses every write.</summary>
+    private sealed class RefusingStore : IJobStore
+    {
+        public bool Opened { get; private set; }
+
+        public ValueTask<IReadOnlyList<JobState>> OpenAsync(string node, CancellationToken cancellationToken)
+        {
+            Opened = true;
+            return new ValueTask<IReadOnlyList<JobState>>([]);
+        }
+
+        public ValueTask<StoreWriteResult> WriteAsync(StoreBatch batch, CancellationToken cancellationToken) => throw new JobStoreException("Job store 'test': the disk is full.");
+
+        public ValueTask<IReadOnlyList<RunRecord>> AbandonExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) => throw new JobStoreException("Job store 'test': the disk is full.");
+
+        public ValueTask<IReadOnlyList<RunRecord>> GetRunsAsync(string jobId, RunQuery query, CancellationToken cancellationToken) => new([]);
+    }
+
     /// <summary>Starts a hard-mode host whose one job has entered <paramref name="gate"/> and waits there.</summary>
     private async Task<IHost> StartWithRunningJobAsync(Gate gate, TimeSpan shutdownTimeout)
     {

@@ -30,6 +30,8 @@ public sealed partial class JobScheduler
         var storeKey = _store is null ? null : schedule.Identity;
         bool added;
         long cursor;
+        string? storedSchedule = null;
+        JobEntry? entry;
         lock (_gate)
         {
             ThrowIfStopped();
@@ -70,11 +72,17 @@ public sealed partial class JobScheduler
 
                 if (_store is not null && _storeReady)
                 {
-                    RestoreLocked(job, now);
+                    storedSchedule = RestoreLocked(job, now);
                 }
             }
 
             cursor = job.Cursor;
+            entry = job;
+        }
+
+        if (storedSchedule is not null)
+        {
+            LogScheduleChanged(entry, storedSchedule);
         }
 
         if (_logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Information))

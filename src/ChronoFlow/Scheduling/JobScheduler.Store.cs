@@ -44,6 +44,9 @@ public sealed partial class JobScheduler
     private Task? _storeLoop;
     private ITimer? _leaseTimer;
 
+    /// <summary>Cut short the writer's back-off when the scheduler stops.</summary>
+    private readonly CancellationTokenSource _storeBackoff = new();
+
     /// <summary>Gets this process's name in run history and in a cluster.</summary>
     public string NodeName => _node;
 
@@ -79,6 +82,7 @@ public sealed partial class JobScheduler
     {
         var states = await store.OpenAsync(_node, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow().UtcTicks;
+        List<(JobEntry Job, string Stored)>? changed = null;
         lock (_gate)
         {
             ThrowIfStopped();
@@ -95,7 +99,10 @@ public sealed partial class JobScheduler
 
             foreach (var job in _jobs.Values)
             {
-                RestoreLocked(job, now);
+                if (RestoreLocked(job, now) is { } stored)
+                {
+                    (changed ??= []).Add((job, stored));
+                }
             }
 
             _storeReady = true;
@@ -107,15 +114,20 @@ public sealed partial class JobScheduler
         }
 
         SchedulerLog.StoreOpened(_logger, states.Count, _node);
+        foreach (var (job, stored) in changed ?? [])
+        {
+            LogScheduleChanged(job, stored);
+        }
     }
 
     /// <summary>Applies a job's stored state, once, when the job is first known after the store opened.</summary>
-    private void RestoreLocked(JobEntry job, long now)
+    /// <returns>What to log, once the lock is released, when the stored schedule differs: the stored one; else <see langword="null"/>.</returns>
+    private string? RestoreLocked(JobEntry job, long now)
     {
         MarkDirtyLocked(job);
         if (_stored is null || !_stored.Remove(job.Id, out var state))
         {
-            return;
+            return null;
         }
 
         var s = job.GetStats();
@@ -136,6 +148,7 @@ public sealed partial class JobScheduler
         s.LastError = state.LastError;
         job.Paused = state.Paused;
 
+        string? changed = null;
         if (job.Schedule.Kind == ScheduleKind.Startup)
         {
             // A startup job runs at every start: that is its schedule.
@@ -148,7 +161,7 @@ public sealed partial class JobScheduler
         }
         else
         {
-            SchedulerLog.StoredScheduleChanged(_logger, job.Id, state.Schedule, job.StoreKey ?? "", LogTime(job.Cursor));
+            changed = state.Schedule;
         }
 
         _timeline.Remove(job);
@@ -156,7 +169,13 @@ public sealed partial class JobScheduler
         {
             InsertLocked(job, now);
         }
+
+        return changed;
     }
+
+    /// <summary>Logs, outside the lock, that a job's schedule is not the one its stored state was for.</summary>
+    private void LogScheduleChanged(JobEntry job, string storedSchedule)
+        => SchedulerLog.StoredScheduleChanged(_logger, job.Id, storedSchedule, job.StoreKey ?? "", LogTime(Volatile.Read(ref job.Cursor)));
 
     /// <summary>Notes that a job's state changed, for the writer to save. Free without a store.</summary>
     private void MarkDirtyLocked(JobEntry job)
@@ -254,6 +273,7 @@ public sealed partial class JobScheduler
             return;
         }
 
+        await _storeBackoff.CancelAsync().ConfigureAwait(false);
         await FlushStoreAsync().ConfigureAwait(false);
         _storeWake.Writer.TryComplete();
         await loop.ConfigureAwait(false);
@@ -281,22 +301,28 @@ public sealed partial class JobScheduler
                     continue;
                 }
 
-                // Failed: back off, on the scheduler's clock, unless stopping (then give up what is left).
+                // Failed: back off, on the scheduler's clock. Stopping, it tries three times at once, then gives up
+                // what is left and says so: a stop must not wait on a store that is gone.
                 failures++;
-                if (Volatile.Read(ref _state) >= StateStopping && failures >= 3)
+                if (Volatile.Read(ref _state) >= StateStopping)
                 {
-                    AbandonPendingWrites();
-                    break;
+                    if (failures >= 3)
+                    {
+                        AbandonPendingWrites();
+                        break;
+                    }
+
+                    continue;
                 }
 
                 var backoff = TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * (1 << Math.Min(failures, 6))));
                 try
                 {
-                    await Task.Delay(backoff, _time).ConfigureAwait(false);
+                    await Task.Delay(backoff, _time, _storeBackoff.Token).ConfigureAwait(false);
                 }
-                catch (ObjectDisposedException)
+                catch (OperationCanceledException)
                 {
-                    break;
+                    // Stopping: the next pass tries at once.
                 }
             }
         }
@@ -383,14 +409,9 @@ public sealed partial class JobScheduler
         batch.LeaseDuration = _options.LeaseDuration;
 
         StoreWriteResult result;
-        IReadOnlyList<RunRecord> abandoned = [];
         try
         {
             result = batch.IsEmpty ? new StoreWriteResult([], []) : await store.WriteAsync(batch, CancellationToken.None).ConfigureAwait(false);
-            if (maintenance)
-            {
-                abandoned = await store.AbandonExpiredAsync(now, CancellationToken.None).ConfigureAwait(false);
-            }
         }
         catch (Exception ex)
         {
@@ -398,7 +419,34 @@ public sealed partial class JobScheduler
             return WriteOutcome.Failed;
         }
 
+        // The batch is in: whatever the sweep does, its claims are won or lost now.
+        IReadOnlyList<RunRecord> abandoned = [];
+        Exception? sweepError = null;
+        if (maintenance)
+        {
+            try
+            {
+                abandoned = await store.AbandonExpiredAsync(now, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                sweepError = ex;
+            }
+        }
+
         OnWritten(claims, result, abandoned, now);
+        if (sweepError is not null)
+        {
+            lock (_gate)
+            {
+                _maintenanceDue = true;
+                _storeError = sweepError is JobStoreException ? sweepError.Message : $"The job store failed: {sweepError.Message}";
+            }
+
+            SchedulerLog.StoreWriteFailed(_logger, sweepError, 0, 0, _storeError);
+            return WriteOutcome.Failed;
+        }
+
         return WriteOutcome.Written;
     }
 
@@ -409,11 +457,14 @@ public sealed partial class JobScheduler
         var admitted = default(InlineList<ScheduledRun>);
         var notices = default(InlineList<RunNotice>);
         var lost = 0;
+        List<ScheduledRun>? lostRuns = null;
+        List<(RunRecord Record, bool Rerun)>? abandonedRuns = null;
+        var recovered = false;
         lock (_gate)
         {
             if (_storeError is not null)
             {
-                SchedulerLog.StoreRecovered(_logger);
+                recovered = true;
                 _storeError = null;
             }
 
@@ -431,15 +482,34 @@ public sealed partial class JobScheduler
                 {
                     // Claimed before: by another process that shares the store, or by this job before a restart.
                     lost++;
-                    SchedulerLog.ClaimLost(_logger, run.JobId, LogTime(run.ScheduledTicks));
+                    if (_logger.IsEnabled(LogLevel.Debug))
+                    {
+                        (lostRuns ??= []).Add(run);
+                    }
+
                     ReleaseUnstartedLocked(run, now.UtcTicks, ref admitted, ref notices);
                 }
             }
 
             foreach (var record in abandoned)
             {
-                OnAbandonedLocked(record, now.UtcTicks, ref admitted);
+                (abandonedRuns ??= []).Add((record, OnAbandonedLocked(record)));
             }
+        }
+
+        foreach (var run in lostRuns ?? [])
+        {
+            SchedulerLog.ClaimLost(_logger, run.JobId, LogTime(run.ScheduledTicks));
+        }
+
+        foreach (var (record, rerun) in abandonedRuns ?? [])
+        {
+            SchedulerLog.RunAbandoned(_logger, record.JobId, LogTime(record.ScheduledTime.UtcTicks), record.Node, rerun);
+        }
+
+        if (recovered)
+        {
+            SchedulerLog.StoreRecovered(_logger);
         }
 
         foreach (var id in result.Fenced)
@@ -455,23 +525,27 @@ public sealed partial class JobScheduler
         }
     }
 
-    /// <summary>Counts a run that a dead or stalled process left behind, and runs it again when its job asks for that.</summary>
-    private void OnAbandonedLocked(RunRecord record, long now, ref InlineList<ScheduledRun> admitted)
+    /// <summary>
+    /// Counts a run that a dead or stalled process left behind, and runs it again when its job asks for that: its claim
+    /// is queued (AdmitLocked), and the writer starts it once won.
+    /// </summary>
+    /// <returns>Whether it runs again.</returns>
+    private bool OnAbandonedLocked(RunRecord record)
     {
-        var registered = _jobs.TryGetValue(record.JobId, out var job);
-        var rerun = registered && _state < StateStopping && (job!.Options.RecoverAbandoned ?? job.Schedule.Kind == ScheduleKind.Once);
-        SchedulerLog.RunAbandoned(_logger, record.JobId, LogTime(record.ScheduledTime.UtcTicks), record.Node, rerun);
-        if (!registered)
+        if (!_jobs.TryGetValue(record.JobId, out var job))
         {
-            return;
+            return false;
         }
 
-        job!.GetStats().AbandonedCount++;
+        var rerun = _state < StateStopping && (job.Options.RecoverAbandoned ?? job.Schedule.Kind == ScheduleKind.Once);
+        job.GetStats().AbandonedCount++;
         MarkDirtyLocked(job);
         if (rerun)
         {
-            admitted.Add(AdmitLocked(job, record.ScheduledTime.UtcTicks, record.Manual));
+            AdmitLocked(job, record.ScheduledTime.UtcTicks, record.Manual);
         }
+
+        return rerun;
     }
 
     /// <summary>
