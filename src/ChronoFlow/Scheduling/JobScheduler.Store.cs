@@ -347,6 +347,12 @@ public sealed partial class JobScheduler
             {
                 // Stopping: a run not yet claimed does not start. It is skipped like a queued run.
                 ReleaseClaimsLocked(claims, SkipReason.Shutdown, now.UtcTicks, out var notices);
+                for (var i = 0; i < claims.Count; i++)
+                {
+                    // Their runs were counted in flight when admitted; StopAsync waits for that count to reach zero.
+                    ExitFlightLocked();
+                }
+
                 claims.Clear();
                 _reporter.Report(in notices);
             }
