@@ -85,6 +85,17 @@ internal static class ServiceHost
             // Starting opens the store, loads the job files and restores every job's state: what fell due since the
             // last run is now due, as misfires, and the next pump applies each job's policy.
             await host.StartAsync().ConfigureAwait(false);
+
+            // A run-due is not a start of the service: @reboot jobs wait for a real one. Removing them here leaves their
+            // stored state as it is.
+            foreach (var job in scheduler.GetJobs())
+            {
+                if (job.Schedule.Kind == ScheduleKind.Startup)
+                {
+                    scheduler.Remove(job.Id);
+                }
+            }
+
             var started = scheduler.Pump();
             await scheduler.WaitForIdleAsync().ConfigureAwait(false);
             var status = scheduler.GetStatus();

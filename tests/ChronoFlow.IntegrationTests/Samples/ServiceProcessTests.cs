@@ -209,9 +209,14 @@ public sealed class ServiceProcessTests : IDisposable
         var past = DateTimeOffset.UtcNow.AddSeconds(-5).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         _dir.Write("jobs/ok.json", $$"""{ "job_id": "ok", "schedule": "{{past}}", "task": { "type": "execute_command", "command": "/bin/echo ok-ran" } }""");
 
+        _dir.Write("jobs/boot.json", """{ "job_id": "boot", "schedule": "@reboot", "task": { "type": "execute_command", "command": "/bin/echo boot-ran" } }""");
+
         using (var first = SampleProcess.Start("ChronoFlow.Service", "run-due", "--jobs-dir", jobs, "--store", store))
         {
             Assert.Equal(0, await first.WaitForExitAsync());
+
+            // A run-due is no start of the service: @reboot jobs wait for one.
+            Assert.DoesNotContain(first.Lines, l => l.Contains("boot-ran", StringComparison.Ordinal));
             Assert.Contains(first.Lines, l => l.Contains("Job ok stdout: ok-ran", StringComparison.Ordinal));
             Assert.Contains(first.Lines, l => l.Contains("run-due: 1 run(s) started: 1 succeeded, 0 failed", StringComparison.Ordinal));
         }
