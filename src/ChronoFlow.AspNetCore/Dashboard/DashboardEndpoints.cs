@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using System.Text.Json;
@@ -29,6 +30,7 @@ internal sealed partial class DashboardEndpoints
     private readonly IAntiforgery _antiforgery;
     private readonly ILogger _logger;
     private readonly string _pattern;
+    private readonly CancellationToken _stopping;
 
     private DashboardEndpoints(IServiceProvider services, string pattern)
     {
@@ -37,6 +39,7 @@ internal sealed partial class DashboardEndpoints
         _antiforgery = services.GetRequiredService<IAntiforgery>();
         _logger = (services.GetService<ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger("ChronoFlow.Dashboard");
         _pattern = pattern;
+        _stopping = services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
     }
 
     /// <summary>What a route is: what the guard checks and which caching it gets.</summary>
@@ -306,7 +309,9 @@ internal sealed partial class DashboardEndpoints
     /// </summary>
     private async Task EventsAsync(HttpContext context)
     {
-        var aborted = context.RequestAborted;
+        // Ends when the page goes away or the app stops, so that an open page does not hold up a graceful shutdown.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
+        var aborted = linked.Token;
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "text/event-stream; charset=utf-8";
         context.Response.Headers["X-Accel-Buffering"] = "no";
