@@ -1,13 +1,18 @@
 // ChronoFlow in soft mode inside an ASP.NET Core minimal API: no scheduler thread of its own; every request pumps the
 // scheduler once (app.UseChronoFlow()), and a fallback timer pumps every 30 s when there is no traffic. The jobs and
-// their schedules are in appsettings.json ("ChronoFlow" section); the admin endpoints below list, trigger, pause and
-// resume them, and /health reports the scheduler.
+// their schedules are in appsettings.json ("ChronoFlow" section); the ChronoFlow dashboard at /chronoflow shows them
+// and runs, pauses and resumes them (its JSON API is under /chronoflow/api), and /health reports the scheduler.
 //
-//   dotnet run --project samples/ChronoFlow.Samples.Web      (then: curl http://127.0.0.1:5080/jobs)
+//   dotnet run --project samples/ChronoFlow.Samples.Web
+//   then open http://127.0.0.1:5080/chronoflow/ or: curl http://127.0.0.1:5080/chronoflow/api/jobs
+//
+// The dashboard answers loopback requests only, since the sample requires no authorization for it; a real app puts
+// .RequireAuthorization("policy") on MapChronoFlowDashboard() to open it to other machines.
 //
 // Telemetry: the "ChronoFlow" meter goes to the OpenTelemetry console exporter once a minute. A Prometheus /metrics
 // endpoint would be the usual choice for a web app, but OpenTelemetry's ASP.NET Core Prometheus exporter is still a
 // beta package, and a sample should build on stable packages only; swap the exporter when it ships stable.
+using ChronoFlow;
 using ChronoFlow.Hosting;
 using ChronoFlow.Samples.Web;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -28,12 +33,14 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"])
 }
 
 // Soft mode, the fallback interval and the jobs' schedules come from the "ChronoFlow" section of appsettings.json.
+// An in-memory store keeps each job's run history (and the output tail) for the dashboard while the app runs.
+builder.Services.AddSingleton<IJobStore, InMemoryJobStore>();
 builder.Services.AddChronoFlow()
     .AddJob<DigestJob>("digest")
     .AddJob<CacheRefreshJob>("cache-refresh");
 
+builder.Services.AddChronoFlowDashboard(static dashboard => dashboard.Title = "ChronoFlow sample");
 builder.Services.AddHealthChecks().AddCheck<ChronoFlowHealthCheck>("chronoflow");
-builder.Services.ConfigureHttpJsonOptions(static json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, SampleJsonContext.Default));
 
 var telemetry = builder.Services.AddOpenTelemetry()
     .ConfigureResource(static resource => resource.AddService("ChronoFlow.Samples.Web"))
@@ -54,6 +61,6 @@ var app = builder.Build();
 app.UseChronoFlow();
 
 app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
-app.MapJobEndpoints();
+app.MapChronoFlowDashboard();
 
 app.Run();

@@ -7,8 +7,9 @@ using ChronoFlow.Testing;
 namespace ChronoFlow.IntegrationTests;
 
 /// <summary>
-/// samples/ChronoFlow.Samples.Web run as its own process on a free loopback port: its admin endpoints answer, a run
-/// triggered over HTTP is counted, pause and resume work, unknown ids get 404, and Ctrl+C stops it.
+/// samples/ChronoFlow.Samples.Web run as its own process on a free loopback port: the dashboard's admin API answers, a
+/// run triggered over HTTP (with the antiforgery token, as the page sends it) is counted, pause and resume work, unknown
+/// ids get 404, and Ctrl+C stops it.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class WebSampleTests
@@ -21,6 +22,7 @@ public sealed class WebSampleTests
     {
         var port = FreeLoopbackPort();
         using var web = SampleProcess.Start("ChronoFlow.Samples.Web", "--urls", $"http://127.0.0.1:{port}");
+        // The default handler keeps cookies, so the antiforgery cookie set by api/antiforgery goes back with each POST.
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = s_guard };
 
         using (var jobs = await GetJobsWhenListeningAsync(http, web))
@@ -30,15 +32,23 @@ public sealed class WebSampleTests
             var digest = jobs.RootElement.EnumerateArray().Single(static j => j.GetProperty("id").GetString() == "digest");
 
             // Schedule and zone come from appsettings.json.
-            Assert.Equal("0 8 * * MON-FRI (Europe/London)", digest.GetProperty("schedule").GetString());
+            Assert.Equal("0 8 * * MON-FRI", digest.GetProperty("schedule").GetString());
+            Assert.Equal("Europe/London", digest.GetProperty("zone").GetString());
             Assert.Equal("Scheduled", digest.GetProperty("status").GetString());
             Assert.Equal(0, digest.GetProperty("counts").GetProperty("runs").GetInt64());
         }
 
-        using (var run = await http.PostAsync(new Uri("jobs/digest/run", UriKind.Relative), content: null))
+        using (var forged = await http.PostAsync(new Uri(Api + "jobs/digest/run", UriKind.Relative), content: null))
         {
-            Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
         }
+
+        using (var token = JsonDocument.Parse(await http.GetStringAsync(new Uri(Api + "antiforgery", UriKind.Relative))))
+        {
+            http.DefaultRequestHeaders.Add(token.RootElement.GetProperty("headerName").GetString()!, token.RootElement.GetProperty("token").GetString());
+        }
+
+        await PostAsync(http, "jobs/digest/run", HttpStatusCode.Accepted);
 
         Assert.Contains("no-such-job", await PostAsync(http, "jobs/no-such-job/run", HttpStatusCode.NotFound), StringComparison.Ordinal);
 
@@ -64,7 +74,7 @@ public sealed class WebSampleTests
 
         await PostAsync(http, "jobs/no-such-job/pause", HttpStatusCode.NotFound);
         await PostAsync(http, "jobs/no-such-job/resume", HttpStatusCode.NotFound);
-        using (var missing = await http.GetAsync(new Uri("jobs/no-such-job", UriKind.Relative)))
+        using (var missing = await http.GetAsync(new Uri(Api + "jobs/no-such-job", UriKind.Relative)))
         {
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         }
@@ -84,9 +94,11 @@ public sealed class WebSampleTests
         Assert.Contains(web.Lines, static l => l.Contains("digest ran:", StringComparison.Ordinal) && l.Contains("triggered by hand: True", StringComparison.Ordinal));
     }
 
+    private const string Api = "chronoflow/api/";
+
     private static async Task<string> PostAsync(HttpClient http, string path, HttpStatusCode expected)
     {
-        using var response = await http.PostAsync(new Uri(path, UriKind.Relative), content: null);
+        using var response = await http.PostAsync(new Uri(Api + path, UriKind.Relative), content: null);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == expected, $"POST {path}: {(int)response.StatusCode} {body}");
         return body;
@@ -111,7 +123,7 @@ public sealed class WebSampleTests
     private static async Task<JsonDocument> GetJobsWhenListeningAsync(HttpClient http, SampleProcess web)
     {
         await web.WaitForLineAsync(l => l.Contains("Now listening on: " + http.BaseAddress!.ToString().TrimEnd('/'), StringComparison.Ordinal));
-        return JsonDocument.Parse(await http.GetStringAsync(new Uri("jobs", UriKind.Relative)));
+        return JsonDocument.Parse(await http.GetStringAsync(new Uri(Api + "jobs", UriKind.Relative)));
     }
 
     // The run ends on the thread pool after the POST has returned. The scheduler logs SUCCESS only after it has counted
@@ -119,7 +131,7 @@ public sealed class WebSampleTests
     private static async Task<JsonDocument> WaitForDigestRunAsync(HttpClient http, SampleProcess web)
     {
         await web.WaitForLineAsync(static l => l.Contains("Job digest run scheduled", StringComparison.Ordinal) && l.Contains(": SUCCESS", StringComparison.Ordinal));
-        return JsonDocument.Parse(await http.GetStringAsync(new Uri("jobs/digest", UriKind.Relative)));
+        return JsonDocument.Parse(await http.GetStringAsync(new Uri(Api + "jobs/digest", UriKind.Relative)));
     }
 
 }

@@ -1,0 +1,150 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ChronoFlow.Dashboard.Tests.Browser;
+
+/// <summary>
+/// The dashboard page in a real Chromium against a real Kestrel server: the list, search and filter, a job's next runs
+/// and history, pause/resume/run behind the confirmation dialog, and the theme toggle; with no console error and no
+/// CSP violation. Each test uses its own job, so the shared scheduler does not couple them.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class DashboardPageTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    private static readonly LocatorAssertionsToHaveCountOptions s_wait = new() { Timeout = 15_000 };
+
+    [Fact]
+    public async Task JobsList_Renders_AndSearchAndStatusFilter()
+    {
+        await using var watched = await fixture.OpenAsync();
+        var page = watched.Page;
+        var rows = page.Locator("#jobs tr");
+
+        await Expect(rows).ToHaveCountAsync(3, s_wait);
+        var report = page.Locator("#jobs tr[data-job-id='report']");
+        await Expect(report).ToContainTextAsync("0 8 * * MON-FRI");
+        await Expect(report).ToContainTextAsync("at 08:00 on Monday to Friday");
+        await Expect(report).ToContainTextAsync("Europe/London");
+        await Expect(page.Locator("#jobs tr[data-job-id='failing']")).ToContainTextAsync("Failed");
+
+        await page.GetByLabel("Search jobs").FillAsync("weekday");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First).ToHaveAttributeAsync("data-job-id", "report");
+
+        await page.GetByLabel("Search jobs").FillAsync("");
+        await page.GetByLabel("Filter by status").SelectOptionAsync("failing");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First).ToHaveAttributeAsync("data-job-id", "failing");
+
+        await page.GetByLabel("Filter by status").SelectOptionAsync("");
+        await page.GetByLabel("Sort jobs").SelectOptionAsync("nextRun");
+        // Next runs from 2030-01-01 00:00 UTC: failing and cleanup at 00:10 and 00:15, report at 08:00.
+        await Expect(rows).ToHaveCountAsync(3);
+        Assert.Equal(["failing", "cleanup", "report"], await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.jobId)"));
+
+        await Expect(page.Locator("#live")).ToHaveTextAsync("live");
+        await watched.AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task JobView_ShowsTheNextFiveRuns_AndTheHistory()
+    {
+        await using var watched = await fixture.OpenAsync();
+        var page = watched.Page;
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "failing", Exact = true }).ClickAsync();
+
+        await Expect(page.Locator("#job-id")).ToHaveTextAsync("failing");
+        await Expect(page.Locator("#next-runs li")).ToHaveCountAsync(5, s_wait);
+        await Expect(page.Locator("#next-runs li").First.Locator("time")).ToHaveAttributeAsync("datetime", new Regex("^2030-01-01T00:10:00"));
+        var history = page.Locator("#runs tr");
+        await Expect(history).ToHaveCountAsync(1, s_wait);
+        await Expect(history.First).ToContainTextAsync("Failed");
+        await Expect(history.First).ToContainTextAsync("disk full");
+        await Expect(history.First).ToContainTextAsync("node-a");
+        await Expect(page.Locator("#job-facts")).ToContainTextAsync("every 10 minutes");
+        await watched.AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task Pause_AfterConfirming_PausesTheJob_CancelDoesNothing_AndResumeResumes()
+    {
+        await using var watched = await fixture.OpenAsync("#/jobs/report");
+        var page = watched.Page;
+        var dialog = page.Locator("#confirm");
+        var status = page.Locator("#job-facts");
+        await Expect(status).ToContainTextAsync("Scheduled", new() { Timeout = 15_000 });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
+        await Expect(dialog).ToBeVisibleAsync();
+        await Expect(dialog).ToContainTextAsync("Pause job \"report\"?");
+        await page.Locator("#confirm-cancel").ClickAsync();
+        await Expect(dialog).ToBeHiddenAsync();
+        Assert.Equal(JobStatus.Scheduled, fixture.App.Scheduler.GetJob("report")!.Status);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
+        await page.Locator("#confirm-ok").ClickAsync();
+        await Expect(status).ToContainTextAsync("Paused");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Resume" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Pause" })).ToBeHiddenAsync();
+        Assert.Equal(JobStatus.Paused, fixture.App.Scheduler.GetJob("report")!.Status);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Resume" }).ClickAsync();
+        await page.Locator("#confirm-ok").ClickAsync();
+        await Expect(status).ToContainTextAsync("Scheduled");
+        Assert.Equal(JobStatus.Scheduled, fixture.App.Scheduler.GetJob("report")!.Status);
+        Assert.Contains(fixture.App.Logs.Records, static r => r.Message == "Dashboard: pause of job report by anonymous (loopback) from 127.0.0.1: done");
+        await watched.AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task RunNow_AfterConfirming_AddsARowToTheHistory()
+    {
+        await using var watched = await fixture.OpenAsync("#/jobs/cleanup");
+        var page = watched.Page;
+        var history = page.Locator("#runs tr");
+        await Expect(page.Locator("#next-runs li")).ToHaveCountAsync(5, s_wait);
+        var before = await history.CountAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run now" }).ClickAsync();
+        await page.Locator("#confirm-ok").ClickAsync();
+
+        // The row comes when the run has ended and been stored: the page reloads the job when the event stream says
+        // its counts changed.
+        await Expect(history).ToHaveCountAsync(before + 1, s_wait);
+        await Expect(history.First).ToContainTextAsync("Succeeded");
+        await Expect(history.First).ToContainTextAsync("run by hand");
+        Assert.True(fixture.App.Scheduler.GetJob("cleanup")!.RunCount >= 1);
+        await watched.AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task ThemeToggle_SwitchesToDark_AndTheChoiceOutlivesAReload()
+    {
+        await using var watched = await fixture.OpenAsync();
+        var page = watched.Page;
+        var html = page.Locator("html");
+        var toggle = page.Locator("#theme-toggle");
+        await Expect(html).ToHaveAttributeAsync("data-theme", "light");
+        var lightBackground = await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
+
+        await toggle.ClickAsync();
+
+        await Expect(html).ToHaveAttributeAsync("data-theme", "dark");
+        await Expect(toggle).ToHaveAttributeAsync("aria-pressed", "true");
+        Assert.NotEqual(lightBackground, await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
+        await page.ReloadAsync();
+        await Expect(html).ToHaveAttributeAsync("data-theme", "dark");
+        await watched.AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task PrefersColorSchemeDark_StartsDark()
+    {
+        await using var watched = await fixture.OpenAsync(colorScheme: ColorScheme.Dark);
+
+        await Expect(watched.Page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        await watched.AssertCleanAsync();
+    }
+}

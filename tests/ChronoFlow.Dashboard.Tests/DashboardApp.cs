@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using ChronoFlow.AspNetCore;
+using ChronoFlow.Testing;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChronoFlow.Dashboard.Tests;
+
+/// <summary>
+/// A web app with the dashboard over a soft-mode scheduler on a fake clock, with three jobs: <c>report</c> (weekdays at
+/// 08:00 London time), <c>cleanup</c> (every 15 minutes, reports output) and <c>failing</c> (every 10 minutes, throws).
+/// In TestServer, a request's remote address is 127.0.0.1 unless the header <c>X-Test-Remote</c> names another, and the
+/// header <c>X-Test-User</c> signs the request in as that user (scheme "Test").
+/// </summary>
+public sealed class DashboardApp : IAsyncDisposable
+{
+    public const string RemoteHeader = "X-Test-Remote";
+    public const string UserHeader = "X-Test-User";
+
+    private DashboardApp(WebApplication app, JobScheduler scheduler, TestClock clock, SignallingStore store, LogSink logs)
+    {
+        App = app;
+        Scheduler = scheduler;
+        Clock = clock;
+        Store = store;
+        Logs = logs;
+    }
+
+    public WebApplication App { get; }
+
+    public JobScheduler Scheduler { get; }
+
+    public TestClock Clock { get; }
+
+    public SignallingStore Store { get; }
+
+    public LogSink Logs { get; }
+
+    /// <summary>The address of the Kestrel server (browser tests), ending in a slash.</summary>
+    public Uri BaseAddress => new(App.Urls.First().TrimEnd('/') + "/");
+
+    public HttpClient CreateClient() => App.GetTestClient();
+
+    public static async Task<DashboardApp> StartAsync(
+        Action<ChronoFlowDashboardOptions>? options = null,
+        Func<WebApplication, IEndpointConventionBuilder>? map = null,
+        string? pathBase = null,
+        bool kestrel = false,
+        bool withAuthentication = false)
+    {
+        var clock = new TestClock();
+        var store = new SignallingStore(new InMemoryJobStore());
+        var scheduler = new JobScheduler(
+            new SchedulerOptions { Mode = SchedulerMode.Soft, ShutdownTimeout = TimeSpan.Zero, Store = store, NodeName = "node-a" }, clock);
+        RegisterJobs(scheduler);
+        await scheduler.StartAsync();
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+        var logs = new LogSink();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
+        if (kestrel)
+        {
+            builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.UseTestServer();
+        }
+
+        builder.Services.AddSingleton(scheduler);
+        builder.Services.AddChronoFlowDashboard(options);
+        if (withAuthentication)
+        {
+            builder.Services.AddAuthentication("Test").AddScheme<AuthenticationSchemeOptions, HeaderAuthenticationHandler>("Test", null);
+            builder.Services.AddAuthorization(static o => o.AddPolicy("ops", static p => p.RequireAuthenticatedUser().RequireUserName("alice")));
+        }
+
+        var app = builder.Build();
+        if (pathBase is not null)
+        {
+            app.UsePathBase(pathBase);
+        }
+
+        if (!kestrel)
+        {
+            app.Use(static (context, next) =>
+            {
+                var remote = context.Request.Headers[RemoteHeader].ToString();
+                context.Connection.RemoteIpAddress = remote.Length > 0 ? IPAddress.Parse(remote) : IPAddress.Loopback;
+                return next(context);
+            });
+        }
+
+        if (withAuthentication)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+
+        _ = map is null ? app.MapChronoFlowDashboard() : map(app);
+        await app.StartAsync();
+        return new DashboardApp(app, scheduler, clock, store, logs);
+    }
+
+    private static void RegisterJobs(JobScheduler scheduler)
+    {
+        scheduler.AddOrUpdate("report", Schedule.Cron("0 8 * * MON-FRI", TimeZoneInfo.FindSystemTimeZoneById("Europe/London")),
+            static (_, _) => ValueTask.CompletedTask, new JobOptions { Description = "Weekday report" });
+        scheduler.AddOrUpdate("cleanup", Schedule.Cron("*/15 * * * *"), static (context, _) =>
+        {
+            context.Output = "removed 3 files";
+            return ValueTask.CompletedTask;
+        }, new JobOptions { Description = "Removes old files" });
+        scheduler.AddOrUpdate("failing", Schedule.Cron("*/10 * * * *"),
+            static (_, _) => throw new InvalidOperationException("disk full"), new JobOptions { Description = "Always fails" });
+    }
+
+    /// <summary>Triggers a run and waits until the store holds its ended record.</summary>
+    public async Task RunAndRecordAsync(string jobId)
+    {
+        var ended = Store.WhenEnded(jobId, Store.EndedCount(jobId) + 1);
+        Assert.True(Scheduler.Trigger(jobId), $"Trigger(\"{jobId}\") returned false");
+        await ended;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await Scheduler.DisposeAsync();
+    }
+}
+
+/// <summary>An <see cref="IJobStore"/> over another that lets a test wait until a job's ended runs are written.</summary>
+public sealed class SignallingStore(IJobStore inner) : IJobStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, int> _ended = new(StringComparer.Ordinal);
+    private readonly List<(string JobId, int Count, TaskCompletionSource Done)> _waiters = [];
+
+    public int EndedCount(string jobId)
+    {
+        lock (_gate)
+        {
+            return _ended.GetValueOrDefault(jobId);
+        }
+    }
+
+    public Task WhenEnded(string jobId, int count)
+    {
+        lock (_gate)
+        {
+            if (_ended.GetValueOrDefault(jobId) >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((jobId, count, done));
+            return done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    public ValueTask<IReadOnlyList<JobState>> OpenAsync(string node, CancellationToken cancellationToken) => inner.OpenAsync(node, cancellationToken);
+
+    public async ValueTask<StoreWriteResult> WriteAsync(StoreBatch batch, CancellationToken cancellationToken)
+    {
+        var ended = batch.Records.Where(static r => r.Outcome is not null).Select(static r => r.JobId).ToList();
+        var result = await inner.WriteAsync(batch, cancellationToken);
+        lock (_gate)
+        {
+            foreach (var jobId in ended)
+            {
+                _ended[jobId] = _ended.GetValueOrDefault(jobId) + 1;
+            }
+
+            foreach (var waiter in _waiters.Where(w => _ended.GetValueOrDefault(w.JobId) >= w.Count).ToList())
+            {
+                _waiters.Remove(waiter);
+                waiter.Done.TrySetResult();
+            }
+        }
+
+        return result;
+    }
+
+    public ValueTask<IReadOnlyList<RunRecord>> AbandonExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.AbandonExpiredAsync(now, cancellationToken);
+
+    public ValueTask<IReadOnlyList<RunRecord>> GetRunsAsync(string jobId, RunQuery query, CancellationToken cancellationToken) => inner.GetRunsAsync(jobId, query, cancellationToken);
+}
+
+/// <summary>Signs a request in as the user its <c>X-Test-User</c> header names; no header, no user.</summary>
+public sealed class HeaderAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var user = Request.Headers[DashboardApp.UserHeader].ToString();
+        if (user.Length == 0)
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, user)], "Test");
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), "Test")));
+    }
+}
+
+/// <summary>One log record with its category.</summary>
+public sealed record LogRecord(string Category, LogLevel Level, EventId EventId, string Message);
+
+/// <summary>A logger provider that keeps every record, for assertions on the audit lines.</summary>
+public sealed class LogSink : ILoggerProvider
+{
+    private readonly ConcurrentQueue<LogRecord> _records = new();
+
+    public IReadOnlyList<LogRecord> Records => [.. _records];
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(LogSink sink, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            => sink._records.Enqueue(new LogRecord(category, logLevel, eventId, formatter(state, exception)));
+    }
+}
