@@ -1,0 +1,707 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace ChronoFlow;
+
+/// <summary>
+/// Keeps job state, the claims of occurrences and run history in a PostgreSQL schema, so that they outlive the process
+/// and can be shared by any number of nodes: each scheduled occurrence starts once among all of them.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A scheduled occurrence is claimed by inserting its row under a unique index on the job id and the scheduled time
+/// (<c>INSERT ... ON CONFLICT DO NOTHING RETURNING id</c>): the node whose insert commits first wins, the others get 0.
+/// No lock is taken across the cluster for this. Each <see cref="WriteAsync"/> sends the whole batch (claims, finished
+/// runs, lease renewals, job states) as one <see cref="NpgsqlBatch"/>: one round trip, one implicit transaction, one
+/// commit. Rows are touched in a fixed order (claims by job id and time, runs by id, jobs by id), so two nodes' batches
+/// never deadlock.
+/// </para>
+/// <para>
+/// Leases run on the database server's clock: a claim or a renewal sets <c>lease_until = now() + </c>
+/// <see cref="StoreBatch.LeaseDuration"/>, and <see cref="AbandonExpiredAsync"/> compares with <c>now()</c>, so a node
+/// whose clock is minutes off neither loses its runs early nor keeps a dead node's runs. The times the scheduler
+/// reports (scheduled, started, ended) are its own and are stored as given, as UTC ticks.
+/// </para>
+/// <para>
+/// The schema is created or migrated on first use, in one transaction under <c>pg_advisory_xact_lock</c>, from the SQL
+/// scripts embedded in the assembly. Old history is deleted after writes, in the background, as
+/// <see cref="PostgreSqlJobStoreOptions"/> says.
+/// </para>
+/// </remarks>
+/// <threadsafety>
+/// As <see cref="IJobStore"/> requires, and more: every call takes a pooled connection of its own, so any member may be
+/// called from any thread, concurrently.
+/// </threadsafety>
+public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposable
+{
+    private const int PruneChunk = 500;
+    private const int AbandonChunk = 1000;
+    private const string RunColumns = "id, job_id, scheduled, manual, node, started, ended, outcome, skipped, count, attempt, error, output";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _store;
+    private readonly bool _databaseClock;
+    private readonly TimeSpan _maxAge;
+    private readonly int _maxRunsPerJob;
+    private readonly TimeSpan _retentionInterval;
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly Sql _sql;
+    private long _nextPruneTicks;
+    private Task _pruneTask = Task.CompletedTask;
+    private volatile bool _opened;
+    private volatile bool _disposed;
+
+    /// <summary>Creates a store in the schema <c>chronoflow</c> of a database, with the default retention.</summary>
+    /// <param name="connectionString">The Npgsql connection string.</param>
+    /// <exception cref="ArgumentException"><paramref name="connectionString"/> is empty or malformed.</exception>
+    public PostgreSqlJobStore(string connectionString)
+        : this(new PostgreSqlJobStoreOptions { ConnectionString = connectionString })
+    {
+    }
+
+    /// <summary>Creates a store. Nothing is opened until <see cref="OpenAsync"/>.</summary>
+    /// <param name="options">The database, the schema and the retention.</param>
+    /// <exception cref="ArgumentException">An option is out of range or the connection string is malformed; the message lists each problem.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    public PostgreSqlJobStore(PostgreSqlJobStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.GetErrors();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), nameof(options));
+        }
+
+        NpgsqlSlimDataSourceBuilder builder;
+        try
+        {
+            builder = new NpgsqlSlimDataSourceBuilder(options.ConnectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            // The message names the bad key; the connection string itself, with its password, is not repeated.
+            throw new ArgumentException($"{nameof(PostgreSqlJobStoreOptions)}.{nameof(PostgreSqlJobStoreOptions.ConnectionString)} is malformed: {ex.Message}", nameof(options), ex);
+        }
+
+        var cs = builder.ConnectionStringBuilder;
+        if (cs.MaxAutoPrepare == 0)
+        {
+            // The batch statements are the same every time: let Npgsql prepare them once per connection.
+            cs.MaxAutoPrepare = 32;
+        }
+
+        if (string.IsNullOrEmpty(cs.ApplicationName))
+        {
+            cs.ApplicationName = "ChronoFlow";
+        }
+
+        builder.EnableArrays();
+        Schema = options.Schema;
+        _store = $"'{cs.Host}:{(cs.Port == 0 ? NpgsqlConnection.DefaultPort : cs.Port).ToString(CultureInfo.InvariantCulture)}/{cs.Database ?? cs.Username ?? ""}' (schema '{Schema}')";
+        _dataSource = builder.Build();
+        _databaseClock = options.UseDatabaseClock;
+        _maxAge = options.HistoryMaxAge;
+        _maxRunsPerJob = options.HistoryMaxRunsPerJob;
+        _retentionInterval = options.RetentionInterval;
+        _sql = new Sql(PostgreSqlSchema.Quote(Schema), _databaseClock);
+    }
+
+    /// <summary>Gets the schema that holds the store's tables.</summary>
+    public string Schema { get; }
+
+    /// <summary>Gets how the store names itself in messages: host, port, database and schema, never the password.</summary>
+    internal string StoreName => _store;
+
+    /// <summary>Gets the retention that a write started last, or a completed task; tests await it.</summary>
+    internal Task RetentionTask => _pruneTask;
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Creates the schema and its tables when missing, or migrates them, in one transaction under a transaction-scoped
+    /// advisory lock, so nodes that start together create it once and none sees half of it. A schema newer than this
+    /// code knows, or one that holds tables of something else, is refused.
+    /// </remarks>
+    public async ValueTask<IReadOnlyList<JobState>> OpenAsync(string node, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await PostgreSqlSchema.MigrateAsync(connection, Schema, _store, cancellationToken).ConfigureAwait(false);
+            var states = await ReadStatesAsync(connection, cancellationToken).ConfigureAwait(false);
+            _opened = true;
+            return states;
+        }
+        catch (Exception ex) when (IsDriverError(ex, cancellationToken))
+        {
+            throw new JobStoreException($"Could not open the job store {_store}: {Describe(ex)}", ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The batch goes to the server as one <see cref="NpgsqlBatch"/> in one round trip and is committed once; when any
+    /// statement fails, the server rolls back all of it. New leases and renewals end at the database's
+    /// <c>now()</c> plus <see cref="StoreBatch.LeaseDuration"/>.
+    /// </remarks>
+    public async ValueTask<StoreWriteResult> WriteAsync(StoreBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureOpen();
+        if (batch.IsEmpty)
+        {
+            return new StoreWriteResult([], []);
+        }
+
+        StoreWriteResult result;
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            result = await WriteBatchAsync(connection, batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsDriverError(ex, cancellationToken))
+        {
+            throw new JobStoreException($"Could not write to the job store {_store}, and nothing of the batch was applied: {Describe(ex)}", ex);
+        }
+
+        SchedulePrune(batch.Now);
+        return result;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Which leases ended is decided by the database's clock, not by <paramref name="now"/>; <paramref name="now"/> is
+    /// recorded as the abandoned runs' end, like every other time in history, which is the nodes' own. The sweep locks
+    /// the rows it takes with <c>FOR UPDATE SKIP LOCKED</c>, so nodes sweeping together neither wait for each other nor
+    /// take the same row: each abandoned run is returned to one node only. An abandoned run keeps its row, with the
+    /// error naming the node that stopped renewing its lease, and gives back its occurrence: a later claim of the same
+    /// occurrence succeeds once.
+    /// </remarks>
+    public async ValueTask<IReadOnlyList<RunRecord>> AbandonExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureOpen();
+        var abandoned = new List<RunRecord>();
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            int taken;
+            do
+            {
+                await using var command = new NpgsqlCommand(_sql.Abandon, connection);
+                command.Parameters.Add(new NpgsqlParameter { Value = now.UtcTicks });
+                command.Parameters.Add(new NpgsqlParameter { Value = AbandonChunk });
+                if (!_databaseClock)
+                {
+                    command.Parameters.Add(new NpgsqlParameter { Value = now.UtcDateTime });
+                }
+
+                var before = abandoned.Count;
+                await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        abandoned.Add(ReadRun(reader));
+                    }
+                }
+
+                taken = abandoned.Count - before;
+            }
+            while (taken == AbandonChunk);
+        }
+        catch (Exception ex) when (IsDriverError(ex, cancellationToken))
+        {
+            throw new JobStoreException($"Could not record the runs with expired leases as abandoned in the job store {_store}: {Describe(ex)}", ex);
+        }
+
+        return abandoned;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<RunRecord>> GetRunsAsync(string jobId, RunQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureOpen();
+        var limit = query.Limit <= 0 ? 50 : Math.Min(query.Limit, 1000);
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(_sql.History, connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = jobId });
+            command.Parameters.Add(new NpgsqlParameter { Value = query.BeforeId ?? long.MaxValue });
+            command.Parameters.Add(new NpgsqlParameter { Value = limit });
+            var runs = new List<RunRecord>(Math.Min(limit, 64));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                runs.Add(ReadRun(reader));
+            }
+
+            return runs;
+        }
+        catch (Exception ex) when (IsDriverError(ex, cancellationToken))
+        {
+            throw new JobStoreException($"Could not read the history of job '{jobId}' from the job store {_store}: {Describe(ex)}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the run history that <see cref="PostgreSqlJobStoreOptions.HistoryMaxAge"/> and
+    /// <see cref="PostgreSqlJobStoreOptions.HistoryMaxRunsPerJob"/> no longer keep, now. Writes do this by themselves
+    /// every <see cref="PostgreSqlJobStoreOptions.RetentionInterval"/>; call this to prune at a time of your choosing.
+    /// </summary>
+    /// <remarks>
+    /// It deletes in chunks of a few hundred rows, each its own short transaction that skips rows locked by someone
+    /// else (<c>FOR UPDATE SKIP LOCKED</c>), so writes go on in between and two nodes pruning at once do not wait for
+    /// each other. A running run is never deleted.
+    /// </remarks>
+    /// <param name="now">The clock that ages the history (the history's times are the nodes' own).</param>
+    /// <param name="cancellationToken">Stops the pruning between chunks; what was deleted stays deleted.</param>
+    /// <returns>How many rows this call deleted.</returns>
+    /// <exception cref="JobStoreException">A delete failed.</exception>
+    public async ValueTask<long> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        EnsureOpen();
+        var deleted = 0L;
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            if (_maxAge != Timeout.InfiniteTimeSpan)
+            {
+                var cutoff = now.UtcTicks - Math.Min(_maxAge.Ticks, now.UtcTicks);
+                int chunk;
+                do
+                {
+                    chunk = await ExecuteAsync(connection, _sql.PruneAge, cancellationToken, cutoff, PruneChunk).ConfigureAwait(false);
+                    deleted += chunk;
+                }
+                while (chunk >= PruneChunk);
+            }
+
+            if (_maxRunsPerJob > 0)
+            {
+                var job = "";
+                while (true)
+                {
+                    // The next job id after the last one: an index seek on runs_job, however many rows there are.
+                    if (await ScalarAsync(connection, _sql.NextJob, cancellationToken, job).ConfigureAwait(false) is not string next)
+                    {
+                        break;
+                    }
+
+                    job = next;
+                    if (await ScalarAsync(connection, _sql.Boundary, cancellationToken, job, _maxRunsPerJob).ConfigureAwait(false) is not long boundary)
+                    {
+                        continue;
+                    }
+
+                    int chunk;
+                    do
+                    {
+                        chunk = await ExecuteAsync(connection, _sql.PruneJob, cancellationToken, job, boundary, PruneChunk).ConfigureAwait(false);
+                        deleted += chunk;
+                    }
+                    while (chunk >= PruneChunk);
+                }
+            }
+        }
+        catch (Exception ex) when (IsDriverError(ex, cancellationToken))
+        {
+            throw new JobStoreException($"Could not delete old run history from the job store {_store}: {Describe(ex)}", ex);
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Stops retention and closes the store's connections.</summary>
+    /// <returns>A task that completes when the store is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _pruneTask.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+        _disposing.Dispose();
+    }
+
+    /// <summary>Stops retention and closes the store's connections.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Says in words what a driver's error means for the store, followed by the server's or the driver's own message.</summary>
+    internal static string Describe(Exception ex)
+    {
+        switch (ex)
+        {
+            case PostgresException pg:
+                var meaning = pg.SqlState switch
+                {
+                    "28P01" or "28000" => "the server refused the user name or the password",
+                    "3D000" => "the database does not exist",
+                    "42501" => "permission denied: the user lacks a privilege the store needs (USAGE and CREATE on the schema, or CREATE on the database to create the schema)",
+                    "53300" => "the server has too many connections",
+                    "57P03" => "the server is starting up or shutting down",
+                    "40P01" => "a deadlock with another transaction",
+                    "57014" => "the statement was cancelled",
+                    _ when pg.SqlState.StartsWith("23", StringComparison.Ordinal) => "a row broke a constraint of the schema",
+                    _ when pg.SqlState.StartsWith("08", StringComparison.Ordinal) => "the connection failed",
+                    _ => "PostgreSQL failed",
+                };
+                return $"{meaning} (PostgreSQL {pg.SqlState}: {pg.MessageText})";
+            case NpgsqlException { InnerException: SocketException socket }:
+                return $"the server cannot be reached ({socket.Message})";
+            case NpgsqlException { InnerException: TimeoutException timeout }:
+                return $"the server did not answer in time ({timeout.Message})";
+            case NpgsqlException npgsql when npgsql.InnerException is IOException or EndOfStreamException:
+                return $"the connection to the server broke ({npgsql.InnerException.Message})";
+            case SocketException socket:
+                return $"the server cannot be reached ({socket.Message})";
+            default:
+                return ex.Message;
+        }
+    }
+
+    private static bool IsDriverError(Exception ex, CancellationToken cancellationToken) =>
+        ex is NpgsqlException or SocketException or TimeoutException || (ex is InvalidOperationException && ex is not ObjectDisposedException && !cancellationToken.IsCancellationRequested && ex.Source == "Npgsql");
+
+    private static DateTimeOffset ToTime(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private static DateTimeOffset? ToTime(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : ToTime(reader.GetInt64(ordinal));
+
+    private static object Db(DateTimeOffset? time) => time is { } t ? t.UtcTicks : DBNull.Value;
+
+    private static object Db(string? text) => (object?)text ?? DBNull.Value;
+
+    private static string? Head(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
+
+    private static NpgsqlParameter P(object? value) => new() { Value = value ?? DBNull.Value };
+
+    private static RunRecord ReadRun(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetInt64(0),
+        JobId = r.GetString(1),
+        ScheduledTime = ToTime(r.GetInt64(2)),
+        Manual = r.GetBoolean(3),
+        Node = r.GetString(4),
+        StartedTime = ToTime(r, 5),
+        EndedTime = ToTime(r, 6),
+        Outcome = r.IsDBNull(7) ? null : (JobOutcome)r.GetInt32(7),
+        Skipped = (SkipReason)r.GetInt32(8),
+        Count = r.GetInt64(9),
+        Attempt = r.GetInt32(10),
+        Error = r.IsDBNull(11) ? null : r.GetString(11),
+        Output = r.IsDBNull(12) ? null : r.GetString(12),
+    };
+
+    private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var p in parameters)
+        {
+            command.Parameters.Add(P(p));
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var p in parameters)
+        {
+            command.Parameters.Add(P(p));
+        }
+
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<List<JobState>> ReadStatesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(_sql.States, connection);
+        await using var r = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var states = new List<JobState>();
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            states.Add(new JobState
+            {
+                JobId = r.GetString(0),
+                Schedule = r.GetString(1),
+                NextOccurrence = ToTime(r, 2),
+                Paused = r.GetBoolean(3),
+                RunCount = r.GetInt64(4),
+                SuccessCount = r.GetInt64(5),
+                FailureCount = r.GetInt64(6),
+                TimeoutCount = r.GetInt64(7),
+                RetryCount = r.GetInt64(8),
+                SkipCount = r.GetInt64(9),
+                MisfireCount = r.GetInt64(10),
+                RejectedCount = r.GetInt64(11),
+                CoalescedCount = r.GetInt64(12),
+                AbandonedCount = r.GetInt64(13),
+                LastRun = ToTime(r, 14),
+                LastScheduledTime = ToTime(r, 15),
+                LastDuration = r.IsDBNull(16) ? null : TimeSpan.FromTicks(r.GetInt64(16)),
+                LastOutcome = r.IsDBNull(17) ? null : (JobOutcome)r.GetInt32(17),
+                LastError = r.IsDBNull(18) ? null : r.GetString(18),
+            });
+        }
+
+        return states;
+    }
+
+    private async Task<StoreWriteResult> WriteBatchAsync(NpgsqlConnection connection, StoreBatch batch, CancellationToken cancellationToken)
+    {
+        // No explicit transaction: the statements of one NpgsqlBatch go out together and end in one Sync, which
+        // PostgreSQL runs as one implicit transaction, committed once at the end or rolled back whole on any error.
+        await using var sql = new NpgsqlBatch(connection);
+        object lease = _databaseClock ? batch.LeaseDuration : batch.LeaseUntil.UtcDateTime;
+
+        // Claims in the order of their occurrence, so two nodes that claim the same occurrences wait for each other
+        // in the same order and cannot deadlock; the answers go back in the batch's order.
+        var claimOrder = new int[batch.Claims.Count];
+        for (var i = 0; i < claimOrder.Length; i++)
+        {
+            claimOrder[i] = i;
+        }
+
+        Array.Sort(claimOrder, (x, y) =>
+        {
+            var a = batch.Claims[x];
+            var b = batch.Claims[y];
+            var c = string.CompareOrdinal(a.JobId, b.JobId);
+            if (c == 0)
+            {
+                c = a.ScheduledTime.UtcTicks.CompareTo(b.ScheduledTime.UtcTicks);
+            }
+
+            return c != 0 ? c : x.CompareTo(y);
+        });
+        foreach (var i in claimOrder)
+        {
+            var claim = batch.Claims[i];
+            sql.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Claim)
+            {
+                Parameters =
+                {
+                    P(claim.JobId), P(claim.ScheduledTime.UtcTicks), P(claim.Manual), P(batch.Node), P(batch.Owner), P(claim.StartedTime.UtcTicks), P(lease),
+                    P(claim.Manual ? null : true),
+                },
+            });
+        }
+
+        var renewals = batch.Renewals.Distinct().Order().ToArray();
+        if (renewals.Length > 0)
+        {
+            sql.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Renew) { Parameters = { P(renewals), P(batch.Owner), P(lease) } });
+        }
+
+        var finishes = new List<(RunRecord Record, NpgsqlBatchCommand Command)>();
+        foreach (var record in batch.Records.Where(r => r.Id != 0).OrderBy(r => r.Id))
+        {
+            var command = new NpgsqlBatchCommand(_sql.Finish)
+            {
+                Parameters =
+                {
+                    P(record.Id), P(batch.Owner), P(Db(record.StartedTime)), P(Db(record.EndedTime)), P(record.Outcome is { } o ? (int)o : null), P((int)record.Skipped),
+                    P(record.Count), P(record.Attempt), P(Db(Head(record.Error, RunRecord.MaxErrorLength))), P(Db(RunRecord.Tail(record.Output, RunRecord.MaxOutputLength))),
+                },
+            };
+            finishes.Add((record, command));
+            sql.BatchCommands.Add(command);
+        }
+
+        foreach (var record in batch.Records)
+        {
+            if (record.Id == 0)
+            {
+                sql.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Insert)
+                {
+                    Parameters =
+                    {
+                        P(record.JobId), P(record.ScheduledTime.UtcTicks), P(record.Manual), P(record.Node ?? ""), P(Db(record.StartedTime)), P(Db(record.EndedTime)),
+                        P(record.Outcome is { } o ? (int)o : null), P((int)record.Skipped), P(record.Count), P(record.Attempt),
+                        P(Db(Head(record.Error, RunRecord.MaxErrorLength))), P(Db(RunRecord.Tail(record.Output, RunRecord.MaxOutputLength))),
+                    },
+                });
+            }
+        }
+
+        foreach (var state in batch.States.OrderBy(s => s.JobId, StringComparer.Ordinal))
+        {
+            sql.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Upsert)
+            {
+                Parameters =
+                {
+                    P(state.JobId), P(state.Schedule), P(Db(state.NextOccurrence)), P(state.Paused), P(state.RunCount), P(state.SuccessCount), P(state.FailureCount),
+                    P(state.TimeoutCount), P(state.RetryCount), P(state.SkipCount), P(state.MisfireCount), P(state.RejectedCount), P(state.CoalescedCount),
+                    P(state.AbandonedCount), P(Db(state.LastRun)), P(Db(state.LastScheduledTime)), P(state.LastDuration?.Ticks), P(state.LastOutcome is { } o ? (int)o : null),
+                    P(Db(Head(state.LastError, RunRecord.MaxErrorLength))),
+                },
+            });
+        }
+
+        var claimIds = claimOrder.Length == 0 ? [] : new long[claimOrder.Length];
+        List<long>? fenced = null;
+        await using (var reader = await sql.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // The claims' answers come first, one result set each (a row with the id, or none), then the renewals'.
+            foreach (var i in claimOrder)
+            {
+                claimIds[i] = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetInt64(0) : 0;
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (renewals.Length > 0)
+            {
+                var renewed = new HashSet<long>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    renewed.Add(reader.GetInt64(0));
+                }
+
+                foreach (var id in batch.Renewals)
+                {
+                    if (!renewed.Contains(id))
+                    {
+                        (fenced ??= []).Add(id);
+                    }
+                }
+            }
+
+            // Drain the rest, so that an error in any later statement surfaces here.
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+            {
+            }
+        }
+
+        foreach (var (record, command) in finishes)
+        {
+            if (command.RecordsAffected == 0)
+            {
+                (fenced ??= []).Add(record.Id);
+            }
+        }
+
+        return new StoreWriteResult(claimIds, (IReadOnlyList<long>?)fenced ?? []);
+    }
+
+    /// <summary>Starts retention in the background when its interval has passed and none is running.</summary>
+    private void SchedulePrune(DateTimeOffset now)
+    {
+        if (_retentionInterval == Timeout.InfiniteTimeSpan || !_pruneTask.IsCompleted || now.UtcTicks < Interlocked.Read(ref _nextPruneTicks) || _disposed)
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _nextPruneTicks, now.UtcTicks + _retentionInterval.Ticks);
+        var token = _disposing.Token;
+        _pruneTask = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await PruneAsync(now, token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is JobStoreException or OperationCanceledException or ObjectDisposedException)
+                {
+                    // Retention tries again after the next interval; a failing database fails the writes, which report it.
+                }
+            },
+            CancellationToken.None);
+    }
+
+    private void EnsureOpen()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_opened)
+        {
+            throw new InvalidOperationException($"The job store {_store} is not open: call {nameof(OpenAsync)} first.");
+        }
+    }
+
+    /// <summary>The store's statements, for its schema and its clock.</summary>
+    private sealed class Sql
+    {
+        public Sql(string schema, bool databaseClock)
+        {
+            var runs = schema + ".runs";
+            string Lease(int parameter) => databaseClock ? $"now() + ${parameter}" : $"${parameter}";
+
+            Claim =
+                $"INSERT INTO {runs} (job_id, scheduled, manual, node, owner, started, lease_until, unique_slot) VALUES ($1, $2, $3, $4, $5, $6, {Lease(7)}, $8) "
+                + "ON CONFLICT (job_id, scheduled) WHERE unique_slot DO NOTHING RETURNING id";
+            Renew = $"UPDATE {runs} SET lease_until = {Lease(3)} WHERE id = ANY($1) AND owner = $2 AND lease_until IS NOT NULL RETURNING id";
+            Finish =
+                $"UPDATE {runs} SET started = coalesce($3, started), ended = $4, outcome = $5, skipped = $6, count = $7, attempt = $8, error = $9, output = $10, "
+                + "lease_until = NULL WHERE id = $1 AND owner = $2 AND lease_until IS NOT NULL";
+            Insert =
+                $"INSERT INTO {runs} (job_id, scheduled, manual, node, started, ended, outcome, skipped, count, attempt, error, output) "
+                + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+            Upsert =
+                $"INSERT INTO {schema}.jobs (job_id, schedule, next_occurrence, paused, run_count, success_count, failure_count, timeout_count, retry_count, skip_count, "
+                + "misfire_count, rejected_count, coalesced_count, abandoned_count, last_run, last_scheduled, last_duration, last_outcome, last_error) "
+                + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) "
+                + "ON CONFLICT (job_id) DO UPDATE SET schedule = excluded.schedule, next_occurrence = excluded.next_occurrence, paused = excluded.paused, "
+                + "run_count = excluded.run_count, success_count = excluded.success_count, failure_count = excluded.failure_count, "
+                + "timeout_count = excluded.timeout_count, retry_count = excluded.retry_count, skip_count = excluded.skip_count, "
+                + "misfire_count = excluded.misfire_count, rejected_count = excluded.rejected_count, coalesced_count = excluded.coalesced_count, "
+                + "abandoned_count = excluded.abandoned_count, last_run = excluded.last_run, last_scheduled = excluded.last_scheduled, "
+                + "last_duration = excluded.last_duration, last_outcome = excluded.last_outcome, last_error = excluded.last_error";
+            States =
+                "SELECT job_id, schedule, next_occurrence, paused, run_count, success_count, failure_count, timeout_count, retry_count, skip_count, "
+                + $"misfire_count, rejected_count, coalesced_count, abandoned_count, last_run, last_scheduled, last_duration, last_outcome, last_error FROM {schema}.jobs ORDER BY job_id";
+            var expiredBefore = databaseClock ? "now()" : "$3";
+            Abandon =
+                $"WITH expired AS (SELECT id FROM {runs} WHERE lease_until < {expiredBefore} ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED) "
+                + $"UPDATE {runs} r SET outcome = 4, ended = $1, lease_until = NULL, unique_slot = NULL, "
+                + "error = 'Abandoned: its process (node ' || r.node || ') stopped renewing its lease before the run ended.' "
+                + $"FROM expired WHERE r.id = expired.id RETURNING r.id, r.job_id, r.scheduled, r.manual, r.node, r.started, r.ended, r.outcome, r.skipped, r.count, r.attempt, r.error, r.output";
+            History = $"SELECT {RunColumns} FROM {runs} WHERE job_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3";
+            PruneAge =
+                $"DELETE FROM {runs} WHERE id IN (SELECT id FROM {runs} WHERE scheduled < $1 AND lease_until IS NULL AND coalesce(ended, scheduled) < $1 "
+                + "LIMIT $2 FOR UPDATE SKIP LOCKED)";
+            NextJob = $"SELECT min(job_id) FROM {runs} WHERE job_id > $1";
+            Boundary = $"SELECT id FROM {runs} WHERE job_id = $1 ORDER BY id DESC OFFSET $2 LIMIT 1";
+            PruneJob = $"DELETE FROM {runs} WHERE id IN (SELECT id FROM {runs} WHERE job_id = $1 AND id <= $2 AND lease_until IS NULL LIMIT $3 FOR UPDATE SKIP LOCKED)";
+        }
+
+        public string Claim { get; }
+
+        public string Renew { get; }
+
+        public string Finish { get; }
+
+        public string Insert { get; }
+
+        public string Upsert { get; }
+
+        public string States { get; }
+
+        public string Abandon { get; }
+
+        public string History { get; }
+
+        public string PruneAge { get; }
+
+        public string NextJob { get; }
+
+        public string Boundary { get; }
+
+        public string PruneJob { get; }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace ChronoFlow.PostgreSql.Tests;
+
+/// <summary>Leases run on the database server's clock: a node whose clock is years off neither keeps nor loses runs.</summary>
+public sealed class ClockTests(PostgresServer server) : StoreTests(server)
+{
+    private static readonly DateTimeOffset Past = new(2001, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Future = new(2099, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Lease_OfANodeWhoseClockIsYearsAhead_StillEndsAfterTheLeaseByTheDatabaseClock()
+    {
+        var dead = await OpenStore();
+        var sweeper = await OpenStore();
+        var lease = TimeSpan.FromSeconds(2);
+        var watch = Stopwatch.StartNew();
+
+        // By its own clock, this node's lease lasts until 2099: a store on node clocks would keep the run forever.
+        var id = (await new Batch("dead", Future, lease: lease).Claim("report", Past).WriteTo(dead)).ClaimIds[0];
+
+        // A sweeping node whose clock is far behind would never see it expire either.
+        var abandoned = await Eventually(
+            async () => await sweeper.AbandonExpiredAsync(Past, CancellationToken.None),
+            found => found.Count > 0,
+            "the run to be abandoned by the database clock");
+
+        Assert.True(watch.Elapsed >= lease - TimeSpan.FromMilliseconds(100), $"Abandoned after {watch.Elapsed}, before its {lease} lease ended.");
+        var run = Assert.Single(abandoned);
+        Assert.Equal((id, JobOutcome.Abandoned), (run.Id, run.Outcome));
+
+        // The end recorded is the sweeping node's clock, as every time in history is a node's.
+        Assert.Equal(Past, run.EndedTime);
+    }
+
+    [Fact]
+    public async Task Lease_SweptByANodeWhoseClockIsYearsAhead_IsKeptWhileTheDatabaseClockSaysItRuns()
+    {
+        var store = await OpenStore();
+        var sweeper = await OpenStore();
+        var id = (await new Batch("alive", Past, lease: TimeSpan.FromMinutes(5)).Claim("report", Past).WriteTo(store)).ClaimIds[0];
+
+        // By the sweeper's clock (2099) the lease (2001 plus five minutes) ended long ago.
+        var abandoned = await sweeper.AbandonExpiredAsync(Future, CancellationToken.None);
+
+        Assert.Empty(abandoned);
+        var renewed = await new Batch("alive", Past.AddSeconds(30), lease: TimeSpan.FromMinutes(5)).Renew(id).WriteTo(store);
+        Assert.Empty(renewed.Fenced);
+        var finished = await new Batch("alive", Past.AddMinutes(1)).Finish(id, "report").WriteTo(store);
+        Assert.Empty(finished.Fenced);
+        Assert.Equal(JobOutcome.Succeeded, (await Single(store, "report")).Outcome);
+    }
+
+    [Fact]
+    public async Task Lease_RenewedByTheDatabaseClock_OutlivesItsFirstEnd()
+    {
+        var store = await OpenStore();
+        var lease = TimeSpan.FromSeconds(2);
+        var id = (await new Batch("p1", Future, lease: lease).Claim("report", Past).WriteTo(store)).ClaimIds[0];
+        var first = await Scalar($"SELECT lease_until FROM {{s}}.runs WHERE id = {id}");
+
+        // Renewed with a lease of an hour: now() plus an hour, whatever the batch's clock says (here: 2001).
+        await new Batch("p1", Past, lease: TimeSpan.FromHours(1)).Renew(id).WriteTo(store);
+
+        Assert.True((bool)(await Scalar($"SELECT lease_until > now() + interval '59 minutes' AND lease_until > '{first:O}'::timestamptz FROM {{s}}.runs WHERE id = {id}"))!);
+        Assert.Empty(await store.AbandonExpiredAsync(Future, CancellationToken.None));
+    }
+}

@@ -1,0 +1,131 @@
+using Npgsql;
+
+namespace ChronoFlow.PostgreSql.Tests;
+
+/// <summary>Builds a <see cref="StoreBatch"/> as the scheduler would, fluently.</summary>
+internal sealed class Batch(string owner, DateTimeOffset now, string node = "node-a", TimeSpan? lease = null)
+{
+    private readonly List<RunClaim> _claims = [];
+    private readonly List<RunRecord> _records = [];
+    private readonly List<long> _renewals = [];
+    private readonly List<JobState> _states = [];
+
+    public DateTimeOffset Now => now;
+
+    public Batch Claim(string jobId, DateTimeOffset scheduled, bool manual = false)
+    {
+        _claims.Add(new RunClaim(jobId, scheduled, manual, now));
+        return this;
+    }
+
+    public Batch Record(RunRecord record)
+    {
+        _records.Add(record);
+        return this;
+    }
+
+    public Batch Finish(long id, string jobId, JobOutcome outcome = JobOutcome.Succeeded, string? error = null, string? output = null) =>
+        Record(new RunRecord { Id = id, JobId = jobId, Outcome = outcome, EndedTime = now, Attempt = 1, Error = error, Output = output, Node = node });
+
+    public Batch Renew(long id)
+    {
+        _renewals.Add(id);
+        return this;
+    }
+
+    public Batch State(JobState state)
+    {
+        _states.Add(state);
+        return this;
+    }
+
+    public StoreBatch Build()
+    {
+        var batch = new StoreBatch { Node = node, Owner = owner, Now = now, LeaseDuration = lease ?? TimeSpan.FromSeconds(10) };
+        _claims.ForEach(batch.Add);
+        _records.ForEach(batch.Add);
+        _renewals.ForEach(batch.AddRenewal);
+        _states.ForEach(batch.Add);
+        return batch;
+    }
+
+    public ValueTask<StoreWriteResult> WriteTo(IJobStore store) => store.WriteAsync(Build(), CancellationToken.None);
+}
+
+/// <summary>
+/// Each test gets a schema of its own on the shared server, with helpers to open stores on it and to look at its tables
+/// directly, as a DBA would.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
+public abstract class StoreTests(PostgresServer server) : IAsyncLifetime
+{
+    protected static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly List<PostgreSqlJobStore> _stores = [];
+
+    protected PostgresServer Server { get; } = server;
+
+    protected string Schema { get; } = server.NewSchema();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+        {
+            await store.DisposeAsync();
+        }
+
+        if (Server.External)
+        {
+            await Server.ScalarAsync($"DROP SCHEMA IF EXISTS \"{Schema}\" CASCADE");
+        }
+    }
+
+    /// <summary>A store on the test's schema, not opened, disposed with the test.</summary>
+    protected PostgreSqlJobStore NewStore(Action<PostgreSqlJobStoreOptions>? configure = null)
+    {
+        var options = new PostgreSqlJobStoreOptions { ConnectionString = Server.ConnectionString, Schema = Schema, RetentionInterval = Timeout.InfiniteTimeSpan };
+        configure?.Invoke(options);
+        var store = new PostgreSqlJobStore(options);
+        _stores.Add(store);
+        return store;
+    }
+
+    protected async Task<PostgreSqlJobStore> OpenStore(Action<PostgreSqlJobStoreOptions>? configure = null)
+    {
+        var store = NewStore(configure);
+        await store.OpenAsync("node-a", CancellationToken.None);
+        return store;
+    }
+
+    /// <summary>Runs a query on a connection of the test's own; <c>{s}</c> stands for the test's schema.</summary>
+    protected Task<object?> Scalar(string sql) => Server.ScalarAsync(sql.Replace("{s}", $"\"{Schema}\"", StringComparison.Ordinal));
+
+    protected async Task<long> Count(string sql) => Convert.ToInt64(await Scalar(sql), System.Globalization.CultureInfo.InvariantCulture);
+
+    protected static async Task<RunRecord> Single(IJobStore store, string jobId) =>
+        Assert.Single(await store.GetRunsAsync(jobId, new RunQuery(1000), CancellationToken.None));
+
+    /// <summary>Polls until <paramref name="condition"/> holds, failing after <paramref name="seconds"/> of real time.</summary>
+    protected static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, int seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var value = await probe();
+            if (condition(value))
+            {
+                return value;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out after {seconds} s waiting for {what}.");
+
+            // The poll interval: what decides is the state read from the database, not the time waited.
+            await Task.Delay(50);
+        }
+    }
+
+    protected NpgsqlConnectionStringBuilder ConnectionStringBuilder() => new(Server.ConnectionString);
+}
