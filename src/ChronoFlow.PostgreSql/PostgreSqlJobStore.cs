@@ -110,6 +110,10 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
     /// <summary>Gets the schema that holds the store's tables.</summary>
     public string Schema { get; }
 
+    /// <summary>Names the store as its errors do: host, port, database and schema, never the password.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => _store;
+
     /// <summary>Gets how the store names itself in messages: host, port, database and schema, never the password.</summary>
     internal string StoreName => _store;
 

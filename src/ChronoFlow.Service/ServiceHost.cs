@@ -142,9 +142,14 @@ internal static class ServiceHost
             chronoFlow.AddCrontab(crontab);
         }
 
-        if (!options.Store.IsMemory)
+        switch (options.Store.Kind)
         {
-            chronoFlow.UseSqlite(options.Store.Target!);
+            case "sqlite":
+                chronoFlow.UseSqlite(options.Store.Target!);
+                break;
+            case "postgresql":
+                chronoFlow.UsePostgreSql(options.Store.Target!);
+                break;
         }
 
         return builder;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace ChronoFlow.Service;
 
-/// <summary>Where the service keeps job state and run history: <c>sqlite:PATH</c> (the default) or <c>memory</c>.</summary>
+/// <summary>Where the service keeps job state and run history: <c>sqlite:PATH</c> (the default), <c>postgresql:CONNECTION_STRING</c> (a cluster) or <c>memory</c>.</summary>
 /// <param name="Kind">The store kind, as written before the colon.</param>
 /// <param name="Target">What follows the colon (a path or a connection string), or <see langword="null"/>.</param>
 internal sealed record StoreOption(string Kind, string? Target)
@@ -13,7 +13,8 @@ internal sealed record StoreOption(string Kind, string? Target)
 
     public bool IsMemory => Kind == "memory";
 
-    public override string ToString() => Target is null ? Kind : $"{Kind}:{Target}";
+    /// <summary>The store as logs show it; a connection string is not shown (it may hold a password).</summary>
+    public override string ToString() => Target is null ? Kind : Kind == "postgresql" ? "postgresql:..." : $"{Kind}:{Target}";
 
     /// <summary>
     /// The default: <c>sqlite:</c> at <c>$STATE_DIRECTORY/chronoflow.db</c> when systemd sets that (<c>StateDirectory=</c>),
@@ -38,11 +39,13 @@ internal sealed record StoreOption(string Kind, string? Target)
             case "sqlite":
                 error = $"--store {text}: sqlite needs a file path, as in sqlite:/var/lib/chronoflow/chronoflow.db";
                 return null;
-            case "postgresql":
-                error = $"--store {text}: the PostgreSQL cluster store is not in this version; use sqlite:PATH (the default) or memory";
+            case "postgresql" or "postgres" when !string.IsNullOrEmpty(target):
+                return new StoreOption("postgresql", target);
+            case "postgresql" or "postgres":
+                error = $"--store {text}: postgresql needs a connection string, as in postgresql:Host=db;Database=chronoflow;Username=chronoflow";
                 return null;
             default:
-                error = $"--store {text}: expected sqlite:PATH or memory";
+                error = $"--store {kind}:...: expected sqlite:PATH, postgresql:CONNECTION_STRING or memory";
                 return null;
         }
     }
@@ -142,7 +145,8 @@ internal sealed record ServiceOptions
         public Option<StoreOption> Store { get; } = new("--store")
         {
             Description = "Where job state and run history are kept: sqlite:PATH (default: $STATE_DIRECTORY/chronoflow.db, "
-                + "else /var/lib/chronoflow/chronoflow.db for root, else ~/.local/state/chronoflow/chronoflow.db) or memory (nothing survives a restart)",
+                + "else /var/lib/chronoflow/chronoflow.db for root, else ~/.local/state/chronoflow/chronoflow.db), "
+                + "postgresql:CONNECTION_STRING (processes on many machines share one schedule) or memory (nothing survives a restart)",
             HelpName = "STORE",
             Recursive = true,
             DefaultValueFactory = static _ => StoreOption.Default,
@@ -177,7 +181,7 @@ internal sealed record ServiceOptions
                 }
             });
             LogLevel.CompletionSources.Add(s_levels);
-            Store.CompletionSources.Add("memory", "sqlite:", "postgresql:");
+            Store.CompletionSources.Add("sqlite:", "postgresql:", "memory");
             foreach (var option in (Option[])[JobsDirectory, Node])
             {
                 option.Validators.Add(static result =>

@@ -18,7 +18,7 @@ internal static class StoreCommands
             return 1;
         }
 
-        await using (store!.ConfigureAwait(false))
+        await using ((IAsyncDisposable)store!)
         {
             IReadOnlyList<JobState> states;
             try
@@ -51,7 +51,7 @@ internal static class StoreCommands
             }
 
             Console.Write(Table(rows));
-            Console.WriteLine($"{states.Count} job(s) in {store.Path}");
+            Console.WriteLine($"{states.Count} job(s) in {Name(store)}");
             return 0;
         }
     }
@@ -65,7 +65,7 @@ internal static class StoreCommands
             return 1;
         }
 
-        await using (store!.ConfigureAwait(false))
+        await using ((IAsyncDisposable)store!)
         {
             IReadOnlyList<RunRecord> runs;
             try
@@ -81,7 +81,7 @@ internal static class StoreCommands
 
             if (runs.Count == 0)
             {
-                Console.WriteLine($"No runs of job {options.HistoryJob} in {store.Path}.");
+                Console.WriteLine($"No runs of job {options.HistoryJob} in {Name(store)}.");
                 return 0;
             }
 
@@ -116,23 +116,38 @@ internal static class StoreCommands
     };
 
     /// <summary>Opens the store named by <c>--store</c> for reading; an error when there is none to read.</summary>
-    private static string? Open(ServiceOptions options, out SqliteJobStore? store)
+    private static string? Open(ServiceOptions options, out IJobStore? store)
     {
         store = null;
-        if (options.Store.IsMemory)
+        switch (options.Store.Kind)
         {
-            return "--store memory keeps nothing between runs, so there is nothing to read; name the service's store, as in --store sqlite:PATH.";
-        }
+            case "sqlite":
+                var path = options.Store.Target!;
+                if (!File.Exists(path))
+                {
+                    return $"No job store at {path}: the service has not run with it yet (or it runs with another --store).";
+                }
 
-        var path = options.Store.Target!;
-        if (!File.Exists(path))
-        {
-            return $"No job store at {path}: the service has not run with it yet (or it runs with another --store).";
-        }
+                store = new SqliteJobStore(path);
+                return null;
+            case "postgresql":
+                try
+                {
+                    store = new PostgreSqlJobStore(options.Store.Target!);
+                    return null;
+                }
+                catch (ArgumentException ex)
+                {
+                    return $"--store postgresql:...: {ex.Message}";
+                }
 
-        store = new SqliteJobStore(path);
-        return null;
+            default:
+                return "--store memory keeps nothing between runs, so there is nothing to read; name the service's store, as in --store sqlite:PATH.";
+        }
     }
+
+    /// <summary>The store as messages name it: the SQLite file, or the PostgreSQL host, database and schema.</summary>
+    private static string Name(IJobStore store) => store is SqliteJobStore sqlite ? sqlite.Path : store.ToString() ?? "the store";
 
     private static string Time(DateTimeOffset? time) => time is { } t ? IsoTime.Format(t) : "-";
 

@@ -133,14 +133,28 @@ public sealed class ServiceProcessTests : IDisposable
     }
 
     [LinuxFact]
-    public async Task Service_PostgreSqlStore_IsAUsageErrorThatSaysWhatToUse()
+    public async Task Service_StoreWithoutItsTarget_IsAUsageErrorThatSaysWhatToWrite()
     {
-        using var service = SampleProcess.Start("ChronoFlow.Service", "--jobs-dir", _dir.Path, "--store", "postgresql:Host=localhost");
+        using var service = SampleProcess.Start("ChronoFlow.Service", "--jobs-dir", _dir.Path, "--store", "postgresql:");
 
         var exitCode = await service.WaitForExitAsync();
 
         Assert.Equal(2, exitCode);
-        Assert.Contains(service.ErrorLines, l => l.Contains("the PostgreSQL cluster store is not in this version; use sqlite:PATH (the default) or memory", StringComparison.Ordinal));
+        Assert.Contains(service.ErrorLines, l => l.Contains("postgresql needs a connection string, as in postgresql:Host=", StringComparison.Ordinal));
+    }
+
+    [LinuxFact]
+    public async Task Service_PostgreSqlStoreThatCannotBeReached_FailsToStart_NamingHostAndDatabase_NotThePassword()
+    {
+        // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+        using var service = SampleProcess.Start("ChronoFlow.Service", "--jobs-dir", _dir.Path, "--store", "postgresql:Host=127.0.0.1;Port=1;Database=jobs;Username=u;Password=s3cret;Timeout=5");
+
+        var exitCode = await service.WaitForExitAsync();
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(service.Lines, l => l.Contains("ChronoFlow service cannot start", StringComparison.Ordinal));
+        Assert.Contains("127.0.0.1:1/jobs", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(service.Lines.Concat(service.ErrorLines), l => l.Contains("s3cret", StringComparison.Ordinal));
     }
 
     [LinuxFact]
