@@ -1,4 +1,8 @@
 using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using OpenTelemetry.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
@@ -40,7 +44,10 @@ internal static class ServiceHost
             return 1;
         }
 
-        var builder = CreateBuilder(options, provider, SchedulerMode.Hard, watch: true);
+        IHostApplicationBuilder builder = options.Dashboard is null
+            ? Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] })
+            : WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        Configure(builder, options, provider, SchedulerMode.Hard, watch: true);
         builder.Services.AddSystemd();
 
         // After AddChronoFlow, so it starts once the jobs are loaded and stops before the scheduler does.
@@ -48,7 +55,13 @@ internal static class ServiceHost
 
         try
         {
-            using var host = builder.Build();
+            using var host = builder is WebApplicationBuilder web ? BuildDashboard(web, options.Dashboard!) : ((HostApplicationBuilder)builder).Build();
+            if (options.Dashboard is { } address)
+            {
+                var origin = "http://" + address.ToString();
+                ServiceLog.Dashboard(startupLog, origin + "/chronoflow/", origin + "/metrics");
+            }
+
             await host.RunAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (IsStartFailure(ex))
@@ -76,7 +89,8 @@ internal static class ServiceHost
             return 1;
         }
 
-        var builder = CreateBuilder(options, provider, SchedulerMode.Soft, watch: false);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
+        Configure(builder, options, provider, SchedulerMode.Soft, watch: false);
         try
         {
             using var host = builder.Build();
@@ -110,10 +124,25 @@ internal static class ServiceHost
         }
     }
 
-    /// <summary>The host both commands run: <c>AddChronoFlow()</c> with the job files, the crontabs and the store.</summary>
-    private static HostApplicationBuilder CreateBuilder(ServiceOptions options, ConsoleLogProvider provider, SchedulerMode mode, bool watch)
+    /// <summary>
+    /// The service with <c>--dashboard</c>: Kestrel on that address only, the dashboard at <c>/chronoflow/</c> (loopback
+    /// requests only, as the dashboard does by default) and the <c>ChronoFlow</c> meter for Prometheus at <c>/metrics</c>.
+    /// </summary>
+    private static WebApplication BuildDashboard(WebApplicationBuilder builder, System.Net.IPEndPoint address)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address));
+        builder.Services.AddChronoFlowDashboard(dashboard => dashboard.Title = "chronoflow on " + Environment.MachineName);
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter("ChronoFlow").AddPrometheusExporter());
+        var app = builder.Build();
+        app.MapChronoFlowDashboard("/chronoflow");
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapGet("/", () => Results.Redirect("chronoflow/"));
+        return app;
+    }
+
+    /// <summary>What every command's host runs: <c>AddChronoFlow()</c> with the job files, the crontabs and the store.</summary>
+    private static void Configure(IHostApplicationBuilder builder, ServiceOptions options, ConsoleLogProvider provider, SchedulerMode mode, bool watch)
+    {
         builder.Logging.ClearProviders().AddProvider(provider).SetMinimumLevel(options.LogLevel);
 
         // The host's own start-up chatter ("Application started. Press Ctrl+C ...") is not the service's log.
@@ -151,8 +180,6 @@ internal static class ServiceHost
                 chronoFlow.UsePostgreSql(options.Store.Target!);
                 break;
         }
-
-        return builder;
     }
 
     private static bool IsStartFailure(Exception ex)

@@ -23,6 +23,9 @@ internal static partial class ServiceLog
     [LoggerMessage(505, LogLevel.Critical, "ChronoFlow service cannot start: {Reason}", EventName = "ServiceCannotStart")]
     public static partial void CannotStart(ILogger logger, string reason);
 
+    [LoggerMessage(507, LogLevel.Information, "Dashboard at {Dashboard} (loopback requests only), Prometheus metrics at {Metrics}", EventName = "Dashboard")]
+    public static partial void Dashboard(ILogger logger, string dashboard, string metrics);
+
     [LoggerMessage(506, LogLevel.Information, "run-due: {Started} run(s) started: {Succeeded} succeeded, {Failed} failed, {Skipped} skipped (store {Store})", EventName = "RanDue")]
     public static partial void RanDue(ILogger logger, int started, long succeeded, long failed, long skipped, string store);
 }

@@ -93,6 +93,9 @@ internal sealed record ServiceOptions
 
     public StoreOption Store { get; init; } = StoreOption.Memory;
 
+    /// <summary>Where <c>--dashboard</c> serves the dashboard and <c>/metrics</c>; <see langword="null"/> for nowhere.</summary>
+    public System.Net.IPEndPoint? Dashboard { get; init; }
+
     /// <summary>For <c>history</c>: the job whose runs to show.</summary>
     public string? HistoryJob { get; init; }
 
@@ -162,6 +165,29 @@ internal sealed record ServiceOptions
             },
         };
 
+        public Option<System.Net.IPEndPoint?> Dashboard { get; } = new("--dashboard")
+        {
+            Description = "Serve the dashboard at /chronoflow/ and Prometheus metrics at /metrics on this address, as in 127.0.0.1:8080 "
+                + "(the dashboard answers loopback requests only)",
+            HelpName = "HOST:PORT",
+            CustomParser = static result =>
+            {
+                var text = result.Tokens.Single().Value;
+                if (System.Net.IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port != 0 && text.Contains(':', StringComparison.Ordinal))
+                {
+                    return endpoint;
+                }
+
+                if (text.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase) && int.TryParse(text["localhost:".Length..], out var port) && port is > 0 and < 65536)
+                {
+                    return new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port);
+                }
+
+                result.AddError($"--dashboard {text}: expected an IP address and a port, as in 127.0.0.1:8080 or [::1]:8080");
+                return null;
+            },
+        };
+
         public Argument<string> HistoryJob { get; } = new("JOB") { Description = "The job id" };
 
         public Option<int> HistoryCount { get; } = new("-n")
@@ -215,6 +241,7 @@ internal sealed record ServiceOptions
             command.Options.Add(LogLevel);
             command.Options.Add(Node);
             command.Options.Add(Store);
+            command.Options.Add(Dashboard);
 
             status = new Command("status", "Show each job's schedule, next run, last run and outcome, and counts, as the store has them");
             history = new Command("history", "Show a job's recent runs from the store, newest first: scheduled and started time, duration, outcome, attempt, node, error");
@@ -238,6 +265,7 @@ internal sealed record ServiceOptions
             LogLevel = result.GetValue(LogLevel),
             Node = result.GetValue(Node) ?? JobFileSourceOptionsDefaults.NodeName,
             Store = result.GetValue(Store)!,
+            Dashboard = result.CommandResult.Command is RootCommand ? result.GetValue(Dashboard) : null,
             HistoryJob = result.CommandResult.Command.Name == "history" ? result.GetValue(HistoryJob) : null,
             HistoryCount = result.CommandResult.Command.Name == "history" ? result.GetValue(HistoryCount) : 20,
         };

@@ -44,7 +44,17 @@ public sealed class DashboardPageTests(BrowserFixture fixture) : IClassFixture<B
         Assert.Equal(["failing", "cleanup", "report"], await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.jobId)"));
 
         await Expect(page.Locator("#live")).ToHaveTextAsync("live");
+        await KeepScreenshotAsync(page, "dashboard-light.png");
         await watched.AssertCleanAsync();
+    }
+
+    /// <summary>Keeps a full-page screenshot as a test artifact (bin/.../screenshots/), and checks it was written.</summary>
+    private static async Task KeepScreenshotAsync(IPage page, string name)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "screenshots", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await page.ScreenshotAsync(new() { Path = path, FullPage = true });
+        Assert.True(new FileInfo(path).Length > 1_000, $"the screenshot {path} is empty");
     }
 
     [Fact]
@@ -145,6 +155,8 @@ public sealed class DashboardPageTests(BrowserFixture fixture) : IClassFixture<B
         await using var watched = await fixture.OpenAsync(colorScheme: ColorScheme.Dark);
 
         await Expect(watched.Page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        await Expect(watched.Page.Locator("#jobs tr")).ToHaveCountAsync(3, s_wait);
+        await KeepScreenshotAsync(watched.Page, "dashboard-dark.png");
         await watched.AssertCleanAsync();
     }
 }

@@ -216,6 +216,47 @@ public sealed class ServiceProcessTests : IDisposable
     }
 
     [LinuxFact]
+    public async Task Service_Dashboard_ServesTheJobsTheMetricsAndRefusesAnUnprotectedPost()
+    {
+        _dir.Write("tick.json", """{ "job_id": "tick", "schedule": "* * * * * *", "task": { "type": "execute_command", "command": "/bin/true" } }""");
+        var port = FreePort();
+        using var service = SampleProcess.Start("ChronoFlow.Service", "--jobs-dir", _dir.Path, "--dashboard", $"127.0.0.1:{port}");
+        await service.WaitForLineAsync(l => l.Contains("Job tick run scheduled", StringComparison.Ordinal) && l.Contains("SUCCESS", StringComparison.Ordinal));
+        Assert.Contains(service.Lines, l => l.Contains($"Dashboard at http://127.0.0.1:{port}/chronoflow/", StringComparison.Ordinal));
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        using var jobs = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("chronoflow/api/jobs"));
+        var tick = Assert.Single(jobs.RootElement.EnumerateArray());
+        Assert.Equal("tick", tick.GetProperty("id").GetString());
+        Assert.Equal("* * * * * *", tick.GetProperty("schedule").GetString());
+        Assert.Equal("Succeeded", tick.GetProperty("lastOutcome").GetString());
+
+        var page = await http.GetAsync("chronoflow/");
+        Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("script-src 'self'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+
+        var metrics = await http.GetStringAsync("metrics");
+        Assert.Contains("chronoflow_job_runs", metrics, StringComparison.Ordinal);
+        Assert.Contains("chronoflow_job_id=\"tick\"", metrics, StringComparison.Ordinal);
+
+        // No antiforgery token: refused, and the job is not paused.
+        var pause = await http.PostAsync("chronoflow/api/jobs/tick/pause", null);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, pause.StatusCode);
+        using var after = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("chronoflow/api/jobs/tick"));
+        Assert.False(after.RootElement.GetProperty("paused").GetBoolean());
+
+        service.Signal(SampleProcess.SigTerm);
+        Assert.Equal(0, await service.WaitForExitAsync());
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [LinuxFact]
     public async Task RunDue_RunsWhatFellDue_ThenNothing_AndExitsNonZeroWhenARunFails()
     {
         var store = "sqlite:" + _dir.File("state.db");
