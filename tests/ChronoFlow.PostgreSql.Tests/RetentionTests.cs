@@ -1,85 +1,32 @@
+using ChronoFlow.Testing;
+
 namespace ChronoFlow.PostgreSql.Tests;
 
-public sealed class RetentionTests(PostgresServer server) : StoreTests(server)
+/// <summary>The retention contract on a real PostgreSQL, in a schema of the test's own.</summary>
+[Collection(PostgresCollection.Name)]
+[Trait("Category", "Integration")]
+public sealed class RetentionTests(PostgresServer server) : RetentionContract, IAsyncLifetime
 {
-    private static readonly TimeSpan Month = TimeSpan.FromDays(30);
+    private readonly Stores _stores = new(server);
 
-    [Fact]
-    public async Task PruneAsync_ByAge_DeletesOnlyRowsThatEndedBeforeTheCutoff_NeverRunningOnes()
-    {
-        var store = await OpenStore(o => o.HistoryMaxRunsPerJob = 0);
-        var old = T0 - Month - TimeSpan.FromDays(1);
-        var running = (await new Batch("p1", old, lease: TimeSpan.FromDays(365)).Claim("job", old).WriteTo(store)).ClaimIds[0];
-        await new Batch("p1", T0)
-            .Record(new RunRecord { JobId = "job", ScheduledTime = old, StartedTime = old, EndedTime = old.AddMinutes(1), Outcome = JobOutcome.Succeeded })
-            .Record(new RunRecord { JobId = "other", ScheduledTime = old, Skipped = SkipReason.Misfired, Count = 3 })
-            .Record(new RunRecord { JobId = "job", ScheduledTime = old, StartedTime = old, EndedTime = T0.AddDays(-1), Outcome = JobOutcome.Succeeded })
-            .Record(new RunRecord { JobId = "job", ScheduledTime = T0.AddDays(-1), Skipped = SkipReason.Busy })
-            .WriteTo(store);
+    public Task InitializeAsync() => Task.CompletedTask;
 
-        var deleted = await store.PruneAsync(T0, CancellationToken.None);
+    public Task DisposeAsync() => _stores.DisposeAsync();
 
-        Assert.Equal(2, deleted);
-        var left = await store.GetRunsAsync("job", new RunQuery(1000), CancellationToken.None);
-        Assert.Equal(3, left.Count);
-        Assert.Contains(left, r => r.Id == running);
-        Assert.Contains(left, r => r.EndedTime == T0.AddDays(-1));
-        Assert.Empty(await store.GetRunsAsync("other", new RunQuery(1000), CancellationToken.None));
-    }
-
-    [Fact]
-    public async Task PruneAsync_ByCount_KeepsTheNewestOfEachJobAndRunningOnes_InChunks()
-    {
-        var store = await OpenStore(o => o.HistoryMaxRunsPerJob = 100);
-        var running = (await new Batch("p1", T0).Claim("big", T0.AddDays(-1)).WriteTo(store)).ClaimIds[0];
-        var batch = new Batch("p1", T0);
-        for (var i = 0; i < 1_300; i++)
+    protected override async Task<IJobStore> OpenRetainingStoreAsync(int maxRunsPerJob = 1_000, TimeSpan? interval = null)
+        => await _stores.Open(o =>
         {
-            batch.Record(new RunRecord { JobId = "big", ScheduledTime = T0.AddSeconds(i), Skipped = SkipReason.Busy });
-        }
+            o.HistoryMaxRunsPerJob = maxRunsPerJob;
+            o.RetentionInterval = interval ?? Timeout.InfiniteTimeSpan;
+        });
 
-        for (var i = 0; i < 5; i++)
-        {
-            batch.Record(new RunRecord { JobId = "small", ScheduledTime = T0.AddSeconds(i), Skipped = SkipReason.Busy });
-        }
+    protected override ValueTask<long> PruneAsync(IJobStore store, DateTimeOffset now) => ((PostgreSqlJobStore)store).PruneAsync(now, CancellationToken.None);
 
-        await batch.WriteTo(store);
-        var newest = (await store.GetRunsAsync("big", new RunQuery(100), CancellationToken.None)).Select(r => r.Id).ToList();
+    protected override Task RetentionTaskOf(IJobStore store) => ((PostgreSqlJobStore)store).RetentionTask;
 
-        var deleted = await store.PruneAsync(T0, CancellationToken.None);
-
-        Assert.Equal(1_200, deleted);
-        var left = await store.GetRunsAsync("big", new RunQuery(1000), CancellationToken.None);
-        Assert.Equal(newest.Append(running), left.Select(r => r.Id));
-        Assert.Equal(5, (await store.GetRunsAsync("small", new RunQuery(1000), CancellationToken.None)).Count);
-        Assert.Equal(0, await store.PruneAsync(T0, CancellationToken.None));
-    }
-
-    [Fact]
-    public async Task WriteAsync_OnceTheIntervalPassed_PrunesInTheBackground()
+    /// <summary>The test's schema and its stores.</summary>
+    private sealed class Stores(PostgresServer server) : StoreTests(server)
     {
-        var store = await OpenStore(o => o.RetentionInterval = TimeSpan.FromMinutes(5));
-        var old = T0 - Month - TimeSpan.FromDays(1);
-        await new Batch("p1", old).Record(new RunRecord { JobId = "job", ScheduledTime = old, Skipped = SkipReason.Busy }).WriteTo(store);
-        await store.RetentionTask;
-        Assert.Single(await store.GetRunsAsync("job", new RunQuery(1000), CancellationToken.None));
-
-        await new Batch("p1", T0).Record(new RunRecord { JobId = "job", ScheduledTime = T0, Skipped = SkipReason.Busy }).WriteTo(store);
-        await store.RetentionTask;
-
-        Assert.Equal(T0, (await Single(store, "job")).ScheduledTime);
-    }
-
-    [Fact]
-    public async Task WriteAsync_BeforeTheIntervalPassed_DoesNotPrune()
-    {
-        var store = await OpenStore(o => o.RetentionInterval = TimeSpan.FromMinutes(5));
-        await new Batch("p1", T0).Record(new RunRecord { JobId = "job", ScheduledTime = T0 - Month - Month, Skipped = SkipReason.Busy }).WriteTo(store);
-        await store.RetentionTask;
-
-        await new Batch("p1", T0.AddMinutes(4)).Record(new RunRecord { JobId = "job", ScheduledTime = T0 - Month - Month, Skipped = SkipReason.Busy }).WriteTo(store);
-        await store.RetentionTask;
-
-        Assert.Single(await store.GetRunsAsync("job", new RunQuery(1000), CancellationToken.None));
+        public Task<PostgreSqlJobStore> Open(Action<PostgreSqlJobStoreOptions> configure) => OpenStore(configure);
     }
 }

@@ -1,56 +1,7 @@
+using ChronoFlow.Testing;
 using Npgsql;
 
 namespace ChronoFlow.PostgreSql.Tests;
-
-/// <summary>Builds a <see cref="StoreBatch"/> as the scheduler would, fluently.</summary>
-internal sealed class Batch(string owner, DateTimeOffset now, string node = "node-a", TimeSpan? lease = null)
-{
-    private readonly List<RunClaim> _claims = [];
-    private readonly List<RunRecord> _records = [];
-    private readonly List<long> _renewals = [];
-    private readonly List<JobState> _states = [];
-
-    public DateTimeOffset Now => now;
-
-    public Batch Claim(string jobId, DateTimeOffset scheduled, bool manual = false)
-    {
-        _claims.Add(new RunClaim(jobId, scheduled, manual, now));
-        return this;
-    }
-
-    public Batch Record(RunRecord record)
-    {
-        _records.Add(record);
-        return this;
-    }
-
-    public Batch Finish(long id, string jobId, JobOutcome outcome = JobOutcome.Succeeded, string? error = null, string? output = null) =>
-        Record(new RunRecord { Id = id, JobId = jobId, Outcome = outcome, EndedTime = now, Attempt = 1, Error = error, Output = output, Node = node });
-
-    public Batch Renew(long id)
-    {
-        _renewals.Add(id);
-        return this;
-    }
-
-    public Batch State(JobState state)
-    {
-        _states.Add(state);
-        return this;
-    }
-
-    public StoreBatch Build()
-    {
-        var batch = new StoreBatch { Node = node, Owner = owner, Now = now, LeaseDuration = lease ?? TimeSpan.FromSeconds(10) };
-        _claims.ForEach(batch.Add);
-        _records.ForEach(batch.Add);
-        _renewals.ForEach(batch.AddRenewal);
-        _states.ForEach(batch.Add);
-        return batch;
-    }
-
-    public ValueTask<StoreWriteResult> WriteTo(IJobStore store) => store.WriteAsync(Build(), CancellationToken.None);
-}
 
 /// <summary>
 /// Each test gets a schema of its own on the shared server, with helpers to open stores on it and to look at its tables
