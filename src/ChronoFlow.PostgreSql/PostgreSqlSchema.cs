@@ -1,3 +1,4 @@
+using ChronoFlow.Stores;
 using System.Globalization;
 using Npgsql;
 
@@ -19,7 +20,7 @@ internal static class PostgreSqlSchema
     private const int LockClass = 0x43465047;
 
     /// <summary>Gets the scripts in the order of their versions.</summary>
-    internal static IReadOnlyList<SchemaScript> Scripts { get; } = Load();
+    internal static IReadOnlyList<SchemaScript> Scripts { get; } = SchemaScripts.Load(typeof(PostgreSqlSchema).Assembly, ResourcePrefix);
 
     /// <summary>Gets the newest schema version this code knows.</summary>
     internal static int LatestVersion => Scripts[^1].Version;
@@ -120,42 +121,4 @@ internal static class PostgreSqlSchema
         await using var version = new NpgsqlCommand($"SELECT coalesce(max(version), 0) FROM {Quote(schema)}.schema_version", connection, transaction);
         return Convert.ToInt32(await version.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
-
-    private static SchemaScript[] Load()
-    {
-        var assembly = typeof(PostgreSqlSchema).Assembly;
-        var scripts = new List<SchemaScript>();
-        foreach (var name in assembly.GetManifestResourceNames())
-        {
-            if (!name.StartsWith(ResourcePrefix, StringComparison.Ordinal) || !name.EndsWith(".sql", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var file = name[ResourcePrefix.Length..];
-            var underscore = file.IndexOf('_', StringComparison.Ordinal);
-            if (underscore <= 0 || !int.TryParse(file.AsSpan(0, underscore), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-            {
-                throw new InvalidOperationException($"The schema script '{file}' in {assembly.GetName().Name} must be named NNN_description.sql.");
-            }
-
-            using var stream = assembly.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            scripts.Add(new SchemaScript(version, file, reader.ReadToEnd()));
-        }
-
-        scripts.Sort((a, b) => a.Version.CompareTo(b.Version));
-        for (var i = 0; i < scripts.Count; i++)
-        {
-            if (scripts[i].Version != i + 1)
-            {
-                throw new InvalidOperationException($"The schema scripts in {assembly.GetName().Name} must be numbered 1, 2, 3, ... without gaps; '{scripts[i].Name}' is number {i + 1}.");
-            }
-        }
-
-        return [.. scripts];
-    }
 }
-
-/// <summary>One schema script: its version, its file name, and its text with the placeholder schema name.</summary>
-internal sealed record SchemaScript(int Version, string Name, string Sql);

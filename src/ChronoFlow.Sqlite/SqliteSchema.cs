@@ -1,3 +1,4 @@
+using ChronoFlow.Stores;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.Data.Sqlite;
@@ -14,7 +15,7 @@ internal static class SqliteSchema
     private const string ResourcePrefix = "ChronoFlow.Sqlite.Schema.";
 
     /// <summary>Gets the scripts in the order of their versions.</summary>
-    internal static IReadOnlyList<SchemaScript> Scripts { get; } = Load();
+    internal static IReadOnlyList<SchemaScript> Scripts { get; } = SchemaScripts.Load(typeof(SqliteSchema).Assembly, ResourcePrefix);
 
     /// <summary>Gets the newest schema version this code knows.</summary>
     internal static int LatestVersion => Scripts[^1].Version;
@@ -107,42 +108,4 @@ internal static class SqliteSchema
         command.CommandText = "SELECT coalesce(max(version), 0) FROM schema_version";
         return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
-
-    private static SchemaScript[] Load()
-    {
-        var assembly = typeof(SqliteSchema).Assembly;
-        var scripts = new List<SchemaScript>();
-        foreach (var name in assembly.GetManifestResourceNames())
-        {
-            if (!name.StartsWith(ResourcePrefix, StringComparison.Ordinal) || !name.EndsWith(".sql", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var file = name[ResourcePrefix.Length..];
-            var underscore = file.IndexOf('_', StringComparison.Ordinal);
-            if (underscore <= 0 || !int.TryParse(file.AsSpan(0, underscore), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-            {
-                throw new InvalidOperationException($"The schema script '{file}' in {assembly.GetName().Name} must be named NNN_description.sql.");
-            }
-
-            using var stream = assembly.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            scripts.Add(new SchemaScript(version, file, reader.ReadToEnd()));
-        }
-
-        scripts.Sort((a, b) => a.Version.CompareTo(b.Version));
-        for (var i = 0; i < scripts.Count; i++)
-        {
-            if (scripts[i].Version != i + 1)
-            {
-                throw new InvalidOperationException($"The schema scripts in {assembly.GetName().Name} must be numbered 1, 2, 3, ... without gaps; '{scripts[i].Name}' is number {i + 1}.");
-            }
-        }
-
-        return [.. scripts];
-    }
 }
-
-/// <summary>One schema script: its version, its file name, and its text.</summary>
-internal sealed record SchemaScript(int Version, string Name, string Sql);
