@@ -320,6 +320,48 @@ public abstract class StoreScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StalledNode_WhoseLeaseWasTakenOver_IsFenced_AndCancelsItsRun()
+    {
+        // Node A starts a long run, then stalls: its clock stands still, so it renews nothing.
+        var stalled = new TestClock();
+        stalled.Advance(TimeSpan.FromMinutes(1));
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var a = await StartAsync(
+            s => s.AddOrUpdate("long", Schedule.Cron("* * * * *"), async (_, ct) =>
+            {
+                started.TrySetResult();
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, ct);
+                }
+                finally
+                {
+                    cancelled.TrySetResult();
+                }
+            }),
+            node: "node-a",
+            clock: stalled);
+        stalled.Advance(TimeSpan.FromMinutes(1));
+        a.Pump();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Node B, past A's lease (00:02:10 by A's clock), records A's run as abandoned when it opens the store.
+        Clock.Advance(TimeSpan.FromSeconds(150));
+        var b = await StartAsync(_ => { }, node: "node-b");
+        await b.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains(await b.GetRunsAsync("long"), r => r.Outcome == JobOutcome.Abandoned && r.Node == "node-a");
+
+        // A wakes up: its renewal is refused, so it cancels the run rather than finish an occurrence another may rerun.
+        stalled.Advance(TimeSpan.FromSeconds(4));
+        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await a.IdleAsync();
+        var job = a.GetJob("long")!;
+        Assert.Equal(JobOutcome.Cancelled, job.LastOutcome);
+        Assert.Contains("took over its lease", job.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FailingStore_StartsNothingUnclaimed_SaysSo_AndRecovers()
     {
         var store = new FlakyStore(OpenStore());

@@ -9,10 +9,12 @@ namespace ChronoFlow;
 /// scheduler to count and report.
 /// </summary>
 /// <threadsafety>Safe to use from many threads at once; each call keeps its state on its own stack.</threadsafety>
-internal sealed class JobRunner(TimeProvider time, IJobLockProvider locks, RunReporter reporter, CancellationToken stopping)
+internal sealed class JobRunner(TimeProvider time, IJobLockProvider locks, RunReporter reporter, CancellationToken shutdown)
 {
     public async ValueTask<RunResult> RunAsync(JobRun run)
     {
+        // The run's own token when it has one (a store's run, revoked when its lease is lost); else the shutdown's.
+        var stopping = run.Revoked?.Token ?? shutdown;
         var options = run.Options;
         var outcome = JobOutcome.Succeeded;
         Exception? error = null;
@@ -52,7 +54,7 @@ internal sealed class JobRunner(TimeProvider time, IJobLockProvider locks, RunRe
                 }
 
                 reporter.AttemptStarted(run.JobId, run.ScheduledTicks, run.Manual, started, attempt);
-                (outcome, error, output) = await AttemptAsync(run, started, attempt).ConfigureAwait(false);
+                (outcome, error, output) = await AttemptAsync(run, started, attempt, stopping).ConfigureAwait(false);
                 if (outcome == JobOutcome.Succeeded || outcome == JobOutcome.Cancelled || attempt >= options.Retry.MaxAttempts)
                 {
                     break;
@@ -114,7 +116,7 @@ internal sealed class JobRunner(TimeProvider time, IJobLockProvider locks, RunRe
         return new RunResult(outcome, error, attempt, firstStart, duration, LockHeld: false, output);
     }
 
-    private async ValueTask<(JobOutcome Outcome, Exception? Error, string? Output)> AttemptAsync(JobRun run, DateTimeOffset started, int attempt)
+    private async ValueTask<(JobOutcome Outcome, Exception? Error, string? Output)> AttemptAsync(JobRun run, DateTimeOffset started, int attempt, CancellationToken stopping)
     {
         var options = run.Options;
         var context = new JobContext(run.JobId, options.Description, run.ScheduledTime, started, attempt, run.Manual, run.ClaimId);

@@ -21,6 +21,12 @@ internal class JobRun(string jobId, long scheduledTicks, bool manual, Func<JobCo
     /// <summary>The id of the run's claim in the store (its history row): 0 before it is claimed, or without a store.</summary>
     public long ClaimId;
 
+    /// <summary>
+    /// With a store: cancelled when the scheduler stops, or when the run's lease was taken over by another process
+    /// (this one stalled), so that the run stops. <see langword="null"/> without a store: the shutdown token serves.
+    /// </summary>
+    public CancellationTokenSource? Revoked;
+
     public DateTimeOffset ScheduledTime => new(ScheduledTicks, TimeSpan.Zero);
 }
 

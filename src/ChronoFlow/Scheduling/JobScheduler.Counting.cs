@@ -22,6 +22,8 @@ public sealed partial class JobScheduler
         {
             JobOutcome.Succeeded => null,
             JobOutcome.TimedOut => $"Timed out after {run.Options.Timeout}.",
+            JobOutcome.Cancelled when run.Revoked is { IsCancellationRequested: true } && !_stopping.IsCancellationRequested
+                => "Cancelled: another process took over its lease in the job store while this one stalled.",
             JobOutcome.Cancelled => "Cancelled by the scheduler's shutdown.",
             _ => result.Error?.Message,
         };

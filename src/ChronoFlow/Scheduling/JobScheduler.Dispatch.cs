@@ -226,6 +226,7 @@ public sealed partial class JobScheduler
         }
 
         _reporter.Report(in notices);
+        run.Revoked?.Dispose();
         if (!result.LockHeld)
         {
             _reporter.RunEnded(job.Id, run.ScheduledTicks, result.Outcome, result.Error, result.Attempts, result.Duration, run.Options.Timeout, now);

@@ -475,6 +475,7 @@ public sealed partial class JobScheduler
                 if (id > 0)
                 {
                     run.ClaimId = id;
+                    run.Revoked = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
                     _leased[id] = run;
                     won.Add(run);
                 }
@@ -514,7 +515,24 @@ public sealed partial class JobScheduler
 
         foreach (var id in result.Fenced)
         {
-            SchedulerLog.RunFenced(_logger, id);
+            ScheduledRun? revoked;
+            lock (_gate)
+            {
+                _leased.TryGetValue(id, out revoked);
+            }
+
+            SchedulerLog.RunFenced(_logger, id, revoked?.JobId ?? "(ended)");
+
+            // Another process took the lease over while this one stalled: it may run the occurrence again, so this run
+            // stops. Cancelled outside the lock: cancellation runs the job's callbacks.
+            try
+            {
+                revoked?.Revoked?.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // It ended meanwhile.
+            }
         }
 
         _reporter.Report(in notices);
@@ -689,8 +707,8 @@ public sealed partial class JobScheduler
         [LoggerMessage(404, LogLevel.Information, "Job store writes succeed again", EventName = "StoreRecovered")]
         public static partial void StoreRecovered(ILogger logger);
 
-        [LoggerMessage(405, LogLevel.Warning, "Run {RunId} lost its lease in the job store: another process took it over; its outcome is not recorded here", EventName = "RunFenced")]
-        public static partial void RunFenced(ILogger logger, long runId);
+        [LoggerMessage(405, LogLevel.Warning, "Run {RunId} of job {JobId} lost its lease in the job store: another process took it over while this one stalled; the run is cancelled and its outcome is not recorded", EventName = "RunFenced")]
+        public static partial void RunFenced(ILogger logger, long runId, string jobId);
 
         [LoggerMessage(406, LogLevel.Warning, "Job {JobId} scheduled {ScheduledTime} was abandoned by node {Node} (its lease ran out); run again: {Rerun}", EventName = "RunAbandoned")]
         public static partial void RunAbandoned(ILogger logger, string jobId, string scheduledTime, string node, bool rerun);
