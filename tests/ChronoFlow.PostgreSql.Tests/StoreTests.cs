@@ -59,24 +59,5 @@ public abstract class StoreTests(PostgresServer server) : IAsyncLifetime
     protected static async Task<RunRecord> Single(IJobStore store, string jobId) =>
         Assert.Single(await store.GetRunsAsync(jobId, new RunQuery(1000), CancellationToken.None));
 
-    /// <summary>Polls until <paramref name="condition"/> holds, failing after <paramref name="seconds"/> of real time.</summary>
-    protected static async Task<T> Eventually<T>(Func<Task<T>> probe, Func<T, bool> condition, string what, int seconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var value = await probe();
-            if (condition(value))
-            {
-                return value;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out after {seconds} s waiting for {what}.");
-
-            // The poll interval: what decides is the state read from the database, not the time waited.
-            await Task.Delay(50);
-        }
-    }
-
     protected NpgsqlConnectionStringBuilder ConnectionStringBuilder() => new(Server.ConnectionString);
 }
