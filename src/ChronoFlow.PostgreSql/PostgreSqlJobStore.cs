@@ -391,7 +391,6 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
 
     private static object Db(string? text) => (object?)text ?? DBNull.Value;
 
-    private static string? Head(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
 
     private static NpgsqlParameter P(object? value) => new() { Value = value ?? DBNull.Value };
 
@@ -522,7 +521,7 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
                 Parameters =
                 {
                     P(record.Id), P(batch.Owner), P(Db(record.StartedTime)), P(Db(record.EndedTime)), P(record.Outcome is { } o ? (int)o : null), P((int)record.Skipped),
-                    P(record.Count), P(record.Attempt), P(Db(Head(record.Error, RunRecord.MaxErrorLength))), P(Db(RunRecord.Tail(record.Output, RunRecord.MaxOutputLength))),
+                    P(record.Count), P(record.Attempt), P(Db(RunRecord.Head(record.Error, RunRecord.MaxErrorLength))), P(Db(RunRecord.Tail(record.Output, RunRecord.MaxOutputLength))),
                 },
             };
             finishes.Add((record, command));
@@ -539,7 +538,7 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
                     {
                         P(record.JobId), P(record.ScheduledTime.UtcTicks), P(record.Manual), P(record.Node ?? ""), P(Db(record.StartedTime)), P(Db(record.EndedTime)),
                         P(record.Outcome is { } o ? (int)o : null), P((int)record.Skipped), P(record.Count), P(record.Attempt),
-                        P(Db(Head(record.Error, RunRecord.MaxErrorLength))), P(Db(RunRecord.Tail(record.Output, RunRecord.MaxOutputLength))),
+                        P(Db(RunRecord.Head(record.Error, RunRecord.MaxErrorLength))), P(Db(RunRecord.Tail(record.Output, RunRecord.MaxOutputLength))),
                     },
                 });
             }
@@ -554,7 +553,7 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
                     P(state.JobId), P(state.Schedule), P(Db(state.NextOccurrence)), P(state.Paused), P(state.RunCount), P(state.SuccessCount), P(state.FailureCount),
                     P(state.TimeoutCount), P(state.RetryCount), P(state.SkipCount), P(state.MisfireCount), P(state.RejectedCount), P(state.CoalescedCount),
                     P(state.AbandonedCount), P(Db(state.LastRun)), P(Db(state.LastScheduledTime)), P(state.LastDuration?.Ticks), P(state.LastOutcome is { } o ? (int)o : null),
-                    P(Db(Head(state.LastError, RunRecord.MaxErrorLength))),
+                    P(Db(RunRecord.Head(state.LastError, RunRecord.MaxErrorLength))),
                 },
             });
         }

@@ -410,7 +410,6 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
 
     private static object Db(string? text) => (object?)text ?? DBNull.Value;
 
-    private static string? Head(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
 
     private static RunRecord ReadRun(SqliteDataReader r) => new()
     {
@@ -508,7 +507,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
                             s.FinishSkipped.Value = (int)record.Skipped;
                             s.FinishCount.Value = record.Count;
                             s.FinishAttempt.Value = record.Attempt;
-                            s.FinishError.Value = Db(Head(record.Error, RunRecord.MaxErrorLength));
+                            s.FinishError.Value = Db(RunRecord.Head(record.Error, RunRecord.MaxErrorLength));
                             s.FinishOutput.Value = Db(RunRecord.Tail(record.Output, RunRecord.MaxOutputLength));
                             if (s.Finish.ExecuteNonQuery() == 0)
                             {
@@ -527,7 +526,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
                             s.InsertSkipped.Value = (int)record.Skipped;
                             s.InsertCount.Value = record.Count;
                             s.InsertAttempt.Value = record.Attempt;
-                            s.InsertError.Value = Db(Head(record.Error, RunRecord.MaxErrorLength));
+                            s.InsertError.Value = Db(RunRecord.Head(record.Error, RunRecord.MaxErrorLength));
                             s.InsertOutput.Value = Db(RunRecord.Tail(record.Output, RunRecord.MaxOutputLength));
                             s.Insert.ExecuteNonQuery();
                         }
@@ -931,7 +930,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
             p[15].Value = Db(state.LastScheduledTime);
             p[16].Value = state.LastDuration is { } d ? d.Ticks : DBNull.Value;
             p[17].Value = state.LastOutcome is { } o ? (int)o : DBNull.Value;
-            p[18].Value = Db(Head(state.LastError, RunRecord.MaxErrorLength));
+            p[18].Value = Db(RunRecord.Head(state.LastError, RunRecord.MaxErrorLength));
         }
 
         public void Dispose()

@@ -12,7 +12,6 @@ public sealed partial class JobScheduler
     {
         var outcome = result.Outcome;
         var s = job.GetStats();
-        MarkDirtyLocked(job);
         s.RunCount++;
         s.LastRunTicks = result.FirstStartTicks;
         s.LastScheduledTicks = run.ScheduledTicks;
@@ -57,13 +56,7 @@ public sealed partial class JobScheduler
             return;
         }
 
-        if (_store is not null)
-        {
-            _leased.Remove(claimId);
-            MarkDirtyLocked(job);
-            AddRecordLocked(SkippedRecord(job, claimId, scheduledTicks, reason, count, now));
-        }
-
+        RecordNotStartedLocked(job, claimId, scheduledTicks, reason, count, now);
         var s = job.GetStats();
         switch (reason)
         {
@@ -91,13 +84,7 @@ public sealed partial class JobScheduler
             return;
         }
 
-        if (_store is not null)
-        {
-            _leased.Remove(claimId);
-            MarkDirtyLocked(job);
-            AddRecordLocked(SkippedRecord(job, claimId, firstScheduledTicks, SkipReason.Misfired, count, now));
-        }
-
+        RecordNotStartedLocked(job, claimId, firstScheduledTicks, SkipReason.Misfired, count, now);
         job.GetStats().MisfireCount += count;
         _misfired += count;
         var options = job.Options;

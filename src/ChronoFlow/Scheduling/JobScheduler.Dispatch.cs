@@ -197,11 +197,7 @@ public sealed partial class JobScheduler
             else
             {
                 RecordOutcomeLocked(job, run, result);
-                if (run.ClaimId != 0)
-                {
-                    _leased.Remove(run.ClaimId);
-                    AddRecordLocked(EndedRecord(run, result, job.Stats!.LastError, now));
-                }
+                RecordEndedLocked(run, result, now);
             }
 
             job.InFlight--;

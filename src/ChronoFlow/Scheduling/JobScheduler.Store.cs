@@ -195,11 +195,34 @@ public sealed partial class JobScheduler
         _storeWake.Writer.TryWrite(true);
     }
 
-    /// <summary>Queues a history row.</summary>
-    private void AddRecordLocked(RunRecord record)
+    /// <summary>
+    /// With a store: ends a run's claim, if it had one, and queues its history row and its job's state. The one place
+    /// where counting a run (<c>JobScheduler.Counting.cs</c>) meets the store.
+    /// </summary>
+    private void RecordInStoreLocked(JobEntry job, long claimId, RunRecord record)
     {
+        _leased.Remove(claimId);
+        MarkDirtyLocked(job);
         _pendingRecords.Add(record);
         _storeWake.Writer.TryWrite(true);
+    }
+
+    /// <summary>With a store, the history row of a run that ended: it finishes the run's claim.</summary>
+    private void RecordEndedLocked(ScheduledRun run, in RunResult result, DateTimeOffset now)
+    {
+        if (_store is not null)
+        {
+            RecordInStoreLocked(run.Job, run.ClaimId, EndedRecord(run, result, run.Job.Stats!.LastError, now));
+        }
+    }
+
+    /// <summary>With a store, the history row of occurrences that were due and did not start (a claimed run among them gives up its claim).</summary>
+    private void RecordNotStartedLocked(JobEntry job, long claimId, long scheduledTicks, SkipReason reason, long count, long now)
+    {
+        if (_store is not null)
+        {
+            RecordInStoreLocked(job, claimId, SkippedRecord(job, claimId, scheduledTicks, reason, count, now));
+        }
     }
 
     /// <summary>The history row of a run that ended.</summary>
@@ -214,7 +237,7 @@ public sealed partial class JobScheduler
         EndedTime = now,
         Outcome = result.Outcome,
         Attempt = result.Attempts,
-        Error = RunRecord.Tail(error, RunRecord.MaxErrorLength),
+        Error = RunRecord.Head(error, RunRecord.MaxErrorLength),
         Output = RunRecord.Tail(result.Output, RunRecord.MaxOutputLength),
     };
 

@@ -46,7 +46,7 @@ public sealed record RunRecord
     /// <summary>Gets how many attempts started.</summary>
     public int Attempt { get; init; }
 
-    /// <summary>Gets the error of the last attempt, at most <see cref="MaxErrorLength"/> characters.</summary>
+    /// <summary>Gets the error of the last attempt: its first <see cref="MaxErrorLength"/> characters at most.</summary>
     public string? Error { get; init; }
 
     /// <summary>Gets the tail of what the run reported as output (<see cref="JobContext.Output"/>), at most <see cref="MaxOutputLength"/> characters.</summary>
@@ -60,6 +60,12 @@ public sealed record RunRecord
     /// <param name="max">The most characters kept.</param>
     /// <returns>The text, or its tail.</returns>
     public static string? Tail(string? text, int max) => text is null || text.Length <= max ? text : text[^max..];
+
+    /// <summary>Cuts a text to its first <paramref name="max"/> characters: how an error is kept (its message comes first).</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="max">The most characters kept.</param>
+    /// <returns>The text, or its head.</returns>
+    public static string? Head(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
 }
 
 /// <summary>One page of a job's history, newest first.</summary>
