@@ -373,9 +373,12 @@ public sealed partial class JobScheduler
         bool maintenance;
         var released = 0;
         var stopNotices = default(InlineList<RunNotice>);
-        var now = _time.GetUtcNow();
+        DateTimeOffset now;
         lock (_gate)
         {
+            // The clock is read under the lock that the lease timer sets its flag under, so the sweep never runs at a
+            // time earlier than the tick that asked for it.
+            now = _time.GetUtcNow();
             claims = _pendingClaims;
             _pendingClaims = [];
             batch.RecordList.AddRange(_pendingRecords);
