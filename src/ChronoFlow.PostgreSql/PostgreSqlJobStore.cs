@@ -225,6 +225,105 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// One round trip: the heartbeat, the changes and the database's clock (<c>clock_timestamp()</c>, which the scheduler
+    /// then runs on) in one batch. With the internal option that runs leases on the nodes' clocks, no clock is returned.
+    /// </remarks>
+    public async ValueTask<StoreSync> SyncAsync(NodeHeartbeat heartbeat, long sinceVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(heartbeat);
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureOpen();
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var batch = new NpgsqlBatch(connection)
+            {
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand(_sql.Beat)
+                    {
+                        Parameters =
+                        {
+                            P(heartbeat.Owner), P(heartbeat.Node), P(heartbeat.Host), P(heartbeat.ProcessId), P(heartbeat.Version), P(heartbeat.Started.UtcTicks),
+                            P(heartbeat.Interval.Ticks), P(heartbeat.Jobs), P(heartbeat.Running), P(heartbeat.Stopping),
+                        },
+                    },
+                    new NpgsqlBatchCommand(_sql.Forget),
+                    new NpgsqlBatchCommand(_sql.Changes) { Parameters = { P(sinceVersion) } },
+                    new NpgsqlBatchCommand("SELECT clock_timestamp()"),
+                },
+            };
+            if (!_databaseClock)
+            {
+                batch.BatchCommands[0].Parameters.Add(P(heartbeat.Now.UtcDateTime));
+            }
+
+            var changes = new List<JobControlChange>();
+            DateTime clock;
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    changes.Add(new JobControlChange(reader.GetString(0), reader.GetBoolean(1), reader.GetInt64(2)));
+                }
+
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                clock = reader.GetDateTime(0);
+            }
+
+            return new StoreSync(changes, _databaseClock ? new DateTimeOffset(clock, TimeSpan.Zero) : null);
+        }
+        catch (Exception ex) when (IsDriverError(ex, cancellationToken))
+        {
+            throw new JobStoreException($"Could not write this node's heartbeat to the job store {_store}: {Describe(ex)}", ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<NodeList> GetNodesAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        EnsureOpen();
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(_sql.Nodes, connection);
+            var nodes = new List<NodeInfo>();
+            DateTimeOffset? now = null;
+            await using (var r = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    nodes.Add(new NodeInfo
+                    {
+                        Owner = r.GetString(0),
+                        Node = r.GetString(1),
+                        Host = r.GetString(2),
+                        ProcessId = r.GetInt32(3),
+                        Version = r.GetString(4),
+                        Started = ToTime(r.GetInt64(5)),
+                        LastSeen = new DateTimeOffset(r.GetDateTime(6), TimeSpan.Zero),
+                        Interval = TimeSpan.FromTicks(r.GetInt64(7)),
+                        Jobs = r.GetInt32(8),
+                        Running = r.GetInt32(9),
+                        Stopped = r.GetBoolean(10),
+                    });
+                    now ??= new DateTimeOffset(r.GetDateTime(11), TimeSpan.Zero);
+                }
+            }
+
+            now ??= new DateTimeOffset((DateTime)(await ScalarAsync(connection, "SELECT clock_timestamp()", cancellationToken).ConfigureAwait(false))!, TimeSpan.Zero);
+            return new NodeList(now.Value, nodes);
+        }
+        catch (Exception ex) when (IsDriverError(ex, cancellationToken))
+        {
+            throw new JobStoreException($"Could not read the node registry from the job store {_store}: {Describe(ex)}", ex);
+        }
+    }
+
+    /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<RunRecord>> GetRunsAsync(string jobId, RunQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
@@ -558,6 +657,11 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
             });
         }
 
+        foreach (var control in batch.Controls)
+        {
+            sql.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Control) { Parameters = { P(control.JobId), P(control.Paused) } });
+        }
+
         var claimIds = claimOrder.Length == 0 ? [] : new long[claimOrder.Length];
         List<long>? fenced = null;
         await using (var reader = await sql.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
@@ -659,7 +763,7 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
                 $"INSERT INTO {schema}.jobs (job_id, schedule, next_occurrence, paused, run_count, success_count, failure_count, timeout_count, retry_count, skip_count, "
                 + "misfire_count, rejected_count, coalesced_count, abandoned_count, last_run, last_scheduled, last_duration, last_outcome, last_error) "
                 + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) "
-                + "ON CONFLICT (job_id) DO UPDATE SET schedule = excluded.schedule, next_occurrence = excluded.next_occurrence, paused = excluded.paused, "
+                + "ON CONFLICT (job_id) DO UPDATE SET schedule = excluded.schedule, next_occurrence = excluded.next_occurrence, "
                 + "run_count = excluded.run_count, success_count = excluded.success_count, failure_count = excluded.failure_count, "
                 + "timeout_count = excluded.timeout_count, retry_count = excluded.retry_count, skip_count = excluded.skip_count, "
                 + "misfire_count = excluded.misfire_count, rejected_count = excluded.rejected_count, coalesced_count = excluded.coalesced_count, "
@@ -668,6 +772,15 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
             States =
                 "SELECT job_id, schedule, next_occurrence, paused, run_count, success_count, failure_count, timeout_count, retry_count, skip_count, "
                 + $"misfire_count, rejected_count, coalesced_count, abandoned_count, last_run, last_scheduled, last_duration, last_outcome, last_error FROM {schema}.jobs ORDER BY job_id";
+            Control = $"UPDATE {schema}.jobs SET paused = $2, control_version = nextval('{schema.Replace("'", "''", StringComparison.Ordinal)}.control_version') WHERE job_id = $1";
+            Beat =
+                $"INSERT INTO {schema}.nodes (owner, node, host, pid, version, started, last_seen, interval, jobs, running, stopped) "
+                + $"VALUES ($1, $2, $3, $4, $5, $6, {(databaseClock ? "clock_timestamp()" : "$11")}, $7, $8, $9, $10) "
+                + "ON CONFLICT (owner) DO UPDATE SET node = excluded.node, last_seen = excluded.last_seen, interval = excluded.interval, "
+                + "jobs = excluded.jobs, running = excluded.running, stopped = excluded.stopped";
+            Forget = $"DELETE FROM {schema}.nodes WHERE last_seen < now() - interval '1 day'";
+            Changes = $"SELECT job_id, paused, control_version, clock_timestamp() FROM {schema}.jobs WHERE control_version > $1 ORDER BY control_version";
+            Nodes = $"SELECT owner, node, host, pid, version, started, last_seen, interval, jobs, running, stopped, clock_timestamp() FROM {schema}.nodes ORDER BY last_seen DESC, owner";
             var expiredBefore = databaseClock ? "now()" : "$3";
             Abandon =
                 $"WITH expired AS (SELECT id FROM {runs} WHERE lease_until < {expiredBefore} ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED) "
@@ -696,6 +809,16 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
         public string States { get; }
 
         public string Abandon { get; }
+
+        public string Control { get; }
+
+        public string Beat { get; }
+
+        public string Forget { get; }
+
+        public string Changes { get; }
+
+        public string Nodes { get; }
 
         public string History { get; }
 

@@ -234,6 +234,122 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <remarks>A file has no clock of its own: <see cref="StoreSync.StoreTime"/> is <see langword="null"/>, and the registry's times are the processes'.</remarks>
+    public async ValueTask<StoreSync> SyncAsync(NodeHeartbeat heartbeat, long sinceVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(heartbeat);
+        cancellationToken.ThrowIfCancellationRequested();
+        await EnterAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var s = Opened();
+            var changes = new List<JobControlChange>();
+            try
+            {
+                s.Begin.ExecuteNonQuery();
+                try
+                {
+                    using (var beat = s.Connection.CreateCommand())
+                    {
+                        beat.CommandText =
+                            "INSERT INTO nodes (owner, node, host, pid, version, started, last_seen, interval, jobs, running, stopped) "
+                            + "VALUES ($owner, $node, $host, $pid, $version, $started, $now, $interval, $jobs, $running, $stopped) "
+                            + "ON CONFLICT (owner) DO UPDATE SET node = excluded.node, last_seen = excluded.last_seen, interval = excluded.interval, "
+                            + "jobs = excluded.jobs, running = excluded.running, stopped = excluded.stopped; "
+                            + "DELETE FROM nodes WHERE last_seen < $forget";
+                        beat.Parameters.AddWithValue("$owner", heartbeat.Owner);
+                        beat.Parameters.AddWithValue("$node", heartbeat.Node);
+                        beat.Parameters.AddWithValue("$host", heartbeat.Host);
+                        beat.Parameters.AddWithValue("$pid", heartbeat.ProcessId);
+                        beat.Parameters.AddWithValue("$version", heartbeat.Version);
+                        beat.Parameters.AddWithValue("$started", heartbeat.Started.UtcTicks);
+                        beat.Parameters.AddWithValue("$now", heartbeat.Now.UtcTicks);
+                        beat.Parameters.AddWithValue("$interval", heartbeat.Interval.Ticks);
+                        beat.Parameters.AddWithValue("$jobs", heartbeat.Jobs);
+                        beat.Parameters.AddWithValue("$running", heartbeat.Running);
+                        beat.Parameters.AddWithValue("$stopped", heartbeat.Stopping ? 1 : 0);
+                        beat.Parameters.AddWithValue("$forget", heartbeat.Now.UtcTicks - TimeSpan.TicksPerDay);
+                        beat.ExecuteNonQuery();
+                    }
+
+                    using (var read = s.Connection.CreateCommand())
+                    {
+                        read.CommandText = "SELECT job_id, paused, control_version FROM jobs WHERE control_version > $since ORDER BY control_version";
+                        read.Parameters.AddWithValue("$since", sinceVersion);
+                        using var reader = read.ExecuteReader();
+                        while (reader.Read())
+                        {
+                            changes.Add(new JobControlChange(reader.GetString(0), reader.GetInt64(1) != 0, reader.GetInt64(2)));
+                        }
+                    }
+
+                    s.Commit.ExecuteNonQuery();
+                }
+                catch
+                {
+                    SqliteSchema.Rollback(s.Connection);
+                    throw;
+                }
+            }
+            catch (SqliteException ex)
+            {
+                throw new JobStoreException($"Could not write this process's heartbeat to the job store '{Path}': {Describe(ex)}", ex);
+            }
+
+            return new StoreSync(changes, null);
+        }
+        finally
+        {
+            _writerGate.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks><see cref="NodeList.Now"/> is the latest heartbeat's time: a file has no clock of its own.</remarks>
+    public ValueTask<NodeList> GetNodesAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_writer is null)
+        {
+            throw NotOpen();
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection(_readerConnectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT owner, node, host, pid, version, started, last_seen, interval, jobs, running, stopped FROM nodes ORDER BY last_seen DESC, owner";
+            var nodes = new List<NodeInfo>();
+            using var r = command.ExecuteReader();
+            while (r.Read())
+            {
+                nodes.Add(new NodeInfo
+                {
+                    Owner = r.GetString(0),
+                    Node = r.GetString(1),
+                    Host = r.GetString(2),
+                    ProcessId = r.GetInt32(3),
+                    Version = r.GetString(4),
+                    Started = ToTime(r.GetInt64(5)),
+                    LastSeen = ToTime(r.GetInt64(6)),
+                    Interval = TimeSpan.FromTicks(r.GetInt64(7)),
+                    Jobs = r.GetInt32(8),
+                    Running = r.GetInt32(9),
+                    Stopped = r.GetInt64(10) != 0,
+                });
+            }
+
+            return new(new NodeList(nodes.Count == 0 ? default : nodes[0].LastSeen, nodes));
+        }
+        catch (SqliteException ex)
+        {
+            throw new JobStoreException($"Could not read the node registry from the job store '{Path}': {Describe(ex)}", ex);
+        }
+    }
+
+    /// <inheritdoc/>
     public ValueTask<IReadOnlyList<RunRecord>> GetRunsAsync(string jobId, RunQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobId);
@@ -553,6 +669,13 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
                     s.Upsert.ExecuteNonQuery();
                 }
 
+                foreach (var control in batch.Controls)
+                {
+                    s.ControlJob.Value = control.JobId;
+                    s.ControlPaused.Value = control.Paused ? 1 : 0;
+                    s.Control.ExecuteNonQuery();
+                }
+
                 cancellationToken.ThrowIfCancellationRequested();
                 s.Commit.ExecuteNonQuery();
             }
@@ -748,7 +871,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
                 "INSERT INTO jobs (job_id, schedule, next_occurrence, paused, run_count, success_count, failure_count, timeout_count, retry_count, skip_count, "
                 + "misfire_count, rejected_count, coalesced_count, abandoned_count, last_run, last_scheduled, last_duration, last_outcome, last_error) "
                 + "VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12, $p13, $p14, $p15, $p16, $p17, $p18) "
-                + "ON CONFLICT (job_id) DO UPDATE SET schedule = excluded.schedule, next_occurrence = excluded.next_occurrence, paused = excluded.paused, "
+                + "ON CONFLICT (job_id) DO UPDATE SET schedule = excluded.schedule, next_occurrence = excluded.next_occurrence, "
                 + "run_count = excluded.run_count, success_count = excluded.success_count, failure_count = excluded.failure_count, "
                 + "timeout_count = excluded.timeout_count, retry_count = excluded.retry_count, skip_count = excluded.skip_count, "
                 + "misfire_count = excluded.misfire_count, rejected_count = excluded.rejected_count, coalesced_count = excluded.coalesced_count, "
@@ -759,6 +882,11 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
             {
                 _state[i] = Parameter(Upsert, "$p" + i.ToString(CultureInfo.InvariantCulture), i is 0 or 1 or 18 ? SqliteType.Text : SqliteType.Integer);
             }
+
+            Control = Command(
+                "UPDATE jobs SET paused = $paused, control_version = (SELECT coalesce(max(control_version), 0) + 1 FROM jobs) WHERE job_id = $job");
+            ControlJob = Parameter(Control, "$job", SqliteType.Text);
+            ControlPaused = Parameter(Control, "$paused", SqliteType.Integer);
 
             Abandon = Command(
                 "UPDATE runs SET outcome = 4, ended = $now, lease_until = NULL, unique_slot = NULL, "
@@ -876,6 +1004,12 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
         public SqliteParameter RenewLease { get; }
 
         public SqliteCommand Upsert { get; }
+
+        public SqliteCommand Control { get; }
+
+        public SqliteParameter ControlJob { get; }
+
+        public SqliteParameter ControlPaused { get; }
 
         public SqliteCommand Abandon { get; }
 

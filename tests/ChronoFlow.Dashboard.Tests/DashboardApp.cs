@@ -197,6 +197,10 @@ public sealed class SignallingStore(IJobStore inner) : IJobStore
     public ValueTask<IReadOnlyList<RunRecord>> AbandonExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.AbandonExpiredAsync(now, cancellationToken);
 
     public ValueTask<IReadOnlyList<RunRecord>> GetRunsAsync(string jobId, RunQuery query, CancellationToken cancellationToken) => inner.GetRunsAsync(jobId, query, cancellationToken);
+
+    public ValueTask<StoreSync> SyncAsync(NodeHeartbeat heartbeat, long sinceVersion, CancellationToken cancellationToken) => inner.SyncAsync(heartbeat, sinceVersion, cancellationToken);
+
+    public ValueTask<NodeList> GetNodesAsync(CancellationToken cancellationToken) => inner.GetNodesAsync(cancellationToken);
 }
 
 /// <summary>Signs a request in as the user its <c>X-Test-User</c> header names; no header, no user.</summary>

@@ -229,6 +229,10 @@ public sealed class ChronoFlowHostedServiceTests
         public ValueTask<IReadOnlyList<RunRecord>> AbandonExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) => throw new JobStoreException("Job store 'test': the disk is full.");
 
         public ValueTask<IReadOnlyList<RunRecord>> GetRunsAsync(string jobId, RunQuery query, CancellationToken cancellationToken) => new([]);
+
+        public ValueTask<StoreSync> SyncAsync(NodeHeartbeat heartbeat, long sinceVersion, CancellationToken cancellationToken) => throw new JobStoreException("Job store 'test': the disk is full.");
+
+        public ValueTask<NodeList> GetNodesAsync(CancellationToken cancellationToken) => throw new JobStoreException("Job store 'test': the disk is full.");
     }
 
     /// <summary>Starts a hard-mode host whose one job has entered <paramref name="gate"/> and waits there.</summary>

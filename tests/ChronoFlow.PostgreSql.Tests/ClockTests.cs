@@ -1,3 +1,5 @@
+using ChronoFlow.Testing;
+
 namespace ChronoFlow.PostgreSql.Tests;
 
 /// <summary>Leases run on the database server's clock: a node whose clock is years off neither keeps nor loses runs.</summary>
@@ -56,5 +58,30 @@ public sealed class ClockTests(PostgresServer server) : StoreTests(server)
 
         Assert.True((bool)(await Scalar($"SELECT lease_until > now() + interval '59 minutes' AND lease_until > '{first:O}'::timestamptz FROM {{s}}.runs WHERE id = {id}"))!);
         Assert.Empty(await store.AbandonExpiredAsync(Future, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Scheduler_OnANodeWhoseClockIsMinutesAhead_RunsOnTheDatabaseClock()
+    {
+        // The node's clock is ten minutes ahead of the database's (the same machine's, here) and stands still.
+        var skewed = new TestClock();
+        skewed.Skew = DateTimeOffset.UtcNow.AddMinutes(10) - TestClock.Epoch;
+        var options = new SchedulerOptions { Mode = SchedulerMode.Soft, ShutdownTimeout = TimeSpan.Zero, Store = NewStore(), NodeName = "skewed" };
+        await using var scheduler = new JobScheduler(options, skewed);
+        scheduler.AddOrUpdate("minutely", Schedule.Cron("* * * * *"), (_, _) => default);
+
+        await scheduler.StartAsync();
+
+        // Its scheduler runs on the database's clock, so the job's next run is within the database's next minute, not
+        // ten minutes out; and the registry shows it alive by the database's clock.
+        var databaseNow = (DateTime)(await Scalar("SELECT clock_timestamp()"))!;
+        var schedulerNow = scheduler.TimeProvider.GetUtcNow();
+        Assert.InRange((schedulerNow - databaseNow).Duration(), TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        var next = scheduler.GetJob("minutely")!.NextRun!.Value;
+        Assert.InRange(next - databaseNow, TimeSpan.Zero, TimeSpan.FromSeconds(65));
+        var list = await scheduler.GetNodesAsync();
+        var node = Assert.Single(list.Nodes);
+        Assert.Equal(("skewed", NodeStatus.Running), (node.Node, node.GetStatus(list.Now)));
+        Assert.InRange((list.Now - databaseNow).Duration(), TimeSpan.Zero, TimeSpan.FromSeconds(5));
     }
 }

@@ -283,6 +283,89 @@ public abstract class StoreScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PauseAndResume_OnOneProcess_ActOnEveryProcess()
+    {
+        var runs = new RunRecorder();
+        var a = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-a");
+        var b = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-b");
+
+        // A pauses; B learns it at its next sync with the store (its maintenance tick, a third of the lease).
+        Assert.True(a.Pause("shared"));
+        await a.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await SyncAsync(a, b);
+        Assert.Equal(JobStatus.Paused, b.GetJob("shared")!.Status);
+        for (var i = 0; i < 2; i++)
+        {
+            Clock.Advance(TimeSpan.FromMinutes(1));
+            await Task.WhenAll(Task.Run(a.PumpAndWaitAsync), Task.Run(b.PumpAndWaitAsync));
+        }
+
+        Assert.Empty(runs.Runs);
+
+        // B resumes; A learns it, and the next occurrence runs once, on one of them.
+        Assert.True(b.Resume("shared"));
+        await b.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await SyncAsync(a, b);
+        Assert.Equal(JobStatus.Scheduled, a.GetJob("shared")!.Status);
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Task.WhenAll(Task.Run(a.PumpAndWaitAsync), Task.Run(b.PumpAndWaitAsync));
+        Assert.Equal([At(3)], runs.ScheduledTimes("shared"));
+    }
+
+    [Fact]
+    public async Task AnotherProcessesCounts_DoNotUndoAPause()
+    {
+        var runs = new RunRecorder();
+        var a = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-a");
+
+        // B does not hear of other processes' pauses (as if its syncs were all still to come).
+        var b = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), store: new FlakyStore(OpenStore()) { Deaf = true }, node: "node-b");
+        a.Pause("shared");
+        await a.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        // So it runs the job and writes its state (counts, next occurrence, not paused).
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await b.PumpAndWaitAsync();
+        await b.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Single(runs.Runs);
+
+        // A third process starts: the job is paused, as A said last.
+        var c = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-c");
+        Assert.Equal(JobStatus.Paused, c.GetJob("shared")!.Status);
+    }
+
+    [Fact]
+    public async Task NodeRegistry_ListsEveryProcess_AndWhichStopped()
+    {
+        var a = await StartAsync(s => s.AddOrUpdate("job", Schedule.Cron("* * * * *"), (_, _) => default), node: "node-a");
+        var b = await StartAsync(s => s.AddOrUpdate("job", Schedule.Cron("* * * * *"), (_, _) => default), node: "node-b");
+        await SyncAsync(a, b);
+
+        var list = await a.GetNodesAsync();
+        Assert.Equal(["node-a", "node-b"], list.Nodes.Select(n => n.Node).Order());
+        Assert.All(list.Nodes, n => Assert.Equal(NodeStatus.Running, n.GetStatus(list.Now)));
+        Assert.All(list.Nodes, n => Assert.Equal(1, n.Jobs));
+        Assert.All(list.Nodes, n => Assert.Equal(Environment.ProcessId, n.ProcessId));
+
+        // B stops and says so; A's heartbeats go on.
+        await b.StopAsync();
+        await SyncAsync(a);
+        list = await a.GetNodesAsync();
+        Assert.Equal(NodeStatus.Stopped, list.Nodes.Single(n => n.Node == "node-b").GetStatus(list.Now));
+        Assert.Equal(NodeStatus.Running, list.Nodes.Single(n => n.Node == "node-a").GetStatus(list.Now));
+    }
+
+    /// <summary>Lets each scheduler's maintenance tick (a third of the lease) pass, and waits until each has synced.</summary>
+    private async Task SyncAsync(params JobScheduler[] schedulers)
+    {
+        Clock.Advance(new SchedulerOptions().LeaseDuration / 3);
+        foreach (var s in schedulers)
+        {
+            await s.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
     public async Task AbandonedRun_IsRecorded_AndAOneTimeJobRunsAgainElsewhere()
     {
         // Process A claims the run and hangs; its clock stands still, so it never renews the lease: as good as dead.
@@ -398,6 +481,9 @@ public abstract class StoreScenarios : IAsyncLifetime
     {
         public volatile bool Failing;
 
+        /// <summary>Gets whether the process never hears of other processes' pauses and resumes.</summary>
+        public bool Deaf { get; init; }
+
         public ValueTask<IReadOnlyList<JobState>> OpenAsync(string node, CancellationToken cancellationToken) => inner.OpenAsync(node, cancellationToken);
 
         public ValueTask<StoreWriteResult> WriteAsync(StoreBatch batch, CancellationToken cancellationToken)
@@ -407,5 +493,10 @@ public abstract class StoreScenarios : IAsyncLifetime
             => Failing ? throw new JobStoreException("Job store 'test.db': disk full.") : inner.AbandonExpiredAsync(now, cancellationToken);
 
         public ValueTask<IReadOnlyList<RunRecord>> GetRunsAsync(string jobId, RunQuery query, CancellationToken cancellationToken) => inner.GetRunsAsync(jobId, query, cancellationToken);
+
+        public ValueTask<StoreSync> SyncAsync(NodeHeartbeat heartbeat, long sinceVersion, CancellationToken cancellationToken)
+            => Failing ? throw new JobStoreException("Job store 'test.db': disk full.") : inner.SyncAsync(heartbeat, Deaf ? long.MaxValue : sinceVersion, cancellationToken);
+
+        public ValueTask<NodeList> GetNodesAsync(CancellationToken cancellationToken) => inner.GetNodesAsync(cancellationToken);
     }
 }

@@ -138,12 +138,33 @@ public sealed partial class JobScheduler
         return true;
     }
 
-    /// <summary>Pauses a job: it is not scheduled until <see cref="Resume(string)"/>. Runs in flight finish.</summary>
+    /// <summary>
+    /// Pauses a job: it is not scheduled until <see cref="Resume(string)"/>. Runs in flight finish. With a store shared by
+    /// several processes, the pause acts on all of them: each applies it at its next sync with the store.
+    /// </summary>
     /// <param name="jobId">The job id.</param>
     /// <returns><see langword="true"/> when the job exists.</returns>
     public bool Pause(string jobId)
     {
         ArgumentNullException.ThrowIfNull(jobId);
+        return PauseCore(jobId, fromStore: false);
+    }
+
+    /// <summary>
+    /// Resumes a paused job from now on. Occurrences that fell while it was paused do not run; they are not misfires,
+    /// since pausing asked for exactly that. With a store shared by several processes, the resume acts on all of them.
+    /// </summary>
+    /// <param name="jobId">The job id.</param>
+    /// <returns><see langword="true"/> when the job exists.</returns>
+    public bool Resume(string jobId)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        return ResumeCore(jobId, fromStore: false);
+    }
+
+    /// <summary>Pauses a job; a pause asked for here (not <paramref name="fromStore"/>) goes to the store for the other processes.</summary>
+    private bool PauseCore(string jobId, bool fromStore)
+    {
         lock (_gate)
         {
             if (!_jobs.TryGetValue(jobId, out var job))
@@ -158,21 +179,28 @@ public sealed partial class JobScheduler
                 _timeline.Remove(job);
                 MarkDirtyLocked(job);
             }
+
+            if (!fromStore)
+            {
+                QueueControlLocked(job);
+            }
         }
 
-        SchedulerLog.JobPaused(_logger, jobId);
+        if (fromStore)
+        {
+            SchedulerLog.ControlApplied(_logger, jobId, "paused");
+        }
+        else
+        {
+            SchedulerLog.JobPaused(_logger, jobId);
+        }
+
         return true;
     }
 
-    /// <summary>
-    /// Resumes a paused job from now on. Occurrences that fell while it was paused do not run; they are not misfires,
-    /// since pausing asked for exactly that.
-    /// </summary>
-    /// <param name="jobId">The job id.</param>
-    /// <returns><see langword="true"/> when the job exists.</returns>
-    public bool Resume(string jobId)
+    /// <summary>Resumes a job; a resume asked for here (not <paramref name="fromStore"/>) goes to the store for the other processes.</summary>
+    private bool ResumeCore(string jobId, bool fromStore)
     {
-        ArgumentNullException.ThrowIfNull(jobId);
         long cursor;
         lock (_gate)
         {
@@ -197,10 +225,23 @@ public sealed partial class JobScheduler
                 }
             }
 
+            if (!fromStore)
+            {
+                QueueControlLocked(job);
+            }
+
             cursor = job.Cursor;
         }
 
-        SchedulerLog.JobResumed(_logger, jobId, LogTime(cursor));
+        if (fromStore)
+        {
+            SchedulerLog.ControlApplied(_logger, jobId, "resumed");
+        }
+        else
+        {
+            SchedulerLog.JobResumed(_logger, jobId, LogTime(cursor));
+        }
+
         return true;
     }
 

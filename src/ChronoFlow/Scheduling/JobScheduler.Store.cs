@@ -81,6 +81,8 @@ public sealed partial class JobScheduler
     private async Task OpenStoreAsync(IJobStore store, CancellationToken cancellationToken)
     {
         var states = await store.OpenAsync(_node, cancellationToken).ConfigureAwait(false);
+        _startedAt = _time.GetUtcNow();
+        var clockMoved = await SyncAtOpenAsync().ConfigureAwait(false);
         var now = _time.GetUtcNow().UtcTicks;
         List<(JobEntry Job, string Stored)>? changed = null;
         lock (_gate)
@@ -99,6 +101,12 @@ public sealed partial class JobScheduler
 
             foreach (var job in _jobs.Values)
             {
+                if (clockMoved && !_stored.ContainsKey(job.Id) && job.Schedule.Kind == ScheduleKind.Cron && !job.Paused)
+                {
+                    // New to the store, so its first occurrence came from this process's clock: take it from the store's.
+                    job.Cursor = job.Schedule.Next(now - 1);
+                }
+
                 if (RestoreLocked(job, now) is { } stored)
                 {
                     (changed ??= []).Add((job, stored));
@@ -300,6 +308,10 @@ public sealed partial class JobScheduler
         await FlushStoreAsync().ConfigureAwait(false);
         _storeWake.Writer.TryComplete();
         await loop.ConfigureAwait(false);
+        if (_storeError is null)
+        {
+            await SyncAtStopAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task StoreLoopAsync()
@@ -390,6 +402,8 @@ public sealed partial class JobScheduler
             }
 
             _dirtyJobs.Clear();
+            batch.ControlList.AddRange(_pendingControls);
+            _pendingControls.Clear();
             maintenance = _maintenanceDue;
             _maintenanceDue = false;
             if (maintenance)
@@ -447,12 +461,14 @@ public sealed partial class JobScheduler
 
         // The batch is in: whatever the sweep does, its claims are won or lost now.
         IReadOnlyList<RunRecord> abandoned = [];
+        IReadOnlyList<JobControlChange> controls = [];
         Exception? sweepError = null;
         if (maintenance)
         {
             try
             {
                 abandoned = await store.AbandonExpiredAsync(now, CancellationToken.None).ConfigureAwait(false);
+                controls = await SyncClusterAsync(stopping: false).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -461,6 +477,7 @@ public sealed partial class JobScheduler
         }
 
         OnWritten(claims, result, abandoned, now);
+        ApplyControls(controls);
         if (sweepError is not null)
         {
             lock (_gate)
@@ -604,6 +621,7 @@ public sealed partial class JobScheduler
         {
             _storeError = message;
             _pendingRecords.InsertRange(0, batch.RecordList);
+            _pendingControls.InsertRange(0, batch.ControlList);
             foreach (var state in batch.StateList)
             {
                 if (_jobs.TryGetValue(state.JobId, out var job))
@@ -741,5 +759,14 @@ public sealed partial class JobScheduler
 
         [LoggerMessage(407, LogLevel.Error, "Job store still failing at shutdown: {Records} history row(s) and the latest job states were not written: {Message}", EventName = "StoreWritesLost")]
         public static partial void StoreWritesLost(ILogger logger, int records, string message);
+
+        [LoggerMessage(408, LogLevel.Information, "The job store's clock is {OffsetMs} ms from this process's (was {PreviousMs} ms); the scheduler now runs on the store's", EventName = "ClockOffset")]
+        public static partial void ClockOffset(ILogger logger, double offsetMs, double previousMs);
+
+        [LoggerMessage(409, LogLevel.Information, "Job {JobId} was {Action} by another process sharing the job store", EventName = "ControlApplied")]
+        public static partial void ControlApplied(ILogger logger, string jobId, string action);
+
+        [LoggerMessage(410, LogLevel.Warning, "Could not sync with the job store (the node registry's heartbeat and other processes' pauses and resumes); trying again on the next tick: {Message}", EventName = "SyncFailed")]
+        public static partial void SyncFailed(ILogger logger, Exception error, string message);
     }
 }

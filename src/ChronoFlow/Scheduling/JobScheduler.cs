@@ -68,6 +68,13 @@ public sealed partial class JobScheduler : IAsyncDisposable
         _options = options ?? new SchedulerOptions();
         _options.ThrowIfInvalid();
         _time = timeProvider ?? TimeProvider.System;
+        if (_options.Store is not null)
+        {
+            // With a store, the scheduler runs on the store's clock when it has one (see JobScheduler.Cluster.cs).
+            _storeClock = new StoreClock(_time);
+            _time = _storeClock;
+        }
+
         _logger = loggerFactory?.CreateLogger<JobScheduler>() ?? (ILogger)NullLogger.Instance;
         _queue = _options.JobQueue ?? new InMemoryJobQueue(_options.QueueCapacity);
         _reporter = new RunReporter(_logger, [.. _options.EventListeners], _time);

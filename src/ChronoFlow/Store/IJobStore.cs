@@ -60,6 +60,25 @@ public interface IJobStore
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The rows, at most <see cref="RunQuery.Limit"/>.</returns>
     ValueTask<IReadOnlyList<RunRecord>> GetRunsAsync(string jobId, RunQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records this process as alive in the node registry and returns what other processes changed: the pauses and
+    /// resumes (<see cref="StoreBatch.Controls"/>) written since <paramref name="sinceVersion"/>, and the store's clock.
+    /// Called by the scheduler on its maintenance tick (every third of <see cref="SchedulerOptions.LeaseDuration"/>),
+    /// once more when it stops, and never concurrently with <see cref="WriteAsync"/>.
+    /// </summary>
+    /// <param name="heartbeat">This process, as the registry shows it.</param>
+    /// <param name="sinceVersion">The greatest <see cref="JobControlChange.Version"/> this process has seen; 0 at first.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The changes, at most one per job (its latest), oldest first, and the store's clock if it has one.</returns>
+    /// <exception cref="JobStoreException">The store could not be read or written.</exception>
+    ValueTask<StoreSync> SyncAsync(NodeHeartbeat heartbeat, long sinceVersion, CancellationToken cancellationToken);
+
+    /// <summary>Reads the node registry: every process whose heartbeat the store keeps (a day after its last, at least).</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The nodes, and the time they were read at by the clock of their <see cref="NodeInfo.LastSeen"/>.</returns>
+    /// <exception cref="JobStoreException">The store could not be read.</exception>
+    ValueTask<NodeList> GetNodesAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A store failed: it could not be opened, read or written. The message names the store and the cause.</summary>

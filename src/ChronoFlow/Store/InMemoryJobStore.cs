@@ -19,7 +19,11 @@ public sealed class InMemoryJobStore : IJobStore
     private readonly Dictionary<string, LinkedList<Row>> _runs = new(StringComparer.Ordinal);
     private readonly Dictionary<long, Row> _running = [];
     private readonly HashSet<(string JobId, long Scheduled)> _claimed = [];
+    private readonly Dictionary<string, JobControlChange> _controls = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeInfo> _nodes = new(StringComparer.Ordinal);
     private long _nextId;
+    private long _controlVersion;
+    private DateTimeOffset _lastHeartbeat;
 
     /// <summary>Creates an empty store that keeps up to 1,000 history rows per job.</summary>
     public InMemoryJobStore()
@@ -113,7 +117,18 @@ public sealed class InMemoryJobStore : IJobStore
 
             foreach (var state in batch.States)
             {
-                _states[state.JobId] = state;
+                // Whether a job is paused is the controls' to say once its row exists.
+                _states[state.JobId] = _states.TryGetValue(state.JobId, out var stored) ? state with { Paused = stored.Paused } : state;
+            }
+
+            foreach (var control in batch.Controls)
+            {
+                if (_states.TryGetValue(control.JobId, out var stored))
+                {
+                    _states[control.JobId] = stored with { Paused = control.Paused };
+                }
+
+                _controls[control.JobId] = new JobControlChange(control.JobId, control.Paused, ++_controlVersion);
             }
         }
 
@@ -153,6 +168,33 @@ public sealed class InMemoryJobStore : IJobStore
         }
 
         return new ValueTask<IReadOnlyList<RunRecord>>((IReadOnlyList<RunRecord>?)abandoned ?? []);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<StoreSync> SyncAsync(NodeHeartbeat heartbeat, long sinceVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(heartbeat);
+        lock (_gate)
+        {
+            _nodes[heartbeat.Owner] = NodeInfo.FromHeartbeat(heartbeat, heartbeat.Now);
+            if (heartbeat.Now > _lastHeartbeat)
+            {
+                _lastHeartbeat = heartbeat.Now;
+            }
+
+            var changes = _controls.Values.Where(c => c.Version > sinceVersion).OrderBy(c => c.Version).ToArray();
+            return new ValueTask<StoreSync>(new StoreSync(changes, null));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<NodeList> GetNodesAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            NodeInfo[] nodes = [.. _nodes.Values.OrderByDescending(n => n.LastSeen)];
+            return new ValueTask<NodeList>(new NodeList(_lastHeartbeat, nodes));
+        }
     }
 
     /// <inheritdoc/>

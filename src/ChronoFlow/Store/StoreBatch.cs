@@ -18,6 +18,7 @@ public sealed class StoreBatch
     internal readonly List<RunRecord> RecordList = [];
     internal readonly List<long> RenewalList = [];
     internal readonly List<JobState> StateList = [];
+    internal readonly List<JobControl> ControlList = [];
 
     /// <summary>Gets or sets this process's name, written into the rows it claims.</summary>
     public string Node { get; set; } = "";
@@ -46,11 +47,20 @@ public sealed class StoreBatch
     /// <summary>Gets the ids of running claims whose leases to renew, if this owner still holds them.</summary>
     public IReadOnlyList<long> Renewals => RenewalList;
 
-    /// <summary>Gets the latest state of each job that changed, at most one per job.</summary>
+    /// <summary>
+    /// Gets the latest state of each job that changed, at most one per job. A state never changes whether a job is
+    /// paused once its row exists: only <see cref="Controls"/> do, so that one process's counts do not undo another's pause.
+    /// </summary>
     public IReadOnlyList<JobState> States => StateList;
 
+    /// <summary>
+    /// Gets the pauses and resumes to apply after <see cref="States"/>, in order, each with the store's next change
+    /// version, so that every process sharing the store sees them at its next <see cref="IJobStore.SyncAsync"/>.
+    /// </summary>
+    public IReadOnlyList<JobControl> Controls => ControlList;
+
     /// <summary>Gets whether the batch holds nothing to write.</summary>
-    public bool IsEmpty => ClaimList.Count == 0 && RecordList.Count == 0 && RenewalList.Count == 0 && StateList.Count == 0;
+    public bool IsEmpty => ClaimList.Count == 0 && RecordList.Count == 0 && RenewalList.Count == 0 && StateList.Count == 0 && ControlList.Count == 0;
 
     /// <summary>Adds the claim of an occurrence.</summary>
     /// <param name="claim">The claim.</param>
@@ -64,6 +74,14 @@ public sealed class StoreBatch
     /// <param name="state">The state.</param>
     public void Add(JobState state) => StateList.Add(state ?? throw new ArgumentNullException(nameof(state)));
 
+    /// <summary>Adds a pause or a resume.</summary>
+    /// <param name="control">The control.</param>
+    public void Add(JobControl control)
+    {
+        ArgumentNullException.ThrowIfNull(control.JobId, nameof(control));
+        ControlList.Add(control);
+    }
+
     /// <summary>Adds the renewal of a running claim's lease.</summary>
     /// <param name="runId">The claim's id.</param>
     public void AddRenewal(long runId) => RenewalList.Add(runId);
@@ -75,6 +93,7 @@ public sealed class StoreBatch
         RecordList.Clear();
         RenewalList.Clear();
         StateList.Clear();
+        ControlList.Clear();
     }
 }
 

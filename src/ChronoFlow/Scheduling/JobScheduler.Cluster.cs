@@ -1,0 +1,221 @@
+using System.Reflection;
+
+namespace ChronoFlow;
+
+/// <summary>
+/// The scheduler's side of a store shared by several processes: pauses and resumes that act everywhere, the node
+/// registry's heartbeat, and the store's clock.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="Pause(string)"/> and <see cref="Resume(string)"/> act here at once and queue a <see cref="JobControl"/>
+/// for the writer's next batch. On each maintenance tick the writer calls <see cref="IJobStore.SyncAsync"/>, which beats
+/// this process's heart in the registry and returns the controls other processes wrote since the last one; they are
+/// applied as if called here, except for jobs with a control of this process's own still pending, which wins.
+/// </para>
+/// <para>
+/// A store with a clock of its own (PostgreSQL's) returns it on each sync. The scheduler then runs on that clock: its
+/// <see cref="TimeProvider"/> adds the measured offset to the process's, so due checks agree across processes whose
+/// clocks do not. The offset is measured at start, before restored jobs resume, and kept up to date on each tick.
+/// </para>
+/// </remarks>
+public sealed partial class JobScheduler
+{
+    private static readonly string s_version = typeof(JobScheduler).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "";
+
+    /// <summary>The clock with the store's offset; <see langword="null"/> without a store.</summary>
+    private readonly StoreClock? _storeClock;
+
+    // Guarded by _gate.
+    private readonly List<JobControl> _pendingControls = [];
+    private long _controlVersion;
+    private DateTimeOffset _startedAt;
+    private volatile bool _storeHasClock;
+
+    /// <summary>
+    /// Reads the node registry of the <see cref="SchedulerOptions.Store"/>: every process sharing it, with its last
+    /// heartbeat. Without a store, the list holds this process alone.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The nodes, and the time they were read at.</returns>
+    /// <exception cref="JobStoreException">The store could not be read.</exception>
+    public async ValueTask<NodeList> GetNodesAsync(CancellationToken cancellationToken = default)
+    {
+        if (_store is null || !Volatile.Read(ref _storeReady))
+        {
+            var now = _time.GetUtcNow();
+            return new NodeList(now, [NodeInfo.FromHeartbeat(Heartbeat(now, stopping: false), now)]);
+        }
+
+        var list = await _store.GetNodesAsync(cancellationToken).ConfigureAwait(false);
+
+        // The registry's times are the processes' own when the store has no clock: judge them by this one.
+        return _storeHasClock ? list : list with { Now = _time.GetUtcNow() };
+    }
+
+    /// <summary>Gets the offset of the store's clock from the process's, which the scheduler's clock includes.</summary>
+    internal TimeSpan StoreClockOffset => _storeClock?.Offset ?? TimeSpan.Zero;
+
+    /// <summary>Queues a pause or resume for every process sharing the store. Free without a store.</summary>
+    private void QueueControlLocked(JobEntry job)
+    {
+        if (_store is not null)
+        {
+            _pendingControls.Add(new JobControl(job.Id, job.Paused));
+            _storeWake.Writer.TryWrite(true);
+        }
+    }
+
+    /// <summary>This process as the node registry shows it.</summary>
+    private NodeHeartbeat Heartbeat(DateTimeOffset now, bool stopping)
+    {
+        int jobs;
+        lock (_gate)
+        {
+            jobs = _jobs.Count;
+        }
+
+        return new NodeHeartbeat
+        {
+            Node = _node,
+            Owner = _owner,
+            Host = Environment.MachineName,
+            ProcessId = Environment.ProcessId,
+            Version = s_version,
+            Started = _startedAt == default ? now : _startedAt,
+            Now = now,
+            Jobs = jobs,
+            Running = Volatile.Read(ref _running),
+            Interval = _options.LeaseDuration / 3,
+            Stopping = stopping,
+        };
+    }
+
+    /// <summary>
+    /// Beats this process's heart in the registry, moves the clock to the store's, and returns the controls that other
+    /// processes wrote since the last sync. Called by the writer (and at start and stop, when no writer runs).
+    /// </summary>
+    /// <exception cref="JobStoreException">The store failed.</exception>
+    private async Task<IReadOnlyList<JobControlChange>> SyncClusterAsync(bool stopping)
+    {
+        var store = _store!;
+        long since;
+        lock (_gate)
+        {
+            since = _controlVersion;
+        }
+
+        var clock = _storeClock!;
+        var before = clock.Inner.GetUtcNow();
+        var sync = await store.SyncAsync(Heartbeat(_time.GetUtcNow(), stopping), since, CancellationToken.None).ConfigureAwait(false);
+        var after = clock.Inner.GetUtcNow();
+        if (sync.StoreTime is { } storeTime)
+        {
+            _storeHasClock = true;
+            // The store read its clock somewhere within the round trip: half of it is the measure's uncertainty.
+            var offset = storeTime - (before + ((after - before) / 2));
+            var error = (after - before) / 2;
+            if ((offset - clock.Offset).Duration() > TimeSpan.FromMilliseconds(50) + error)
+            {
+                var previous = clock.Offset;
+                clock.Offset = offset;
+                SchedulerLog.ClockOffset(_logger, offset.TotalMilliseconds, previous.TotalMilliseconds);
+            }
+        }
+
+        if (sync.Changes.Count != 0)
+        {
+            lock (_gate)
+            {
+                _controlVersion = Math.Max(_controlVersion, sync.Changes[^1].Version);
+            }
+        }
+
+        return sync.Changes;
+    }
+
+    /// <summary>Applies the pauses and resumes other processes wrote, as if <see cref="Pause(string)"/> or <see cref="Resume(string)"/> were called here.</summary>
+    private void ApplyControls(IReadOnlyList<JobControlChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            bool apply;
+            lock (_gate)
+            {
+                // A control of this process's own that is not written yet is newer than anything the store returned.
+                apply = _jobs.TryGetValue(change.JobId, out var job) && job.Paused != change.Paused && !_pendingControls.Exists(c => c.JobId == change.JobId);
+            }
+
+            if (!apply)
+            {
+                continue;
+            }
+
+            if (change.Paused)
+            {
+                PauseCore(change.JobId, fromStore: true);
+            }
+            else
+            {
+                ResumeCore(change.JobId, fromStore: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The first sync, at start, before jobs resume: registers the process and measures the store's clock. Jobs that
+    /// the store knew nothing of took their first occurrence from the process's clock; when the store's clock differs,
+    /// their first occurrence is taken again from it. A failure is logged, and the writer's first tick tries again.
+    /// </summary>
+    private async Task<bool> SyncAtOpenAsync()
+    {
+        try
+        {
+            await SyncClusterAsync(stopping: false).ConfigureAwait(false);
+            return _storeClock!.Offset != TimeSpan.Zero;
+        }
+        catch (Exception ex) when (ex is JobStoreException or OperationCanceledException)
+        {
+            SchedulerLog.SyncFailed(_logger, ex, ex.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Says in the registry that this process stopped; best effort, once the writer has ended.</summary>
+    private async Task SyncAtStopAsync()
+    {
+        try
+        {
+            await SyncClusterAsync(stopping: true).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is JobStoreException or OperationCanceledException)
+        {
+            // The registry shows the process as lost once its heartbeats stop: true enough.
+            SchedulerLog.SyncFailed(_logger, ex, ex.Message);
+        }
+    }
+
+    /// <summary>A clock that is the process's plus the offset of the store's clock; timers are the process's.</summary>
+    internal sealed class StoreClock(TimeProvider inner) : TimeProvider
+    {
+        private long _offsetTicks;
+
+        public TimeProvider Inner => inner;
+
+        public TimeSpan Offset
+        {
+            get => TimeSpan.FromTicks(Volatile.Read(ref _offsetTicks));
+            set => Volatile.Write(ref _offsetTicks, value.Ticks);
+        }
+
+        public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
+
+        public override long TimestampFrequency => inner.TimestampFrequency;
+
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow().AddTicks(Volatile.Read(ref _offsetTicks));
+
+        public override long GetTimestamp() => inner.GetTimestamp();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => inner.CreateTimer(callback, state, dueTime, period);
+    }
+}
