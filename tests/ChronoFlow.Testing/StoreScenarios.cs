@@ -366,6 +366,21 @@ public abstract class StoreScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task IntervalWithoutAnchor_CountsFromTheUnixEpoch_SoProcessesStartedApartAgree()
+    {
+        // Two processes that know nothing of each other's state (stores of their own) register the same interval job
+        // at different times: both put its next run on the same grid, so sharing a store they would claim the same
+        // occurrences, not one each.
+        Clock.Advance(new TimeSpan(0, 3, 17));
+        var a = await StartAsync(s => s.AddOrUpdate("sweep", Schedule.Every(TimeSpan.FromMinutes(10)), (_, _) => default), store: new InMemoryJobStore(), node: "node-a");
+        Clock.Advance(new TimeSpan(0, 1, 24));
+        var b = await StartAsync(s => s.AddOrUpdate("sweep", Schedule.Every(TimeSpan.FromMinutes(10)), (_, _) => default), store: new InMemoryJobStore(), node: "node-b");
+
+        Assert.Equal(At(10), a.GetJob("sweep")!.NextRun);
+        Assert.Equal(At(10), b.GetJob("sweep")!.NextRun);
+    }
+
+    [Fact]
     public async Task AbandonedRun_IsRecorded_AndAOneTimeJobRunsAgainElsewhere()
     {
         // Process A claims the run and hangs; its clock stands still, so it never renews the lease: as good as dead.

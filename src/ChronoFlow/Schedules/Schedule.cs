@@ -110,7 +110,11 @@ public abstract class Schedule
         return schedule!;
     }
 
-    /// <summary>Creates a schedule that runs every <paramref name="interval"/>, counted from when the job is registered.</summary>
+    /// <summary>
+    /// Creates a schedule that runs every <paramref name="interval"/>, counted from when the job is registered; with a
+    /// <see cref="SchedulerOptions.Store"/>, which other processes may share, counted from the Unix epoch instead, so
+    /// that they all agree on the occurrences (every ten minutes then means :00, :10, :20, ... UTC).
+    /// </summary>
     /// <param name="interval">The time between runs; positive.</param>
     /// <returns>The schedule.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> is zero or negative.</exception>
@@ -120,7 +124,7 @@ public abstract class Schedule
     /// <param name="interval">The time between runs; positive.</param>
     /// <param name="anchor">
     /// An instant that is an occurrence (runs fall on <c>anchor + k × interval</c>); <see langword="null"/> anchors
-    /// the schedule when the job is registered.
+    /// the schedule when the job is registered, or at the Unix epoch with a store.
     /// </param>
     /// <param name="jitter">
     /// A random delay in <c>[0, jitter)</c> added to each occurrence, like systemd's <c>RandomizedDelaySec</c>, so that

@@ -26,7 +26,10 @@ public sealed partial class JobScheduler
         options.ThrowIfInvalid(jobId);
 
         var now = _time.GetUtcNow().UtcTicks;
-        var bound = schedule.Bind(jobId, now);
+
+        // An interval without an anchor counts from its registration; with a store, which other processes may share,
+        // from the Unix epoch instead, so that every process computes the same occurrences and claims the same ones.
+        var bound = schedule.Bind(jobId, _store is null ? now : DateTimeOffset.UnixEpoch.UtcTicks);
         var storeKey = _store is null ? null : schedule.Identity;
         bool added;
         long cursor;
