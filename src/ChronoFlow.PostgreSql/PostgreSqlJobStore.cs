@@ -33,7 +33,7 @@ namespace ChronoFlow;
 /// As <see cref="IJobStore"/> requires, and more: every call takes a pooled connection of its own, so any member may be
 /// called from any thread, concurrently.
 /// </threadsafety>
-public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposable
+public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAsyncDisposable, IDisposable
 {
     private const int PruneChunk = 500;
     private const int AbandonChunk = 1000;
@@ -49,6 +49,10 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
     private readonly Sql _sql;
     private long _nextPruneTicks;
     private Task _pruneTask = Task.CompletedTask;
+    private readonly bool _notifications;
+    private readonly string _channel;
+    private readonly List<Action> _subscribers = [];
+    private Task? _listener;
     private volatile bool _opened;
     private volatile bool _disposed;
 
@@ -85,7 +89,7 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
         }
 
         var cs = builder.ConnectionStringBuilder;
-        if (cs.MaxAutoPrepare == 0)
+        if (cs.MaxAutoPrepare == 0 && !options.TransactionPooling)
         {
             // The batch statements are the same every time: let Npgsql prepare them once per connection.
             cs.MaxAutoPrepare = 32;
@@ -101,6 +105,12 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
         _store = $"'{cs.Host}:{(cs.Port == 0 ? NpgsqlConnection.DefaultPort : cs.Port).ToString(CultureInfo.InvariantCulture)}/{cs.Database ?? cs.Username ?? ""}' (schema '{Schema}')";
         _dataSource = builder.Build();
         _databaseClock = options.UseDatabaseClock;
+        _notifications = !options.TransactionPooling;
+
+        // A channel name is an identifier: at most 63 bytes. Schemas whose names share their first 52 characters
+        // share a channel, which costs a needless sync now and then, nothing more.
+        _channel = "chronoflow_" + Schema;
+        _channel = _channel[..Math.Min(_channel.Length, 63)];
         _maxAge = options.HistoryMaxAge;
         _maxRunsPerJob = options.HistoryMaxRunsPerJob;
         _retentionInterval = options.RetentionInterval;
@@ -281,6 +291,30 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
         }
     }
 
+    /// <summary>
+    /// Calls <paramref name="changed"/> whenever another node pauses or resumes a job, through PostgreSQL's
+    /// <c>LISTEN</c>/<c>NOTIFY</c> on one connection that the store keeps for it, and after each (re)connection, since
+    /// notifications sent meanwhile are lost. The connection is opened again with a back-off when it breaks. With
+    /// <see cref="PostgreSqlJobStoreOptions.TransactionPooling"/> nothing is called: nodes sync on their tick.
+    /// </summary>
+    /// <param name="changed">What to call; it must return quickly and never throw.</param>
+    /// <returns>The subscription.</returns>
+    public IDisposable Subscribe(Action changed)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_subscribers)
+        {
+            _subscribers.Add(changed);
+            if (_notifications)
+            {
+                _listener ??= Task.Run(ListenAsync);
+            }
+        }
+
+        return new Subscription(this, changed);
+    }
+
     /// <inheritdoc/>
     public async ValueTask<NodeList> GetNodesAsync(CancellationToken cancellationToken)
     {
@@ -431,6 +465,11 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
 
         _disposed = true;
         await _disposing.CancelAsync().ConfigureAwait(false);
+        if (_listener is { } listener)
+        {
+            await listener.ConfigureAwait(false);
+        }
+
         try
         {
             await _pruneTask.ConfigureAwait(false);
@@ -445,6 +484,65 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
 
     /// <summary>Stops retention and closes the store's connections.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Holds the connection that listens for other nodes' changes, opening it again when it breaks.</summary>
+    private async Task ListenAsync()
+    {
+        var token = _disposing.Token;
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                connection.Notification += (_, _) => NotifySubscribers();
+                await using (var listen = new NpgsqlCommand($"LISTEN {PostgreSqlSchema.Quote(_channel)}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+                }
+
+                // Whatever was sent while no connection listened is lost: a sync now catches up with it.
+                backoff = TimeSpan.FromSeconds(1);
+                NotifySubscribers();
+                while (true)
+                {
+                    await connection.WaitAsync(token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or SocketException or IOException or TimeoutException or InvalidOperationException)
+            {
+                // The database is away; the scheduler's own writes say so. Listen again once it is back.
+                try
+                {
+                    await Task.Delay(backoff, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+        }
+    }
+
+    private void NotifySubscribers()
+    {
+        Action[] subscribers;
+        lock (_subscribers)
+        {
+            subscribers = [.. _subscribers];
+        }
+
+        foreach (var changed in subscribers)
+        {
+            changed();
+        }
+    }
 
     /// <summary>Says in words what a driver's error means for the store, followed by the server's or the driver's own message.</summary>
     internal static string Describe(Exception ex)
@@ -662,6 +760,12 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
             sql.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Control) { Parameters = { P(control.JobId), P(control.Paused) } });
         }
 
+        if (batch.Controls.Count != 0 && _notifications)
+        {
+            // Delivered when the batch commits, and only then.
+            sql.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_notify($1, '')") { Parameters = { P(_channel) } });
+        }
+
         var claimIds = claimOrder.Length == 0 ? [] : new long[claimOrder.Length];
         List<long>? fenced = null;
         await using (var reader = await sql.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
@@ -829,5 +933,17 @@ public sealed class PostgreSqlJobStore : IJobStore, IAsyncDisposable, IDisposabl
         public string Boundary { get; }
 
         public string PruneJob { get; }
+    }
+
+    /// <summary>A subscriber to <see cref="Subscribe"/>, removed when disposed.</summary>
+    private sealed class Subscription(PostgreSqlJobStore store, Action changed) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (store._subscribers)
+            {
+                store._subscribers.Remove(changed);
+            }
+        }
     }
 }

@@ -36,6 +36,15 @@ public sealed partial class PostgreSqlJobStoreOptions
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// Gets or sets whether the store runs behind a pooler in transaction mode (PgBouncer's <c>pool_mode =
+    /// transaction</c>), which gives each transaction whatever server connection is free, so nothing may rely on a
+    /// session: the store then neither listens for other nodes' changes (<c>LISTEN</c>/<c>NOTIFY</c>; every node still
+    /// syncs on its maintenance tick, a third of the lease) nor prepares its statements on the server.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>: a direct connection, with notifications and prepared statements.</value>
+    public bool TransactionPooling { get; set; }
+
+    /// <summary>
     /// Gets or sets whether leases run on the database server's clock (the default, and what production wants), or on
     /// the clock of the process as the scheduler reports it (<see cref="StoreBatch.LeaseUntil"/> and the
     /// <c>now</c> of <see cref="IJobStore.AbandonExpiredAsync"/>). Only tests that drive the scheduler on a fake

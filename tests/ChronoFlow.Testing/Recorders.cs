@@ -112,6 +112,9 @@ public static class SchedulerTestExtensions
     /// <summary>Waits for idle with a real-time guard so that a bug fails the test instead of hanging it.</summary>
     public static Task IdleAsync(this JobScheduler scheduler) => scheduler.WaitForIdleAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
+    /// <summary>Waits until everything pending for the store when called is written (the scheduler's internal flush), failing after 30 s.</summary>
+    public static Task FlushAsync(this JobScheduler scheduler) => scheduler.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
     public static async Task<int> PumpAndWaitAsync(this JobScheduler scheduler)
     {
         var started = scheduler.Pump();

@@ -31,6 +31,7 @@ public sealed partial class JobScheduler
     private long _controlVersion;
     private DateTimeOffset _startedAt;
     private volatile bool _storeHasClock;
+    private IDisposable? _changeSubscription;
 
     /// <summary>
     /// Reads the node registry of the <see cref="SchedulerOptions.Store"/>: every process sharing it, with its last
@@ -179,6 +180,25 @@ public sealed partial class JobScheduler
             SchedulerLog.SyncFailed(_logger, ex, ex.Message);
             return false;
         }
+    }
+
+    /// <summary>Listens for other processes' changes, when the store can tell: each one makes the writer sync at once.</summary>
+    private void SubscribeToStoreChanges()
+    {
+        if (_store is IJobStoreChangeNotifier notifier)
+        {
+            _changeSubscription = notifier.Subscribe(OnStoreChanged);
+        }
+    }
+
+    private void OnStoreChanged()
+    {
+        lock (_gate)
+        {
+            _maintenanceDue = true;
+        }
+
+        _storeWake.Writer.TryWrite(true);
     }
 
     /// <summary>Says in the registry that this process stopped; best effort, once the writer has ended.</summary>

@@ -121,6 +121,7 @@ public sealed partial class JobScheduler
             _storeLoop = Task.Run(StoreLoopAsync, CancellationToken.None);
         }
 
+        SubscribeToStoreChanges();
         SchedulerLog.StoreOpened(_logger, states.Count, _node);
         foreach (var (job, stored) in changed ?? [])
         {
@@ -308,6 +309,7 @@ public sealed partial class JobScheduler
         await FlushStoreAsync().ConfigureAwait(false);
         _storeWake.Writer.TryComplete();
         await loop.ConfigureAwait(false);
+        _changeSubscription?.Dispose();
         if (_storeError is null)
         {
             await SyncAtStopAsync().ConfigureAwait(false);

@@ -145,3 +145,16 @@ public enum NodeStatus
 /// <param name="Now">The time the list was read, by the same clock as <see cref="NodeInfo.LastSeen"/>.</param>
 /// <param name="Nodes">The processes whose heartbeat the store still keeps, newest first.</param>
 public readonly record struct NodeList(DateTimeOffset Now, IReadOnlyList<NodeInfo> Nodes);
+
+/// <summary>
+/// A store that can tell the processes sharing it that another one wrote a change they should sync (a pause or a
+/// resume), so that they sync at once rather than at their next maintenance tick. Optional: the scheduler always syncs
+/// on its tick too, so a store may drop or merge notifications, and one that cannot notify simply does not implement this.
+/// </summary>
+public interface IJobStoreChangeNotifier
+{
+    /// <summary>Calls <paramref name="changed"/>, from any thread, whenever another process wrote a change, until the subscription is disposed.</summary>
+    /// <param name="changed">What to call; it must return quickly and never throw.</param>
+    /// <returns>The subscription.</returns>
+    IDisposable Subscribe(Action changed);
+}
