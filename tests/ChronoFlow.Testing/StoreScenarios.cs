@@ -472,23 +472,68 @@ public abstract class StoreScenarios : IAsyncLifetime
         Clock.Advance(TimeSpan.FromMinutes(1));
         await s.PumpAndWaitAsync();
         Assert.Empty(runs.Runs);
-        var job = s.GetJob("job")!;
-        Assert.Equal(1, job.SkipCount);
         Assert.Contains("disk full", s.GetStatus().StoreError);
 
-        // The writer backs off on the scheduler's clock, then writes what it kept: the skip, and the job's state.
+        // The writer backs off on the scheduler's clock, then writes what it kept (the job's state) once it can.
         await Clock.WhenTimersCreatedAsync(timers + 1);
         store.Failing = false;
         Clock.Advance(TimeSpan.FromSeconds(10));
         await s.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Null(s.GetStatus().StoreError);
-        var skipped = Assert.Single(await s.GetRunsAsync("job"));
-        Assert.Equal(SkipReason.StoreUnavailable, skipped.Skipped);
+
+        // The occurrence that could not be claimed was due all along: within its grace period, it runs now.
+        await s.PumpAndWaitAsync();
+        Assert.Equal([At(1)], runs.ScheduledTimes("job"));
 
         // Later runs are claimed and run as usual.
         Clock.Advance(TimeSpan.FromMinutes(1));
         await s.PumpAndWaitAsync();
-        Assert.Equal([At(2)], runs.ScheduledTimes("job"));
+        Assert.Equal([At(1), At(2)], runs.ScheduledTimes("job"));
+    }
+
+    [Theory]
+    [InlineData(MisfirePolicy.Skip)]
+    [InlineData(MisfirePolicy.RunOnce)]
+    public async Task StoreOutage_OccurrencesMissedMeanwhile_FollowTheMisfirePolicyWhenItReturns(MisfirePolicy policy)
+    {
+        var store = new FlakyStore(OpenStore());
+        var runs = new RunRecorder();
+        var options = new JobOptions { Misfire = policy, MisfireGracePeriod = TimeSpan.FromMinutes(1) };
+        var s = await StartAsync(s => s.AddOrUpdate("job", Schedule.Cron("* * * * *"), runs.Action, options), store);
+        await s.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Five minutes without a store: every pump finds 00:01 due and starts nothing. Each minute the writer tries
+        // again and fails, and backs off on the scheduler's clock (a new timer).
+        store.Failing = true;
+        for (var i = 0; i < 5; i++)
+        {
+            var timers = Clock.TimersCreated;
+            Clock.Advance(TimeSpan.FromMinutes(1));
+            await s.PumpAndWaitAsync();
+            await Clock.WhenTimersCreatedAsync(timers + 1);
+        }
+
+        Assert.Empty(runs.Runs);
+        Assert.Equal(0, s.GetJob("job")!.SkipCount);
+        Assert.NotNull(s.GetStatus().StoreError);
+
+        // The store is back at 00:05:10: 00:01 to 00:04 are past the one-minute grace period, 00:05 is within it.
+        store.Failing = false;
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        await s.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await s.PumpAndWaitAsync();
+        var job = s.GetJob("job")!;
+        Assert.Null(s.GetStatus().StoreError);
+        if (policy == MisfirePolicy.Skip)
+        {
+            Assert.Equal(4, job.MisfireCount);
+            Assert.Equal([At(5)], runs.ScheduledTimes("job"));
+        }
+        else
+        {
+            // One run stands for all of them, with the time of the first that was missed.
+            Assert.Equal([At(1)], runs.ScheduledTimes("job"));
+        }
     }
 
     /// <summary>Passes calls through to a real store, or fails every write while <see cref="Failing"/> is set.</summary>

@@ -33,9 +33,10 @@ public sealed partial class JobScheduler
         var notices = default(InlineList<RunNotice>);
         lock (_gate)
         {
-            if (_state >= StateStopping || !_storeReady)
+            if (_state >= StateStopping || !_storeReady || _storeDown)
             {
                 // Stopped, or the store has not been opened (StartAsync): nothing runs before its state is restored.
+                // Or the store is down: nothing can be claimed, so what is due waits for it (the writer re-arms).
                 return 0;
             }
 

@@ -41,6 +41,9 @@ public sealed partial class JobScheduler
     private bool _maintenanceDue;
     private string? _storeError;
 
+    /// <summary>Set while claims cannot be written: nothing is admitted, and due occurrences wait for the store.</summary>
+    private bool _storeDown;
+
     private Task? _storeLoop;
     private ITimer? _leaseTimer;
 
@@ -513,6 +516,14 @@ public sealed partial class JobScheduler
                 _storeError = null;
             }
 
+            if (_storeDown)
+            {
+                // Claims can be written again: what fell due meanwhile is due now, and the misfire policy decides.
+                _storeDown = false;
+                Volatile.Write(ref _nextDueTicks, _timeline.PeekDue());
+                ArmTimerLocked(now.UtcTicks);
+            }
+
             for (var i = 0; i < claims.Count; i++)
             {
                 var run = claims[i];
@@ -637,7 +648,7 @@ public sealed partial class JobScheduler
                 _maintenanceDue = true;
             }
 
-            ReleaseClaimsLocked(claims, SkipReason.StoreUnavailable, now.UtcTicks, out notices);
+            GiveBackClaimsLocked(claims, now.UtcTicks, out notices);
         }
 
         SchedulerLog.StoreWriteFailed(_logger, error, claims.Count, batch.RecordList.Count, message);
@@ -645,6 +656,51 @@ public sealed partial class JobScheduler
         for (var i = 0; i < claims.Count; i++)
         {
             ExitFlight();
+        }
+    }
+
+    /// <summary>
+    /// Takes back runs whose claims could not be written because the store failed: a scheduled occurrence goes back to
+    /// its job's cursor, to be due again once the store is back, when the misfire policy decides what runs (as after a
+    /// restart); until then nothing is admitted. A triggered run cannot wait: it is skipped for
+    /// <see cref="SkipReason.StoreUnavailable"/>, counted and recorded. The caller exits their flights.
+    /// </summary>
+    private void GiveBackClaimsLocked(List<ScheduledRun> claims, long now, out InlineList<RunNotice> notices)
+    {
+        notices = default;
+        if (claims.Count == 0)
+        {
+            return;
+        }
+
+        _storeDown = true;
+        foreach (var run in claims)
+        {
+            var job = run.Job;
+            job.InFlight--;
+            if (run.Manual)
+            {
+                RecordSkippedLocked(job, run.ScheduledTicks, SkipReason.StoreUnavailable, 1, now, ref notices);
+                continue;
+            }
+
+            if (job.Removed)
+            {
+                continue;
+            }
+
+            if (job.Cursor == Schedule.NoOccurrence || run.ScheduledTicks < job.Cursor)
+            {
+                job.Cursor = run.ScheduledTicks;
+            }
+
+            job.Parked = false;
+            MarkDirtyLocked(job);
+            _timeline.Remove(job);
+            if (!job.Paused && job.Options.Enabled)
+            {
+                _timeline.Insert(job, job.Cursor);
+            }
         }
     }
 
