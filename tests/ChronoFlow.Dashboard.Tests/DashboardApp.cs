@@ -173,8 +173,8 @@ public sealed class DashboardApp : IAsyncDisposable
 /// </summary>
 public sealed class SignallingStore(IJobStore inner) : IJobStore
 {
-    /// <summary>What <see cref="GetNodesAsync"/> throws while <see cref="FailReads"/> is set.</summary>
-    public const string ReadFailure = "Could not read the node registry from the job store 'test.db': disk I/O error";
+    /// <summary>What <see cref="GetNodesAsync"/> and <see cref="GetRunsAsync"/> throw while <see cref="FailReads"/> is set.</summary>
+    public const string ReadFailure = "Could not read the job store 'test.db': disk I/O error";
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _ended = new(StringComparer.Ordinal);
@@ -182,7 +182,7 @@ public sealed class SignallingStore(IJobStore inner) : IJobStore
     private readonly List<NodeHeartbeat> _heartbeats = [];
     private readonly List<(Func<NodeHeartbeat, bool> Match, TaskCompletionSource Done)> _heartbeatWaiters = [];
 
-    /// <summary>Gets or sets whether reads of the node registry fail with <see cref="ReadFailure"/>.</summary>
+    /// <summary>Gets or sets whether reads of the node registry and of run history fail with <see cref="ReadFailure"/>.</summary>
     public bool FailReads { get; set; }
 
     /// <summary>Completes once a heartbeat that <paramref name="match"/> accepts has been written (it may have been already).</summary>
@@ -249,7 +249,8 @@ public sealed class SignallingStore(IJobStore inner) : IJobStore
 
     public ValueTask<IReadOnlyList<RunRecord>> AbandonExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.AbandonExpiredAsync(now, cancellationToken);
 
-    public ValueTask<IReadOnlyList<RunRecord>> GetRunsAsync(string jobId, RunQuery query, CancellationToken cancellationToken) => inner.GetRunsAsync(jobId, query, cancellationToken);
+    public ValueTask<IReadOnlyList<RunRecord>> GetRunsAsync(string jobId, RunQuery query, CancellationToken cancellationToken)
+        => FailReads ? throw new JobStoreException(ReadFailure) : inner.GetRunsAsync(jobId, query, cancellationToken);
 
     public async ValueTask<StoreSync> SyncAsync(NodeHeartbeat heartbeat, long sinceVersion, CancellationToken cancellationToken)
     {

@@ -249,7 +249,17 @@ internal sealed partial class DashboardEndpoints
             before = b;
         }
 
-        var runs = await _scheduler.GetRunsAsync(id, new RunQuery(limit, before), context.RequestAborted).ConfigureAwait(false);
+        IReadOnlyList<RunRecord> runs;
+        try
+        {
+            runs = await _scheduler.GetRunsAsync(id, new RunQuery(limit, before), context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JobStoreException e)
+        {
+            await StoreUnavailableAsync(context, e).ConfigureAwait(false);
+            return;
+        }
+
         var page = runs.Select(static r => new RunDto(
             r.Id,
             r.ScheduledTime,
