@@ -228,8 +228,8 @@ internal sealed record ServiceOptions
             });
         }
 
-        /// <summary>The root command; <paramref name="status"/>, <paramref name="history"/> and <paramref name="runDue"/> are its subcommands, to which the caller gives actions.</summary>
-        public RootCommand CreateCommand(out Command status, out Command history, out Command runDue)
+        /// <summary>The root command; <paramref name="status"/>, <paramref name="history"/>, <paramref name="nodes"/> and <paramref name="runDue"/> are its subcommands, to which the caller gives actions.</summary>
+        public RootCommand CreateCommand(out Command status, out Command history, out Command nodes, out Command runDue)
         {
             var command = new RootCommand(
                 "Runs the job files of a directory (and crontab files) on their schedules, reloading them as they change. "
@@ -247,12 +247,17 @@ internal sealed record ServiceOptions
             history = new Command("history", "Show a job's recent runs from the store, newest first: scheduled and started time, duration, outcome, attempt, node, error");
             history.Arguments.Add(HistoryJob);
             history.Options.Add(HistoryCount);
+            nodes = new Command(
+                "nodes",
+                "Show the processes that share the store (its node registry): node, host and pid, status (running, stopped, or lost "
+                + "after three missed heartbeats), when each was last seen, its jobs and running runs, and its ChronoFlow version");
             runDue = new Command(
                 "run-due",
                 "Run what is due by the store (missed runs included, by each job's misfire policy), wait for those runs, and exit: "
                 + "0 when all succeeded, 1 when any failed. For a systemd timer or a CI job that drives ChronoFlow without a resident process");
             command.Subcommands.Add(status);
             command.Subcommands.Add(history);
+            command.Subcommands.Add(nodes);
             command.Subcommands.Add(runDue);
             return command;
         }

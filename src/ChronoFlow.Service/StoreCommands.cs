@@ -4,8 +4,9 @@ using System.Text;
 namespace ChronoFlow.Service;
 
 /// <summary>
-/// <c>status</c> and <c>history</c>: read the store the service writes, so an operator can see what happened while no
-/// one watched. They read only; a service may be running on the same store at the same time.
+/// <c>status</c>, <c>history</c> and <c>nodes</c>: read the store the service writes, so an operator can see what
+/// happened while no one watched and which processes share it. They read only; services may be running on the same
+/// store at the same time.
 /// </summary>
 internal static class StoreCommands
 {
@@ -104,6 +105,91 @@ internal static class StoreCommands
             Console.Write(Table(rows));
             return 0;
         }
+    }
+
+    /// <returns>0 after printing (even no node); 1 when the store cannot be read.</returns>
+    public static async Task<int> NodesAsync(ServiceOptions options, CancellationToken cancellationToken)
+    {
+        if (Open(options, out var store) is { } error)
+        {
+            await Console.Error.WriteLineAsync(error).ConfigureAwait(false);
+            return 1;
+        }
+
+        await using ((IAsyncDisposable)store!)
+        {
+            NodeList list;
+            try
+            {
+                await store!.OpenAsync(options.Node, cancellationToken).ConfigureAwait(false);
+                list = await store.GetNodesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (JobStoreException ex)
+            {
+                await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+                return 1;
+            }
+
+            if (list.Nodes.Count == 0)
+            {
+                Console.WriteLine($"No process has sent a heartbeat to {Name(store)} yet.");
+                return 0;
+            }
+
+            // A SQLite file has no clock: its times are those of the processes that share it, on this machine. The
+            // PostgreSQL store reads the database's, by which every node's heartbeat was timed.
+            var now = store is SqliteJobStore ? TimeProvider.System.GetUtcNow() : list.Now;
+            var rows = new List<string[]> { new[] { "NODE", "HOST:PID", "STATUS", "LAST SEEN", "JOBS", "RUNNING", "VERSION" } };
+            var counts = new Dictionary<NodeStatus, int>();
+            foreach (var n in list.Nodes.OrderBy(static n => n.Node, StringComparer.Ordinal).ThenByDescending(static n => n.Started).ThenBy(static n => n.Owner, StringComparer.Ordinal))
+            {
+                var status = n.GetStatus(now);
+                counts[status] = counts.GetValueOrDefault(status) + 1;
+                rows.Add(
+                [
+                    n.Node,
+                    $"{n.Host}:{n.ProcessId.ToString(CultureInfo.InvariantCulture)}",
+                    status.ToString().ToLowerInvariant(),
+                    Ago(now - n.LastSeen),
+                    Count(n.Jobs),
+                    Count(n.Running),
+                    ShortVersion(n.Version),
+                ]);
+            }
+
+            Console.Write(Table(rows));
+            Console.WriteLine(
+                $"{list.Nodes.Count} process(es) in {Name(store)}: {counts.GetValueOrDefault(NodeStatus.Running)} running, "
+                + $"{counts.GetValueOrDefault(NodeStatus.Stopped)} stopped, {counts.GetValueOrDefault(NodeStatus.Lost)} lost");
+            return 0;
+        }
+    }
+
+    /// <summary>How long ago, in the largest whole unit: <c>3 s ago</c>, <c>5 min ago</c>, <c>2 h ago</c>, <c>4 d ago</c>.</summary>
+    /// <remarks>A time ahead of now (another machine's clock runs ahead) is <c>0 s ago</c>.</remarks>
+    private static string Ago(TimeSpan elapsed)
+    {
+        var seconds = Math.Max(0, (long)elapsed.TotalSeconds);
+        var (value, unit) = seconds switch
+        {
+            < 60 => (seconds, "s"),
+            < 3600 => (seconds / 60, "min"),
+            < 86400 => (seconds / 3600, "h"),
+            _ => (seconds / 86400, "d"),
+        };
+        return $"{value.ToString(CultureInfo.InvariantCulture)} {unit} ago";
+    }
+
+    /// <summary>A version with its commit cut to 7 characters: <c>0.1.0+c10f201</c>.</summary>
+    private static string ShortVersion(string version)
+    {
+        if (version.Length == 0)
+        {
+            return "-";
+        }
+
+        var plus = version.IndexOf('+', StringComparison.Ordinal);
+        return plus >= 0 && version.Length > plus + 8 ? version[..(plus + 8)] : version;
     }
 
     /// <summary>The run's outcome as an operator reads it: how it ended, why it did not start, or that it still runs.</summary>

@@ -148,6 +148,18 @@ public sealed class DashboardApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Runs_WhenTheStoreCannotBeRead_Are503WithTheStoresMessage()
+    {
+        _app.Store.FailReads = true;
+
+        var (status, problem) = await Http.GetJsonAsync(_client, "/chronoflow/api/jobs/failing/runs");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Equal("Job store unavailable", problem.GetProperty("title").GetString());
+        Assert.Contains(SignallingStore.ReadFailure, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task PauseAndResume_ChangeTheScheduler_AndAreAudited()
     {
         var (paused, pausedJob) = await Http.PostAsync(_client, "jobs/report/pause");

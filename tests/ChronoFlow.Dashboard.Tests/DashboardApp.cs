@@ -19,7 +19,8 @@ namespace ChronoFlow.Dashboard.Tests;
 /// A web app with the dashboard over a soft-mode scheduler on a fake clock, with three jobs: <c>report</c> (weekdays at
 /// 08:00 London time), <c>cleanup</c> (every 15 minutes, reports output) and <c>failing</c> (every 10 minutes, throws).
 /// In TestServer, a request's remote address is 127.0.0.1 unless the header <c>X-Test-Remote</c> names another, and the
-/// header <c>X-Test-User</c> signs the request in as that user (scheme "Test").
+/// header <c>X-Test-User</c> signs the request in as that user (scheme "Test"). <see cref="StartPeerAsync"/> starts
+/// other schedulers on the same store, as other processes of a cluster would be.
 /// </summary>
 public sealed class DashboardApp : IAsyncDisposable
 {
@@ -45,6 +46,8 @@ public sealed class DashboardApp : IAsyncDisposable
 
     public LogSink Logs { get; }
 
+    private readonly List<JobScheduler> _peers = [];
+
     /// <summary>The address of the Kestrel server (browser tests), ending in a slash.</summary>
     public Uri BaseAddress => new(App.Urls.First().TrimEnd('/') + "/");
 
@@ -55,12 +58,13 @@ public sealed class DashboardApp : IAsyncDisposable
         Func<WebApplication, IEndpointConventionBuilder>? map = null,
         string? pathBase = null,
         bool kestrel = false,
-        bool withAuthentication = false)
+        bool withAuthentication = false,
+        bool withStore = true)
     {
         var clock = new TestClock();
         var store = new SignallingStore(new InMemoryJobStore());
         var scheduler = new JobScheduler(
-            new SchedulerOptions { Mode = SchedulerMode.Soft, ShutdownTimeout = TimeSpan.Zero, Store = store, NodeName = "node-a" }, clock);
+            new SchedulerOptions { Mode = SchedulerMode.Soft, ShutdownTimeout = TimeSpan.Zero, Store = withStore ? store : null, NodeName = "node-a" }, clock);
         RegisterJobs(scheduler);
         await scheduler.StartAsync();
 
@@ -133,20 +137,69 @@ public sealed class DashboardApp : IAsyncDisposable
         await ended;
     }
 
+    /// <summary>
+    /// Starts another scheduler on the app's store, as another process of the cluster, with one job of its own; on the
+    /// app's clock unless given one. It has sent its first heartbeat when this returns; the app disposes of it.
+    /// </summary>
+    public async Task<JobScheduler> StartPeerAsync(string nodeName, TimeProvider? clock = null)
+    {
+        var peer = new JobScheduler(
+            new SchedulerOptions { Mode = SchedulerMode.Soft, ShutdownTimeout = TimeSpan.Zero, Store = Store, NodeName = nodeName }, clock ?? Clock);
+        peer.AddOrUpdate("yearly-" + nodeName, Schedule.Cron("0 0 1 1 *"), static (_, _) => ValueTask.CompletedTask);
+        lock (_peers)
+        {
+            _peers.Add(peer);
+        }
+
+        await peer.StartAsync();
+        return peer;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync();
         await App.DisposeAsync();
         await Scheduler.DisposeAsync();
+        foreach (var peer in _peers)
+        {
+            await peer.DisposeAsync();
+        }
     }
 }
 
-/// <summary>An <see cref="IJobStore"/> over another that lets a test wait until a job's ended runs are written.</summary>
+/// <summary>
+/// An <see cref="IJobStore"/> over another that lets a test wait until a job's ended runs or a heartbeat are written,
+/// and fail the node registry's reads.
+/// </summary>
 public sealed class SignallingStore(IJobStore inner) : IJobStore
 {
+    /// <summary>What <see cref="GetNodesAsync"/> and <see cref="GetRunsAsync"/> throw while <see cref="FailReads"/> is set.</summary>
+    public const string ReadFailure = "Could not read the job store 'test.db': disk I/O error";
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _ended = new(StringComparer.Ordinal);
     private readonly List<(string JobId, int Count, TaskCompletionSource Done)> _waiters = [];
+    private readonly List<NodeHeartbeat> _heartbeats = [];
+    private readonly List<(Func<NodeHeartbeat, bool> Match, TaskCompletionSource Done)> _heartbeatWaiters = [];
+
+    /// <summary>Gets or sets whether reads of the node registry and of run history fail with <see cref="ReadFailure"/>.</summary>
+    public bool FailReads { get; set; }
+
+    /// <summary>Completes once a heartbeat that <paramref name="match"/> accepts has been written (it may have been already).</summary>
+    public Task WhenHeartbeat(Func<NodeHeartbeat, bool> match)
+    {
+        lock (_gate)
+        {
+            if (_heartbeats.Exists(h => match(h)))
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _heartbeatWaiters.Add((match, done));
+            return done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
 
     public int EndedCount(string jobId)
     {
@@ -196,11 +249,27 @@ public sealed class SignallingStore(IJobStore inner) : IJobStore
 
     public ValueTask<IReadOnlyList<RunRecord>> AbandonExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken) => inner.AbandonExpiredAsync(now, cancellationToken);
 
-    public ValueTask<IReadOnlyList<RunRecord>> GetRunsAsync(string jobId, RunQuery query, CancellationToken cancellationToken) => inner.GetRunsAsync(jobId, query, cancellationToken);
+    public ValueTask<IReadOnlyList<RunRecord>> GetRunsAsync(string jobId, RunQuery query, CancellationToken cancellationToken)
+        => FailReads ? throw new JobStoreException(ReadFailure) : inner.GetRunsAsync(jobId, query, cancellationToken);
 
-    public ValueTask<StoreSync> SyncAsync(NodeHeartbeat heartbeat, long sinceVersion, CancellationToken cancellationToken) => inner.SyncAsync(heartbeat, sinceVersion, cancellationToken);
+    public async ValueTask<StoreSync> SyncAsync(NodeHeartbeat heartbeat, long sinceVersion, CancellationToken cancellationToken)
+    {
+        var sync = await inner.SyncAsync(heartbeat, sinceVersion, cancellationToken);
+        lock (_gate)
+        {
+            _heartbeats.Add(heartbeat);
+            foreach (var waiter in _heartbeatWaiters.Where(w => w.Match(heartbeat)).ToList())
+            {
+                _heartbeatWaiters.Remove(waiter);
+                waiter.Done.TrySetResult();
+            }
+        }
 
-    public ValueTask<NodeList> GetNodesAsync(CancellationToken cancellationToken) => inner.GetNodesAsync(cancellationToken);
+        return sync;
+    }
+
+    public ValueTask<NodeList> GetNodesAsync(CancellationToken cancellationToken)
+        => FailReads ? throw new JobStoreException(ReadFailure) : inner.GetNodesAsync(cancellationToken);
 }
 
 /// <summary>Signs a request in as the user its <c>X-Test-User</c> header names; no header, no user.</summary>

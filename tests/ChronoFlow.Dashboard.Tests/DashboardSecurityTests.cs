@@ -13,7 +13,7 @@ public sealed class DashboardSecurityTests
 {
     private const string Remote = "203.0.113.7";
 
-    public static TheoryData<string> EveryGet => ["/chronoflow/", "/chronoflow/dashboard.js", "/chronoflow/dashboard.css", "/chronoflow/api/jobs", "/chronoflow/api/jobs/report", "/chronoflow/api/info", "/chronoflow/api/antiforgery", "/chronoflow/api/events"];
+    public static TheoryData<string> EveryGet => ["/chronoflow/", "/chronoflow/dashboard.js", "/chronoflow/dashboard.css", "/chronoflow/api/jobs", "/chronoflow/api/jobs/report", "/chronoflow/api/info", "/chronoflow/api/nodes", "/chronoflow/api/antiforgery", "/chronoflow/api/events"];
 
     [Theory]
     [MemberData(nameof(EveryGet))]
@@ -143,6 +143,7 @@ public sealed class DashboardSecurityTests
     [InlineData("/chronoflow/dashboard.js", "text/javascript", "no-cache")]
     [InlineData("/chronoflow/dashboard.css", "text/css", "no-cache")]
     [InlineData("/chronoflow/api/jobs", "application/json", "no-store")]
+    [InlineData("/chronoflow/api/nodes", "application/json", "no-store")]
     [InlineData("/chronoflow/api/jobs/nope", "application/problem+json", "no-store")]
     public async Task EveryResponse_HasTheStrictHeaders(string path, string mediaType, string cacheControl)
     {

@@ -67,6 +67,7 @@ internal sealed partial class DashboardEndpoints
         group.MapGet("/api/jobs", d.Guard(Kind.Read, d.JobsAsync)).WithDisplayName("ChronoFlow dashboard jobs");
         group.MapGet("/api/jobs/{id}", d.Guard(Kind.Read, d.JobAsync)).WithDisplayName("ChronoFlow dashboard job");
         group.MapGet("/api/jobs/{id}/runs", d.Guard(Kind.Read, d.RunsAsync)).WithDisplayName("ChronoFlow dashboard job runs");
+        group.MapGet("/api/nodes", d.Guard(Kind.Read, d.NodesAsync)).WithDisplayName("ChronoFlow dashboard nodes");
         group.MapGet("/api/events", d.Guard(Kind.Read, d.EventsAsync)).WithDisplayName("ChronoFlow dashboard events");
         group.MapPost("/api/jobs/{id}/run", d.Guard(Kind.Action, c => d.ActAsync(c, "run"))).WithDisplayName("ChronoFlow dashboard run job");
         group.MapPost("/api/jobs/{id}/pause", d.Guard(Kind.Action, c => d.ActAsync(c, "pause"))).WithDisplayName("ChronoFlow dashboard pause job");
@@ -248,7 +249,17 @@ internal sealed partial class DashboardEndpoints
             before = b;
         }
 
-        var runs = await _scheduler.GetRunsAsync(id, new RunQuery(limit, before), context.RequestAborted).ConfigureAwait(false);
+        IReadOnlyList<RunRecord> runs;
+        try
+        {
+            runs = await _scheduler.GetRunsAsync(id, new RunQuery(limit, before), context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JobStoreException e)
+        {
+            await StoreUnavailableAsync(context, e).ConfigureAwait(false);
+            return;
+        }
+
         var page = runs.Select(static r => new RunDto(
             r.Id,
             r.ScheduledTime,
@@ -264,6 +275,58 @@ internal sealed partial class DashboardEndpoints
             r.Error,
             r.Output)).ToList();
         await WriteJsonAsync(context, StatusCodes.Status200OK, page, DashboardJsonContext.Default.ListRunDto).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The node registry: every process sharing the scheduler's store (this one alone without a store), by node name
+    /// and newest process first, with this one marked. A store that cannot be read gives 503 with the store's message.
+    /// </summary>
+    private async Task NodesAsync(HttpContext context)
+    {
+        NodesDto nodes;
+        try
+        {
+            nodes = await NodeListAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JobStoreException e)
+        {
+            await StoreUnavailableAsync(context, e).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteJsonAsync(context, StatusCodes.Status200OK, nodes, DashboardJsonContext.Default.NodesDto).ConfigureAwait(false);
+    }
+
+    /// <exception cref="JobStoreException">The store could not be read.</exception>
+    private async Task<NodesDto> NodeListAsync(CancellationToken cancellationToken)
+    {
+        var list = await _scheduler.GetNodesAsync(cancellationToken).ConfigureAwait(false);
+        var now = list.Now;
+        var self = _scheduler.NodeOwner;
+        var nodes = list.Nodes
+            .OrderBy(static n => n.Node, StringComparer.Ordinal)
+            .ThenByDescending(static n => n.Started)
+            .ThenBy(static n => n.Owner, StringComparer.Ordinal)
+            .Select(n => new NodeDto(
+                n.Node,
+                n.Owner,
+                n.Host,
+                n.ProcessId,
+                n.Version,
+                n.Started,
+                n.LastSeen,
+                (long)(now - n.LastSeen).TotalSeconds,
+                n.GetStatus(now) switch
+                {
+                    NodeStatus.Running => "running",
+                    NodeStatus.Stopped => "stopped",
+                    _ => "lost",
+                },
+                n.Jobs,
+                n.Running,
+                n.Owner == self))
+            .ToList();
+        return new NodesDto(now, nodes);
     }
 
     private async Task ActAsync(HttpContext context, string action)
@@ -305,10 +368,13 @@ internal sealed partial class DashboardEndpoints
     /// <summary>
     /// Server-sent events: a <c>jobs</c> event with the same list as <c>GET api/jobs</c> at once, then again whenever it
     /// changes (looked at every <see cref="ChronoFlowDashboardOptions.EventsInterval"/>), and a comment now and then so
-    /// that proxies keep the stream open.
+    /// that proxies keep the stream open. With <c>?nodes=1</c> (the page's nodes view), a <c>nodes</c> event with the
+    /// same content as <c>GET api/nodes</c> likewise, which reads the store at each look; while the store cannot be
+    /// read, a <c>nodes-failed</c> event with the 503 problem instead.
     /// </summary>
     private async Task EventsAsync(HttpContext context)
     {
+        var withNodes = context.Request.Query["nodes"] == "1";
         // Ends when the page goes away or the app stops, so that an open page does not hold up a graceful shutdown.
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping);
         var aborted = linked.Token;
@@ -321,20 +387,42 @@ internal sealed partial class DashboardEndpoints
         var quietTicks = Math.Max(1, (int)(TimeSpan.FromSeconds(15) / interval));
         using var timer = new PeriodicTimer(interval);
         byte[]? last = null;
+        (string Name, byte[] Data)? lastNodes = null;
         var quiet = 0;
         try
         {
             await context.Response.WriteAsync("retry: 5000\n\n", aborted).ConfigureAwait(false);
             do
             {
+                var sent = false;
                 var snapshot = JsonSerializer.SerializeToUtf8Bytes(JobList(), DashboardJsonContext.Default.ListJobDto);
                 if (last is null || !snapshot.AsSpan().SequenceEqual(last))
                 {
                     last = snapshot;
+                    sent = true;
+                    await WriteEventAsync(context, "jobs", snapshot, aborted).ConfigureAwait(false);
+                }
+
+                if (withNodes)
+                {
+                    var (name, data, error) = await NodesEventAsync(context, aborted).ConfigureAwait(false);
+                    if (lastNodes is not { } previous || previous.Name != name || !data.AsSpan().SequenceEqual(previous.Data))
+                    {
+                        lastNodes = (name, data);
+                        sent = true;
+                        if (error is not null)
+                        {
+                            // Once per failure the page sees, not at every look.
+                            LogStoreReadFailed(_logger, error, context.Request.Path, error.Message);
+                        }
+
+                        await WriteEventAsync(context, name, data, aborted).ConfigureAwait(false);
+                    }
+                }
+
+                if (sent)
+                {
                     quiet = 0;
-                    await context.Response.WriteAsync("event: jobs\ndata: ", aborted).ConfigureAwait(false);
-                    await context.Response.Body.WriteAsync(snapshot, aborted).ConfigureAwait(false);
-                    await context.Response.WriteAsync("\n\n", aborted).ConfigureAwait(false);
                 }
                 else if (++quiet >= quietTicks)
                 {
@@ -350,6 +438,27 @@ internal sealed partial class DashboardEndpoints
         {
             // The page went away: the normal end of a stream.
         }
+    }
+
+    /// <summary>The <c>nodes</c> event's name and data, or <c>nodes-failed</c> and the 503 problem when the store cannot be read.</summary>
+    private async Task<(string Name, byte[] Data, JobStoreException? Error)> NodesEventAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var nodes = await NodeListAsync(cancellationToken).ConfigureAwait(false);
+            return ("nodes", JsonSerializer.SerializeToUtf8Bytes(nodes, DashboardJsonContext.Default.NodesDto), null);
+        }
+        catch (JobStoreException e)
+        {
+            return ("nodes-failed", JsonSerializer.SerializeToUtf8Bytes(StoreUnavailable(context, e), DashboardJsonContext.Default.ProblemDto), e);
+        }
+    }
+
+    private static async Task WriteEventAsync(HttpContext context, string name, byte[] data, CancellationToken cancellationToken)
+    {
+        await context.Response.WriteAsync($"event: {name}\ndata: ", cancellationToken).ConfigureAwait(false);
+        await context.Response.Body.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+        await context.Response.WriteAsync("\n\n", cancellationToken).ConfigureAwait(false);
     }
 
     // ---- Helpers ----
@@ -409,6 +518,18 @@ internal sealed partial class DashboardEndpoints
         };
     }
 
+    /// <summary>503 for a store that cannot be read, with the store's own message (which names it and the cause); logged.</summary>
+    private Task StoreUnavailableAsync(HttpContext context, JobStoreException e)
+    {
+        LogStoreReadFailed(_logger, e, context.Request.Path, e.Message);
+        var problem = StoreUnavailable(context, e);
+        return WriteProblemAsync(context, problem.Status, problem.Title, problem.Detail);
+    }
+
+    private ProblemDto StoreUnavailable(HttpContext context, JobStoreException e)
+        => new("Job store unavailable", StatusCodes.Status503ServiceUnavailable,
+            $"GET {context.Request.Path}: the ChronoFlow scheduler behind {_pattern} could not read its job store: {e.Message}");
+
     private Task JobNotFoundAsync(HttpContext context, string id)
         => WriteProblemAsync(context, StatusCodes.Status404NotFound, "Job not found", $"There is no job with id \"{id}\" in the ChronoFlow scheduler behind {_pattern}.");
 
@@ -428,4 +549,8 @@ internal sealed partial class DashboardEndpoints
     [LoggerMessage(EventId = 1, EventName = "DashboardAction", Level = LogLevel.Information,
         Message = "Dashboard: {Action} of job {JobId} by {User} from {RemoteAddress}: {Result}")]
     private static partial void LogAction(ILogger logger, string action, string jobId, string user, string remoteAddress, string result);
+
+    [LoggerMessage(EventId = 2, EventName = "DashboardStoreReadFailed", Level = LogLevel.Warning,
+        Message = "Dashboard: GET {Path} could not read the job store: {Error}")]
+    private static partial void LogStoreReadFailed(ILogger logger, Exception exception, string path, string error);
 }

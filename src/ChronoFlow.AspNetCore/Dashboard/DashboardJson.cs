@@ -83,6 +83,38 @@ internal sealed record InfoDto(
     IReadOnlyList<string> FailingJobs,
     string? StoreError);
 
+/// <summary>The node registry (<c>GET api/nodes</c>): every process sharing the scheduler's store, and when it was read.</summary>
+/// <param name="Now">The time the registry was read, by the clock of the nodes' <c>lastSeen</c>.</param>
+/// <param name="Nodes">The processes, by node name, then start time.</param>
+internal sealed record NodesDto(DateTimeOffset Now, IReadOnlyList<NodeDto> Nodes);
+
+/// <summary>One process in the node registry, as its last heartbeat described it.</summary>
+/// <param name="Node">The node name (<c>SchedulerOptions.NodeName</c>); several processes may share one.</param>
+/// <param name="Owner">The process's identity in the store, unique to it.</param>
+/// <param name="Host">The machine's name.</param>
+/// <param name="Pid">The process id.</param>
+/// <param name="Version">The ChronoFlow version it runs.</param>
+/// <param name="Started">When its scheduler started.</param>
+/// <param name="LastSeen">Its last heartbeat.</param>
+/// <param name="SecondsSinceSeen">Whole seconds from <c>lastSeen</c> to <c>now</c>; negative when its clock runs ahead of this one (stores without a clock of their own).</param>
+/// <param name="Status"><c>running</c>, <c>stopped</c> (it said so as it stopped) or <c>lost</c> (three heartbeats missed).</param>
+/// <param name="Jobs">How many jobs it had registered.</param>
+/// <param name="Running">How many runs it had running.</param>
+/// <param name="Self">Whether it is the process that serves this dashboard.</param>
+internal sealed record NodeDto(
+    string Node,
+    string Owner,
+    string Host,
+    int Pid,
+    string Version,
+    DateTimeOffset Started,
+    DateTimeOffset LastSeen,
+    long SecondsSinceSeen,
+    string Status,
+    int Jobs,
+    int Running,
+    bool Self);
+
 /// <summary>The antiforgery request token and the header to send it in.</summary>
 internal sealed record AntiforgeryDto(string HeaderName, string Token);
 
@@ -95,6 +127,7 @@ internal sealed record ProblemDto(string Title, int Status, string Detail);
 [JsonSerializable(typeof(List<JobDto>))]
 [JsonSerializable(typeof(List<RunDto>))]
 [JsonSerializable(typeof(InfoDto))]
+[JsonSerializable(typeof(NodesDto))]
 [JsonSerializable(typeof(AntiforgeryDto))]
 [JsonSerializable(typeof(ProblemDto))]
 internal sealed partial class DashboardJsonContext : JsonSerializerContext;

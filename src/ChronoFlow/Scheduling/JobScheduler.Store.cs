@@ -54,6 +54,12 @@ public sealed partial class JobScheduler
     public string NodeName => _node;
 
     /// <summary>
+    /// Gets this scheduler's identity in the store: the <see cref="NodeInfo.Owner"/> of its row in the node registry
+    /// (<see cref="GetNodesAsync"/>), unique to this instance, where <see cref="NodeName"/> may be shared.
+    /// </summary>
+    public string NodeOwner => _owner;
+
+    /// <summary>
     /// Reads one job's run history from the <see cref="SchedulerOptions.Store"/>, newest first, one page at a time.
     /// </summary>
     /// <param name="jobId">The job id; the job need not be registered in this process.</param>

@@ -6,8 +6,8 @@ namespace ChronoFlow.Dashboard.Tests.Browser;
 
 /// <summary>
 /// The dashboard page in a real Chromium against a real Kestrel server: the list, search and filter, a job's next runs
-/// and history, pause/resume/run behind the confirmation dialog, and the theme toggle; with no console error and no
-/// CSP violation. Each test uses its own job, so the shared scheduler does not couple them.
+/// and history, pause/resume/run behind the confirmation dialog, the nodes view, and the theme toggle; with no console
+/// error and no CSP violation. Each test uses its own job, so the shared scheduler does not couple them.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class DashboardPageTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
@@ -126,6 +126,79 @@ public sealed class DashboardPageTests(BrowserFixture fixture) : IClassFixture<B
         await Expect(history.First).ToContainTextAsync("Succeeded");
         await Expect(history.First).ToContainTextAsync("run by hand");
         Assert.True(fixture.App.Scheduler.GetJob("cleanup")!.RunCount >= 1);
+        await watched.AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task NodesView_ShowsEveryProcessOfTheStore_WithItsStatus_AndMarksThisOne()
+    {
+        // Besides node-a (this process): node-b, another scheduler on the store that has stopped, and node-c, whose
+        // last heartbeat is a minute old, as a process that died would leave it.
+        var peer = await fixture.App.StartPeerAsync("node-b");
+        await peer.StopAsync();
+        await fixture.App.Store.SyncAsync(
+            new NodeHeartbeat
+            {
+                Node = "node-c",
+                Owner = "dead-process",
+                Host = "worker-7",
+                ProcessId = 4242,
+                Version = "0.1.0+0123456789abcdef",
+                Started = TestClock.Epoch.AddHours(-2),
+                Now = TestClock.Epoch.AddMinutes(-1),
+                Jobs = 12,
+                Running = 2,
+                Interval = TimeSpan.FromSeconds(10) / 3,
+            },
+            0,
+            CancellationToken.None);
+
+        await using var watched = await fixture.OpenAsync();
+        var page = watched.Page;
+        await Expect(page.Locator("#jobs tr")).ToHaveCountAsync(3, s_wait);
+
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Views" }).GetByRole(AriaRole.Link, new() { Name = "Nodes" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Nodes" })).ToBeVisibleAsync();
+        await Expect(page.Locator("#jobs-view")).ToBeHiddenAsync();
+        await Expect(page.Locator("#nav-nodes")).ToHaveAttributeAsync("aria-current", "page");
+        var rows = page.Locator("#nodes tr");
+        await Expect(rows).ToHaveCountAsync(3, s_wait);
+        Assert.Equal(["node-a", "node-b", "node-c"], await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.cells[0].firstChild.textContent)"));
+
+        var self = page.Locator($"#nodes tr[data-owner='{fixture.App.Scheduler.NodeOwner}']");
+        await Expect(self).ToHaveAttributeAsync("data-status", "running");
+        await Expect(self).ToContainTextAsync("this process");
+        await Expect(self.Locator(".badge")).ToHaveTextAsync("Running");
+        await Expect(self).ToContainTextAsync($"pid {Environment.ProcessId}");
+
+        var stopped = page.Locator($"#nodes tr[data-owner='{peer.NodeOwner}']");
+        await Expect(stopped.Locator(".badge")).ToHaveTextAsync("Stopped");
+        await Expect(stopped).Not.ToContainTextAsync("this process");
+
+        var lost = page.Locator("#nodes tr[data-owner='dead-process']");
+        await Expect(lost.Locator(".badge")).ToHaveTextAsync("Lost");
+        await Expect(lost).ToHaveClassAsync(new Regex(@"\blost\b"));
+        await Expect(lost.Locator(".ago")).ToHaveTextAsync("1 min ago");
+        await Expect(lost).ToContainTextAsync("worker-7");
+        await Expect(lost).ToContainTextAsync("pid 4242");
+        await Expect(lost.Locator("code")).ToHaveTextAsync("0.1.0+0123456");
+        await Expect(page.Locator("#nodes-summary")).ToHaveTextAsync("3 processes: 1 running, 1 stopped, 1 lost");
+
+        // A lost node stands out: its row is tinted, unlike the others.
+        var lostBackground = await lost.Locator("td").Nth(1).EvaluateAsync<string>("td => getComputedStyle(td).backgroundColor");
+        var selfBackground = await self.Locator("td").Nth(1).EvaluateAsync<string>("td => getComputedStyle(td).backgroundColor");
+        Assert.NotEqual(selfBackground, lostBackground);
+
+        await Expect(page.Locator("#live")).ToHaveTextAsync("live");
+        await KeepScreenshotAsync(page, "dashboard-nodes-light.png");
+        await page.Locator("#theme-toggle").ClickAsync();
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        await KeepScreenshotAsync(page, "dashboard-nodes-dark.png");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Jobs", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#jobs tr")).ToHaveCountAsync(3);
+        await Expect(page.Locator("#nodes-view")).ToBeHiddenAsync();
         await watched.AssertCleanAsync();
     }
 

@@ -216,6 +216,48 @@ public sealed class ServiceProcessTests : IDisposable
     }
 
     [LinuxFact]
+    public async Task Nodes_ShowsTheServiceRunningWhileItRuns_AndStoppedOnceItStopped()
+    {
+        var store = "sqlite:" + _dir.File("state.db");
+        var jobs = Directory.CreateDirectory(_dir.File("jobs")).FullName;
+        _dir.Write("jobs/yearly.json", """{ "job_id": "yearly", "schedule": "0 0 1 1 *", "task": { "type": "execute_command", "command": "/bin/true" } }""");
+        var header = @"^NODE\s+HOST:PID\s+STATUS\s+LAST SEEN\s+JOBS\s+RUNNING\s+VERSION$";
+
+        using (var service = SampleProcess.Start("ChronoFlow.Service", "--jobs-dir", jobs, "--store", store, "--node", "worker-1"))
+        {
+            await service.WaitForLineAsync(l => l.Contains("ChronoFlow service started", StringComparison.Ordinal));
+            var row = $@"^worker-1\s+{System.Text.RegularExpressions.Regex.Escape(Environment.MachineName)}:{service.Id}\s+";
+
+            using (var nodes = SampleProcess.Start("ChronoFlow.Service", "nodes", "--store", store))
+            {
+                Assert.Equal(0, await nodes.WaitForExitAsync());
+                Assert.Matches(header, nodes.Lines[0]);
+                Assert.Matches(row + @"running\s+\d+ s ago\s+1\s+0\s+\d+\.\d+\.\d+\S*$", Assert.Single(nodes.Lines, l => l.StartsWith("worker-1", StringComparison.Ordinal)));
+                Assert.Equal($"1 process(es) in {_dir.File("state.db")}: 1 running, 0 stopped, 0 lost", nodes.Lines[^1]);
+            }
+
+            service.Signal(SampleProcess.SigTerm);
+            Assert.Equal(0, await service.WaitForExitAsync());
+
+            using (var nodes = SampleProcess.Start("ChronoFlow.Service", "nodes", "--store", store))
+            {
+                Assert.Equal(0, await nodes.WaitForExitAsync());
+                Assert.Matches(row + @"stopped\s+\d+ s ago\s+1\s+0\s+\S+$", Assert.Single(nodes.Lines, l => l.StartsWith("worker-1", StringComparison.Ordinal)));
+                Assert.Equal($"1 process(es) in {_dir.File("state.db")}: 0 running, 1 stopped, 0 lost", nodes.Lines[^1]);
+            }
+        }
+    }
+
+    [LinuxFact]
+    public async Task Nodes_WithTheMemoryStore_SaysThereIsNothingToRead_AndExits1()
+    {
+        using var nodes = SampleProcess.Start("ChronoFlow.Service", "nodes", "--store", "memory");
+
+        Assert.Equal(1, await nodes.WaitForExitAsync());
+        Assert.Contains(nodes.ErrorLines, l => l.Contains("nothing to read", StringComparison.Ordinal));
+    }
+
+    [LinuxFact]
     public async Task Service_Dashboard_ServesTheJobsTheMetricsAndRefusesAnUnprotectedPost()
     {
         _dir.Write("tick.json", """{ "job_id": "tick", "schedule": "* * * * * *", "task": { "type": "execute_command", "command": "/bin/true" } }""");

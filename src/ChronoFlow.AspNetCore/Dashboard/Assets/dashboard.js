@@ -10,6 +10,9 @@
   const state = {
     info: null,
     jobs: [],
+    view: 'jobs',
+    nodes: null,
+    nodesError: false,
     antiforgery: null,
     jobId: null,
     job: null,
@@ -256,6 +259,66 @@
     renderRuns();
   }
 
+  // ---- The nodes view: every process sharing the store, from api/nodes ----
+
+  const nodeStatusWords = { running: 'Running', stopped: 'Stopped', lost: 'Lost' };
+
+  function ago(seconds) {
+    // Negative when that process's clock runs ahead of this one's: it was seen just now.
+    const abs = Math.max(0, seconds);
+    const [value, unit] = abs < 60 ? [abs, 's'] : abs < 3600 ? [Math.floor(abs / 60), 'min'] : abs < 86400 ? [Math.floor(abs / 3600), 'h'] : [Math.floor(abs / 86400), 'd'];
+    return `${value} ${unit} ago`;
+  }
+
+  function shortVersion(version) {
+    // 1.2.3+<40-hex commit> as 1.2.3+<7 hex>; the whole version is in the cell's title.
+    const plus = version.indexOf('+');
+    return plus < 0 ? version : version.slice(0, plus + 8);
+  }
+
+  function nodeRow(node) {
+    const classes = [node.status === 'lost' ? 'lost' : '', node.self ? 'self' : ''].filter(Boolean).join(' ');
+    return el('tr', { class: classes || null, dataset: { owner: node.owner, status: node.status } },
+      el('td', null, node.node, node.self ? el('span', { class: 'tag', title: 'The process that serves this page' }, 'this process') : null),
+      el('td', null, node.host || '\u2014', el('span', { class: 'sub' }, `pid ${node.pid}`)),
+      el('td', null, badge(nodeStatusWords[node.status] || node.status, `node-${node.status}`)),
+      el('td', null, el('time', { class: 'ago', datetime: node.lastSeen, title: node.lastSeen }, ago(node.secondsSinceSeen))),
+      el('td', null, time(node.started)),
+      el('td', { class: 'num' }, node.jobs),
+      el('td', { class: 'num' }, node.running),
+      el('td', null, node.version ? el('code', { title: node.version }, shortVersion(node.version)) : '\u2014'));
+  }
+
+  function renderNodes() {
+    if (!state.nodes) return;
+    const nodes = state.nodes.nodes;
+    $('nodes').replaceChildren(...nodes.map(nodeRow));
+    $('nodes-empty').hidden = nodes.length > 0;
+    const count = (status) => nodes.filter((n) => n.status === status).length;
+    const summary = `${nodes.length} ${nodes.length === 1 ? 'process' : 'processes'}: ${count('running')} running, ${count('stopped')} stopped, ${count('lost')} lost`;
+    // Set only when it changes: the summary is a live region, and a screen reader would repeat it at every update.
+    if ($('nodes-summary').textContent !== summary) $('nodes-summary').textContent = summary;
+  }
+
+  function showNodesError(text) {
+    state.nodesError = !!text;
+    showError(text);
+  }
+
+  function applyNodes(list) {
+    state.nodes = list;
+    if (state.nodesError) showNodesError('');
+    renderNodes();
+  }
+
+  async function refreshNodes() {
+    try {
+      applyNodes(await api('nodes'));
+    } catch (error) {
+      showNodesError(`Could not load the nodes: ${error.message}`);
+    }
+  }
+
   // ---- Actions, behind a confirmation dialog ----
 
   function confirmDialog(text, okText) {
@@ -327,12 +390,21 @@
       return;
     }
     if ('EventSource' in window && state.sseErrors < 3) {
-      const source = new EventSource(new URL('events', apiBase));
+      // The stream carries the nodes only while they are shown: each look at them reads the store.
+      const source = new EventSource(new URL(state.view === 'nodes' ? 'events?nodes=1' : 'events', apiBase));
       state.source = source;
       source.addEventListener('jobs', (event) => {
         state.sseErrors = 0;
         setLive('live');
         applyJobs(JSON.parse(event.data));
+      });
+      source.addEventListener('nodes', (event) => {
+        state.sseErrors = 0;
+        setLive('live');
+        applyNodes(JSON.parse(event.data));
+      });
+      source.addEventListener('nodes-failed', (event) => {
+        showNodesError(`Could not load the nodes: ${JSON.parse(event.data).detail}`);
       });
       source.addEventListener('error', () => {
         if (state.source !== source) return;
@@ -343,8 +415,13 @@
       return;
     }
     setLive('polling');
-    refreshJobs();
-    state.pollTimer = setInterval(refreshJobs, 5000);
+    poll();
+    state.pollTimer = setInterval(poll, 5000);
+  }
+
+  async function poll() {
+    await refreshJobs();
+    if (state.view === 'nodes') await refreshNodes();
   }
 
   function stopLive() {
@@ -386,15 +463,26 @@
     return window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
   }
 
-  // ---- Routing: #/ is the list, #/jobs/{id} one job ----
+  // ---- Routing: #/ is the list, #/jobs/{id} one job, #/nodes the nodes ----
 
   function route() {
     const match = /^#\/jobs\/(.+)$/.exec(location.hash);
     const id = match ? decodeURIComponent(match[1]) : null;
+    const view = id ? 'job' : location.hash === '#/nodes' ? 'nodes' : 'jobs';
+    state.view = view;
     state.jobId = id;
-    $('jobs-view').hidden = !!id;
-    $('job-view').hidden = !id;
-    if (id) {
+    $('jobs-view').hidden = view !== 'jobs';
+    $('job-view').hidden = view !== 'job';
+    $('nodes-view').hidden = view !== 'nodes';
+    for (const [link, current] of [['nav-jobs', view !== 'nodes'], ['nav-nodes', view === 'nodes']]) {
+      if (current) $(link).setAttribute('aria-current', 'page');
+      else $(link).removeAttribute('aria-current');
+    }
+    if (view === 'nodes') {
+      showNodesError('');
+      renderNodes();
+      refreshNodes();
+    } else if (id) {
       state.job = null;
       state.runs = [];
       $('job-id').textContent = id;
@@ -427,7 +515,12 @@
     $('more-runs').addEventListener('click', loadOlderRuns);
     $('confirm-ok').addEventListener('click', () => $('confirm').close('ok'));
     $('confirm-cancel').addEventListener('click', () => $('confirm').close('cancel'));
-    window.addEventListener('hashchange', route);
+    window.addEventListener('hashchange', () => {
+      const hadNodes = state.view === 'nodes';
+      route();
+      // Into or out of the nodes view: the event stream starts or stops carrying them.
+      if (hadNodes !== (state.view === 'nodes')) startLive();
+    });
 
     state.clockSkew = 0;
     try {
