@@ -145,6 +145,11 @@ public sealed partial class JobScheduler
             {
                 // A control of this process's own that is not written yet is newer than anything the store returned.
                 apply = _jobs.TryGetValue(change.JobId, out var job) && job.Paused != change.Paused && !_pendingControls.Exists(c => c.JobId == change.JobId);
+                if (job is null && _stored is not null && _stored.TryGetValue(change.JobId, out var state))
+                {
+                    // Not registered here yet: when it is, it starts from the state as it now is.
+                    _stored[change.JobId] = state with { Paused = change.Paused };
+                }
             }
 
             if (!apply)
@@ -168,17 +173,18 @@ public sealed partial class JobScheduler
     /// the store knew nothing of took their first occurrence from the process's clock; when the store's clock differs,
     /// their first occurrence is taken again from it. A failure is logged, and the writer's first tick tries again.
     /// </summary>
-    private async Task<bool> SyncAtOpenAsync()
+    /// <returns>Whether the clock moved, and the controls written since (the caller applies them once jobs are restored).</returns>
+    private async Task<(bool ClockMoved, IReadOnlyList<JobControlChange> Changes)> SyncAtOpenAsync()
     {
         try
         {
-            await SyncClusterAsync(stopping: false).ConfigureAwait(false);
-            return _storeClock!.Offset != TimeSpan.Zero;
+            var changes = await SyncClusterAsync(stopping: false).ConfigureAwait(false);
+            return (_storeClock!.Offset != TimeSpan.Zero, changes);
         }
         catch (Exception ex) when (ex is JobStoreException or OperationCanceledException)
         {
             SchedulerLog.SyncFailed(_logger, ex, ex.Message);
-            return false;
+            return (false, []);
         }
     }
 

@@ -91,7 +91,8 @@ public sealed partial class JobScheduler
     {
         var states = await store.OpenAsync(_node, cancellationToken).ConfigureAwait(false);
         _startedAt = _time.GetUtcNow();
-        var clockMoved = await SyncAtOpenAsync().ConfigureAwait(false);
+        // The states were read first: a control written since is among the changes, and applied below.
+        var (clockMoved, controls) = await SyncAtOpenAsync().ConfigureAwait(false);
         var now = _time.GetUtcNow().UtcTicks;
         List<(JobEntry Job, string Stored)>? changed = null;
         lock (_gate)
@@ -130,6 +131,7 @@ public sealed partial class JobScheduler
             _storeLoop = Task.Run(StoreLoopAsync, CancellationToken.None);
         }
 
+        ApplyControls(controls);
         SubscribeToStoreChanges();
         SchedulerLog.StoreOpened(_logger, states.Count, _node);
         foreach (var (job, stored) in changed ?? [])
