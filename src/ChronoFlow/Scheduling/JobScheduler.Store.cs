@@ -35,6 +35,9 @@ public sealed partial class JobScheduler
     private Dictionary<string, JobState>? _stored;
     private List<ScheduledRun> _pendingClaims = [];
     private readonly List<RunRecord> _pendingRecords = [];
+
+    /// <summary>Where in <see cref="_pendingRecords"/> each job's unwritten row of skipped occurrences is, by reason.</summary>
+    private readonly Dictionary<(string JobId, SkipReason Reason), int> _pendingSkips = [];
     private readonly List<JobEntry> _dirtyJobs = [];
     private readonly Dictionary<long, ScheduledRun> _leased = [];
     private readonly List<TaskCompletionSource> _flushWaiters = [];
@@ -237,12 +240,32 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>With a store, the history row of occurrences that were due and did not start (a claimed run among them gives up its claim).</summary>
+    /// <remarks>
+    /// While the writer lags (an overloaded or unreachable store), a job's later skips for the same reason join its row
+    /// that is not written yet, as its <see cref="RunRecord.Count"/>, rather than adding a row each: a slow store is not
+    /// made slower by the skips its slowness causes. The row keeps the first skipped occurrence's time.
+    /// </remarks>
     private void RecordNotStartedLocked(JobEntry job, long claimId, long scheduledTicks, SkipReason reason, long count, long now)
     {
-        if (_store is not null)
+        if (_store is null)
         {
-            RecordInStoreLocked(job, claimId, SkippedRecord(job, claimId, scheduledTicks, reason, count, now));
+            return;
         }
+
+        if (claimId == 0)
+        {
+            if (_pendingSkips.TryGetValue((job.Id, reason), out var index))
+            {
+                var pending = _pendingRecords[index];
+                _pendingRecords[index] = pending with { Count = pending.Count + count };
+                MarkDirtyLocked(job);
+                return;
+            }
+
+            _pendingSkips[(job.Id, reason)] = _pendingRecords.Count;
+        }
+
+        RecordInStoreLocked(job, claimId, SkippedRecord(job, claimId, scheduledTicks, reason, count, now));
     }
 
     /// <summary>The history row of a run that ended.</summary>
@@ -408,6 +431,7 @@ public sealed partial class JobScheduler
             _pendingClaims = [];
             batch.RecordList.AddRange(_pendingRecords);
             _pendingRecords.Clear();
+            _pendingSkips.Clear();
             foreach (var job in _dirtyJobs)
             {
                 job.Dirty = false;
@@ -433,6 +457,7 @@ public sealed partial class JobScheduler
                 claims = [];
                 batch.RecordList.AddRange(_pendingRecords);
                 _pendingRecords.Clear();
+                _pendingSkips.Clear();
             }
 
             if (batch.IsEmpty && claims.Count == 0 && !maintenance)
@@ -642,6 +667,14 @@ public sealed partial class JobScheduler
         {
             _storeError = message;
             _pendingRecords.InsertRange(0, batch.RecordList);
+            _pendingSkips.Clear();
+            for (var i = 0; i < _pendingRecords.Count; i++)
+            {
+                if (_pendingRecords[i] is { Id: 0, Skipped: not SkipReason.None } skipped)
+                {
+                    _pendingSkips[(skipped.JobId, skipped.Skipped)] = i;
+                }
+            }
             _pendingControls.InsertRange(0, batch.ControlList);
             foreach (var state in batch.StateList)
             {
@@ -749,6 +782,7 @@ public sealed partial class JobScheduler
         {
             records = _pendingRecords.Count;
             _pendingRecords.Clear();
+            _pendingSkips.Clear();
             foreach (var job in _dirtyJobs)
             {
                 job.Dirty = false;
