@@ -9,8 +9,9 @@ namespace ChronoFlow.IntegrationTests.Cluster;
 
 /// <summary>
 /// A cluster on PostgreSQL under chaos: three processes (tests/ChronoFlow.CrashProbe) share one schema and run ten
-/// every-second jobs with a 2 s lease; every few seconds one of them is killed with SIGKILL and started again, and once
-/// the database itself is stopped for a few seconds. Then every node stops cleanly and the markers and the history must
+/// every-second jobs whose runs last half a second, with a 2 s lease; every few seconds one of them is killed with
+/// SIGKILL (every other time one with runs in flight) and started again, and once the database itself is stopped for
+/// a few seconds. Then every node stops cleanly and the markers and the history must
 /// show: no occurrence started twice, every run that started has its row, every run a killed process left is recorded
 /// as Abandoned, and no occurrence was lost.
 /// </summary>
@@ -32,10 +33,10 @@ public sealed class ClusterChaosTests(ClusterDatabase database, ITestOutputHelpe
     private const int RunMs = 500;
 
     /// <summary>How long nodes are killed and started again, counted from when the first three are ready.</summary>
-    private static readonly TimeSpan s_chaos = TimeSpan.FromSeconds(40);
+    private static readonly TimeSpan s_chaos = TimeSpan.FromSeconds(32);
 
     /// <summary>When, into the chaos, the database is stopped, and for how long.</summary>
-    private static readonly TimeSpan s_outageAfter = TimeSpan.FromSeconds(12);
+    private static readonly TimeSpan s_outageAfter = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan s_outage = TimeSpan.FromSeconds(4);
 
     /// <summary>
@@ -88,7 +89,9 @@ public sealed class ClusterChaosTests(ClusterDatabase database, ITestOutputHelpe
             while (Now - readyAt < s_chaos)
             {
                 await Task.Delay(random.Next(1500, 3501));
-                var i = random.Next(Nodes);
+                // Every other kill is aimed at a node with runs in flight, if one has within a second: a kill between
+                // runs leaves nothing to abandon.
+                var i = killed.Count % 2 == 1 && await InFlightAsync(server.ConnectionString, schema, nodes) is { } busy ? busy : random.Next(Nodes);
                 var victim = nodes[i];
                 victim.Kill();
                 var exit = await victim.WaitForExitAsync($"seed {seed}: kill of {victim.Node}");
@@ -181,6 +184,7 @@ public sealed class ClusterChaosTests(ClusterDatabase database, ITestOutputHelpe
                 .ToList();
             var notAbandoned = cutShort.Where(r => r.Outcome != RunRow.Abandoned).ToList();
             Assert.True(notAbandoned.Count == 0, $"{notAbandoned.Count} of the {cutShort.Count} run(s) that kills cut short are not Abandoned, e.g. {Describe(notAbandoned)}; {context}");
+            Assert.True(cutShort.Count > 0, $"no kill found a run in flight, so nothing was abandoned; {context}");
 
             // 4. No occurrence was lost: each second of the chaos has a row, for every job.
             var from = CeilingSecond(readyAt + s_warmUp);
@@ -220,5 +224,27 @@ public sealed class ClusterChaosTests(ClusterDatabase database, ITestOutputHelpe
                 await server.StartAsync();
             }
         }
+    }
+
+    /// <summary>The index of a node that holds a run's lease (a run in flight), looked for up to a second; null when none has.</summary>
+    private static async Task<int?> InFlightAsync(string connectionString, string schema, ProbeProcess[] nodes)
+    {
+        var clock = Stopwatch.StartNew();
+        do
+        {
+            var holders = await NodesHoldingLeasesAsync(connectionString, schema);
+            for (var i = 0; i < nodes.Length; i++)
+            {
+                if (holders.Contains(nodes[i].Node))
+                {
+                    return i;
+                }
+            }
+
+            await Task.Delay(50);
+        }
+        while (clock.Elapsed < TimeSpan.FromSeconds(1));
+
+        return null;
     }
 }

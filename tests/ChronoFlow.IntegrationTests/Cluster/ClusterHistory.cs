@@ -81,6 +81,22 @@ internal static class ClusterHistory
         return rows;
     }
 
+    /// <summary>The nodes that hold a lease now: runs in flight, or left by a killed node and not yet abandoned.</summary>
+    public static async Task<HashSet<string>> NodesHoldingLeasesAsync(string connectionString, string schema)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT DISTINCT node FROM \"{schema}\".runs WHERE lease_until IS NOT NULL", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var nodes = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            nodes.Add(reader.GetString(0));
+        }
+
+        return nodes;
+    }
+
     public static async Task<long> CountAsync(string connectionString, string sql, params object[] parameters)
     {
         await using var connection = new NpgsqlConnection(connectionString);
