@@ -37,19 +37,24 @@ public sealed class SimultaneousStartTests(ClusterDatabase database, ITestOutput
         Assert.NotEmpty(versions);
 
         var times = new List<TimeSpan>();
-        for (var round = 0; round < Rounds; round++)
+        var started = new List<ProbeProcess>();
+        (string Schema, List<ProbeProcess> Nodes) Spawn(int round)
         {
             var schema = server.NewSchema();
             var markers = Directory.CreateDirectory(_dir.File($"markers-{round.ToString(CultureInfo.InvariantCulture)}")).FullName;
             var args = ProbeArgs(server.ConnectionString, schema, markers, 2000, "every-second");
             args.AddRange(["--jobs", "2", "--wait-for-go"]);
-            var nodes = new List<ProbeProcess>();
-            try
+            var nodes = Enumerable.Range(0, Nodes).Select(_ => ProbeProcess.Start(args, stdin: true)).ToList();
+            started.AddRange(nodes);
+            return (schema, nodes);
+        }
+
+        try
+        {
+            var next = Spawn(0);
+            for (var round = 0; round < Rounds; round++)
             {
-                for (var i = 0; i < Nodes; i++)
-                {
-                    nodes.Add(ProbeProcess.Start(args, stdin: true));
-                }
+                var (schema, nodes) = next;
 
                 // Each is started and waits for the word: then all three open the new schema at once.
                 await Task.WhenAll(nodes.Select(n => n.WaitForLineAsync("armed", $"round {round}")));
@@ -61,6 +66,12 @@ public sealed class SimultaneousStartTests(ClusterDatabase database, ITestOutput
 
                 await Task.WhenAll(nodes.Select(n => n.WaitReadyAsync($"round {round}: {n.Node} after the simultaneous start")));
                 times.Add(clock.Elapsed);
+
+                // The next round's processes start up while this round stops and is checked, and wait for their word.
+                if (round + 1 < Rounds)
+                {
+                    next = Spawn(round + 1);
+                }
 
                 var exits = await Task.WhenAll(nodes.Select(n => n.StopAsync($"round {round}: clean stop of {n.Node}")));
                 for (var i = 0; i < Nodes; i++)
@@ -75,12 +86,12 @@ public sealed class SimultaneousStartTests(ClusterDatabase database, ITestOutput
                     + $"not one row for each of {string.Join(", ", versions)}");
                 Assert.True(await CountAsync(server.ConnectionString, "SELECT count(*) FROM pg_tables WHERE schemaname = $1", schema) >= 3, $"round {round}: the schema's tables are missing");
             }
-            finally
+        }
+        finally
+        {
+            foreach (var node in started)
             {
-                foreach (var node in nodes)
-                {
-                    node.Dispose();
-                }
+                node.Dispose();
             }
         }
 
