@@ -11,9 +11,10 @@ namespace ChronoFlow.IntegrationTests.Cluster;
 /// jobs: no occurrence may start twice, and none in the window may be missed (each second has a row).
 /// </summary>
 /// <remarks>
-/// The nodes start one after another, the slow clock first, then the right one, then the fast one, each once the one
-/// before is up: each restores the job states the others stored (the last writer's cursor), so the right clock's node
-/// starts from a cursor 90 s in its past and the fast one from one 90 s in its past too.
+/// The nodes start one after another, each once the one before is up, and each restores the job states the others
+/// stored (the last writer's next occurrence). In the order of the first test, slow, right, fast, the right clock's node
+/// and the fast one each start from a cursor in their past, which the misfire policy handles, and the right one then
+/// claims every second as it comes. The order matters today: see the second test, skipped.
 /// </remarks>
 [Collection(ClusterCollection.Name)]
 [Trait("Category", "Integration")]
@@ -21,7 +22,6 @@ public sealed class SkewedClockTests(ClusterDatabase database, ITestOutputHelper
 {
     private const int Jobs = 5;
     private const int LeaseMs = 2000;
-    private static readonly int[] s_skews = [-90, 0, 90];
     private static readonly TimeSpan s_run = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan s_warmUp = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan s_coolDown = TimeSpan.FromSeconds(2);
@@ -31,7 +31,18 @@ public sealed class SkewedClockTests(ClusterDatabase database, ITestOutputHelper
     public void Dispose() => _dir.Dispose();
 
     [LinuxFact]
-    public async Task NodesNinetySecondsApart_NoOccurrenceRunsTwice_NoneIsMissed()
+    public Task NodesNinetySecondsApart_NoOccurrenceRunsTwice_NoneIsMissed() => RunAsync([-90, 0, 90]);
+
+    /// <summary>
+    /// The fast node first: on a new schema it stores next occurrences 90 s ahead of the database's clock; the nodes
+    /// that start after it restore them and wait for them, so for 90 s no occurrence runs or has a row. Tried on the
+    /// chaos branch: all 55 job-seconds of the window missed, no duplicate.
+    /// </summary>
+    [LinuxFact(Skip = "Fails today (every second of the window missed): due checks use each node's clock and the shared stored cursor; "
+        + "expected to pass once due checks use the database's clock.")]
+    public Task FastNodeFirst_NoOccurrenceRunsTwice_NoneIsMissed() => RunAsync([90, 0, -90]);
+
+    private async Task RunAsync(int[] skews)
     {
         var server = database.Server;
         var schema = server.NewSchema();
@@ -40,7 +51,7 @@ public sealed class SkewedClockTests(ClusterDatabase database, ITestOutputHelper
         var nodes = new List<(int Skew, ProbeProcess Probe)>();
         try
         {
-            foreach (var skew in s_skews)
+            foreach (var skew in skews)
             {
                 var args = ProbeArgs(server.ConnectionString, schema, markers, LeaseMs, "every-second");
                 args.AddRange(["--jobs", Jobs.ToString(CultureInfo.InvariantCulture), "--skew-seconds", skew.ToString(CultureInfo.InvariantCulture)]);
