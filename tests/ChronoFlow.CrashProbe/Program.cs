@@ -31,6 +31,7 @@
 // "stopped" and exits 0. A store that cannot be opened prints "start failed: ..." and exits 3; bad arguments exit 2. A
 // probe whose parent (the test) died exits 4 within a second, so that a killed test leaves no probe running.
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using ChronoFlow;
@@ -57,15 +58,7 @@ using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =
 
 using var markers = new MarkerFile(Path.Combine(options.Markers, $"markers-{pid.ToString(CultureInfo.InvariantCulture)}.txt"), pid);
 
-// Retention off: the tests check that every run that started has its row, so none may be pruned.
-IJobStore store = options.Store.StartsWith("sqlite:", StringComparison.Ordinal)
-    ? new SqliteJobStore(new SqliteJobStoreOptions { Path = options.Store["sqlite:".Length..], RetentionInterval = Timeout.InfiniteTimeSpan })
-    : new PostgreSqlJobStore(new PostgreSqlJobStoreOptions
-    {
-        ConnectionString = options.Store["postgresql:".Length..],
-        Schema = options.Schema,
-        RetentionInterval = Timeout.InfiniteTimeSpan,
-    });
+var store = options.Store.StartsWith("sqlite:", StringComparison.Ordinal) ? Stores.Sqlite(options) : Stores.PostgreSql(options);
 var scheduler = new JobScheduler(
     new SchedulerOptions
     {
@@ -273,6 +266,27 @@ internal sealed class ProbeArguments
 
     private static bool Int(string value, int min, out int result) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out result) && result >= min;
+}
+
+/// <summary>
+/// The stores, each made in a method of its own that is never inlined, so that a probe on one store does not load the
+/// other's assemblies (the SQLite crash test starts hundreds of probes). Retention is off: the tests check that every
+/// run that started has its row, so none may be pruned.
+/// </summary>
+internal static class Stores
+{
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static IJobStore Sqlite(ProbeArguments options) =>
+        new SqliteJobStore(new SqliteJobStoreOptions { Path = options.Store["sqlite:".Length..], RetentionInterval = Timeout.InfiniteTimeSpan });
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static IJobStore PostgreSql(ProbeArguments options) =>
+        new PostgreSqlJobStore(new PostgreSqlJobStoreOptions
+        {
+            ConnectionString = options.Store["postgresql:".Length..],
+            Schema = options.Schema,
+            RetentionInterval = Timeout.InfiniteTimeSpan,
+        });
 }
 
 /// <summary>This process's marker file: one line per event of a run, each written with one write(2) at the end of the file.</summary>
