@@ -6,19 +6,17 @@ using Npgsql;
 
 namespace ChronoFlow.PostgreSql.Tests;
 
-/// <summary>All the PostgreSQL tests share one server, and run one class at a time.</summary>
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
-{
-    public const string Name = "PostgreSQL";
-}
-
 /// <summary>
 /// A real PostgreSQL for the tests: the server that CHRONOFLOW_TEST_POSTGRES (a connection string) names, or else a
 /// throwaway one started from the newest /usr/lib/postgresql/*/bin (as the postgres user when the tests run as root,
 /// which PostgreSQL refuses), in a temporary directory, on a free loopback port, stopped and deleted at the end. When
 /// no server can be had, every test fails with what was tried: they never skip.
 /// </summary>
+/// <remarks>
+/// A test that must stop and start the database takes a private server of its own (<see cref="StartPrivateAsync"/>,
+/// then <see cref="StopAsync"/> and <see cref="StartAsync"/>), whatever CHRONOFLOW_TEST_POSTGRES says. The integration
+/// tests (tests/ChronoFlow.IntegrationTests/Cluster) compile this file too, linked.
+/// </remarks>
 public sealed class PostgresServer : IAsyncLifetime
 {
     public const string EnvironmentVariable = "CHRONOFLOW_TEST_POSTGRES";
@@ -28,6 +26,7 @@ public sealed class PostgresServer : IAsyncLifetime
     private readonly List<string> _tried = [];
     private string? _directory;
     private string? _pgCtl;
+    private string? _startOptions;
     private bool _asPostgresUser;
     private int _schemas;
 
@@ -43,6 +42,49 @@ public sealed class PostgresServer : IAsyncLifetime
     /// <summary>Gets a schema name no other test uses.</summary>
     public string NewSchema() =>
         $"cf_test_{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}_{Interlocked.Increment(ref _schemas).ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// Starts a server of this process's own, even when CHRONOFLOW_TEST_POSTGRES names one: for a test that stops and
+    /// starts the database. Dispose it (<see cref="DisposeAsync"/>) to stop it and delete its directory.
+    /// </summary>
+    public static async Task<PostgresServer> StartPrivateAsync()
+    {
+        var server = new PostgresServer();
+        var started = Stopwatch.StartNew();
+        try
+        {
+            await server.StartOwnAsync();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        server.StartupTime = started.Elapsed;
+        return server;
+    }
+
+    /// <summary>
+    /// Stops a server started here as an administrator would (<c>pg_ctl stop -m fast</c>): sessions are ended, a
+    /// checkpoint is written, and every connection is refused until <see cref="StartAsync"/>.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        var data = DataDirectory();
+        await RunAsync(_pgCtl!, ["-D", data, "-m", "fast", "-w", "-t", "60", "stop"], _asPostgresUser);
+    }
+
+    /// <summary>Starts a server that <see cref="StopAsync"/> stopped, on the same port, and waits until it answers.</summary>
+    public async Task StartAsync()
+    {
+        var data = DataDirectory();
+        await RunAsync(_pgCtl!, ["-D", data, "-l", Path.Combine(_directory!, "server.log"), "-w", "-t", "60", "-o", _startOptions!, "start"], _asPostgresUser);
+
+        // The pooled connections of this process died with the old server.
+        NpgsqlConnection.ClearAllPools();
+        await CheckAsync("the server was started again");
+    }
 
     public async Task InitializeAsync()
     {
@@ -109,10 +151,8 @@ public sealed class PostgresServer : IAsyncLifetime
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"], _asPostgresUser);
         var port = FreePort();
         _pgCtl = Path.Combine(bin, "pg_ctl");
-        await RunAsync(
-            _pgCtl,
-            ["-D", data, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "-o", $"-p {port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=on", "start"],
-            _asPostgresUser);
+        _startOptions = $"-p {port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=on";
+        await RunAsync(_pgCtl, ["-D", data, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "-o", _startOptions, "start"], _asPostgresUser);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => StopOwnAsync().GetAwaiter().GetResult();
         await RunAsync(Path.Combine(bin, "pg_isready"), ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-t", "30"], asPostgres: false);
         ConnectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Timeout=15";
@@ -148,6 +188,11 @@ public sealed class PostgresServer : IAsyncLifetime
         {
         }
     }
+
+    private string DataDirectory() =>
+        _directory is { } directory && _pgCtl is not null
+            ? Path.Combine(directory, "data")
+            : throw new InvalidOperationException("Only a server started here (not one CHRONOFLOW_TEST_POSTGRES names) can be stopped and started.");
 
     private string FindBin()
     {
@@ -196,7 +241,7 @@ public sealed class PostgresServer : IAsyncLifetime
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"The PostgreSQL tests could not start a server: '{line}' did not end within {CommandTimeout.TotalSeconds} s. Tried: {string.Join("; ", _tried)}");
+            throw new InvalidOperationException($"The PostgreSQL tests' server: '{line}' did not end within {CommandTimeout.TotalSeconds} s. Tried: {string.Join("; ", _tried)}");
         }
 
         if (process.ExitCode != 0)
@@ -204,7 +249,7 @@ public sealed class PostgresServer : IAsyncLifetime
             var output = (await stdout.WaitAsync(TimeSpan.FromSeconds(5))) + (await stderr.WaitAsync(TimeSpan.FromSeconds(5)));
             var log = _directory is not null && File.Exists(Path.Combine(_directory, "server.log")) ? await File.ReadAllTextAsync(Path.Combine(_directory, "server.log")) : "";
             throw new InvalidOperationException(
-                $"The PostgreSQL tests could not start a server: '{line}' exited with {process.ExitCode}: {output.Trim()} {log.Trim()} Tried: {string.Join("; ", _tried)}. "
+                $"The PostgreSQL tests' server: '{line}' exited with {process.ExitCode}: {output.Trim()} {log.Trim()} Tried: {string.Join("; ", _tried)}. "
                 + $"Set {EnvironmentVariable} to use a server of your own.");
         }
     }

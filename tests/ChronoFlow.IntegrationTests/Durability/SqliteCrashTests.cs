@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-
+using ChronoFlow.IntegrationTests.Probes;
 using ChronoFlow.Testing;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
@@ -23,9 +22,6 @@ public sealed class SqliteCrashTests(ITestOutputHelper output) : IDisposable
 {
     private const int LeaseMs = 1000;
 
-    // Generous: the machine is shared and a cold `dotnet` start can take seconds.
-    private static readonly TimeSpan s_guard = TimeSpan.FromSeconds(60);
-
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -44,7 +40,7 @@ public sealed class SqliteCrashTests(ITestOutputHelper output) : IDisposable
 
         for (var i = 0; i < kills; i++)
         {
-            using var probe = Probe.Start(database, markers, LeaseMs, runMs: null);
+            using var probe = StartProbe(database, markers, runMs: null);
             await probe.WaitReadyAsync($"seed {seed}, kill {i}");
             await Task.Delay(random.Next(0, 301));
             probe.Kill();
@@ -62,7 +58,7 @@ public sealed class SqliteCrashTests(ITestOutputHelper output) : IDisposable
         int finalPid;
         int? finalExit;
         string finalOutput;
-        using (var last = Probe.Start(database, markers, LeaseMs, runMs: (3 * LeaseMs) + 500))
+        using (var last = StartProbe(database, markers, runMs: (3 * LeaseMs) + 500))
         {
             await last.WaitReadyAsync($"seed {seed}, final pass");
             finalExit = await last.TryWaitForExitAsync();
@@ -70,7 +66,7 @@ public sealed class SqliteCrashTests(ITestOutputHelper output) : IDisposable
             finalOutput = string.Join('\n', last.Lines.Concat(last.ErrorLines).TakeLast(20));
         }
 
-        var found = Markers.Read(markers);
+        var found = MarkerFiles.Read(markers);
         var history = History.Read(database);
         var context = $"seed {seed}, {kills} kills; probe warnings (last 20):\n{string.Join('\n', stderr.TakeLast(20))}";
 
@@ -127,14 +123,14 @@ public sealed class SqliteCrashTests(ITestOutputHelper output) : IDisposable
         var markers = Directory.CreateDirectory(_dir.File("markers")).FullName;
         int? exit;
         string written;
-        using (var probe = Probe.Start(database, markers, LeaseMs, runMs: 2000))
+        using (var probe = StartProbe(database, markers, runMs: 2000))
         {
             await probe.WaitReadyAsync("clean run");
             exit = await probe.TryWaitForExitAsync();
             written = string.Join('\n', probe.Lines.Concat(probe.ErrorLines).TakeLast(20));
         }
 
-        var found = Markers.Read(markers);
+        var found = MarkerFiles.Read(markers);
         Assert.True(found.Lines.Count > 0, "the probe ran no job");
         var twice = found.Lines.GroupBy(m => (m.Job, m.Scheduled)).Where(g => g.Count() > 1).ToList();
         Assert.True(twice.Count == 0, $"{twice.Count} of {found.Lines.Count} runs started an occurrence that had already started, e.g. {Describe(twice.Take(3).SelectMany(g => g))}; the probe wrote (last 20 lines):\n{written}");
@@ -146,50 +142,21 @@ public sealed class SqliteCrashTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(found.Lines.Count, history.Claimed.Count(r => r.Outcome == 0));
     }
 
+    /// <summary>tests/ChronoFlow.CrashProbe on the SQLite file, in its interval scenario: ten jobs due every 20 to 47 ms.</summary>
+    private static ProbeProcess StartProbe(string database, string markers, int? runMs)
+    {
+        List<string> args = ["--store", "sqlite:" + database, "--markers", markers, "--lease-ms", LeaseMs.ToString(CultureInfo.InvariantCulture), "--scenario", "interval"];
+        if (runMs is { } ms)
+        {
+            args.AddRange(["--run-ms", ms.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        return ProbeProcess.Start(args);
+    }
+
     private static string Describe(IEnumerable<Marker> markers) => string.Join("; ", markers.Select(m => $"{m.Job} at {m.Scheduled} in pid {m.Pid}"));
 
-    private sealed record Marker(string Job, long Scheduled, int Pid);
-
     private sealed record Row(long Id, string Job, long Scheduled, string Node, long? LeaseUntil, int? Outcome, int Skipped, bool Manual);
-
-    private sealed class Markers
-    {
-        public List<Marker> Lines { get; } = [];
-
-        public int Torn { get; private set; }
-
-        /// <summary>Reads every markers-PID.txt: one line per run started, "job TAB scheduled-ticks TAB pid".</summary>
-        public static Markers Read(string directory)
-        {
-            var result = new Markers();
-            foreach (var file in Directory.GetFiles(directory, "markers-*.txt"))
-            {
-                var pid = int.Parse(Path.GetFileNameWithoutExtension(file)["markers-".Length..], CultureInfo.InvariantCulture);
-                var text = Encoding.ASCII.GetString(File.ReadAllBytes(file));
-                var lines = text.Split('\n');
-
-                // Split leaves "" after the last newline. Anything else there is a line the process was killed while
-                // writing: the only line that may be torn is the last one a process wrote, without its newline. It is
-                // ignored (its run started; whether its row exists is not known from a partial line). Every other line
-                // must be whole.
-                if (lines[^1].Length != 0)
-                {
-                    result.Torn++;
-                }
-
-                foreach (var line in lines[..^1])
-                {
-                    var parts = line.Split('\t');
-                    Assert.True(
-                        parts.Length == 3 && long.TryParse(parts[1], CultureInfo.InvariantCulture, out _) && parts[2] == pid.ToString(CultureInfo.InvariantCulture),
-                        $"a malformed marker line in {file}: '{line}'");
-                    result.Lines.Add(new Marker(parts[0], long.Parse(parts[1], CultureInfo.InvariantCulture), pid));
-                }
-            }
-
-            return result;
-        }
-    }
 
     private sealed class History
     {
@@ -232,166 +199,6 @@ public sealed class SqliteCrashTests(ITestOutputHelper output) : IDisposable
             }
 
             return list;
-        }
-    }
-
-    /// <summary>tests/ChronoFlow.CrashProbe, built next to the tests, run as `dotnet ChronoFlow.CrashProbe.dll`.</summary>
-    private sealed class Probe : IDisposable
-    {
-        private readonly Process _process;
-        private readonly List<string> _lines = [];
-        private readonly List<string> _errorLines = [];
-        private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        private Probe(Process process)
-        {
-            _process = process;
-        }
-
-        public int Id => _process.Id;
-
-        public IReadOnlyList<string> Lines
-        {
-            get
-            {
-                lock (_lines)
-                {
-                    return [.. _lines];
-                }
-            }
-        }
-
-        public IReadOnlyList<string> ErrorLines
-        {
-            get
-            {
-                lock (_lines)
-                {
-                    return [.. _errorLines];
-                }
-            }
-        }
-
-        public static Probe Start(string database, string markers, int leaseMs, int? runMs)
-        {
-            // The probe is built next to this test project: tests/ChronoFlow.CrashProbe/bin/<config>/<tfm>/.
-            var baseDir = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-            var tfm = Path.GetFileName(baseDir);
-            var config = Path.GetFileName(Path.GetDirectoryName(baseDir)!);
-            var testsDir = Path.GetFullPath(Path.Combine(baseDir, "..", "..", "..", ".."));
-            var dll = Path.Combine(testsDir, "ChronoFlow.CrashProbe", "bin", config, tfm, "ChronoFlow.CrashProbe.dll");
-            Assert.True(File.Exists(dll), "probe not built: " + dll);
-            var info = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            info.ArgumentList.Add(dll);
-            info.ArgumentList.Add(database);
-            info.ArgumentList.Add(markers);
-            info.ArgumentList.Add(leaseMs.ToString(CultureInfo.InvariantCulture));
-            if (runMs is { } ms)
-            {
-                info.ArgumentList.Add(ms.ToString(CultureInfo.InvariantCulture));
-            }
-
-            var process = new Process { StartInfo = info };
-            var probe = new Probe(process);
-            process.OutputDataReceived += (_, e) => probe.OnLine(e.Data, error: false);
-            process.ErrorDataReceived += (_, e) => probe.OnLine(e.Data, error: true);
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return probe;
-        }
-
-        public async Task WaitReadyAsync(string what)
-        {
-            bool ready;
-            try
-            {
-                // Ready, or exited first (it failed to start: its stderr says why).
-                ready = await Task.WhenAny(_ready.Task, _process.WaitForExitAsync()).WaitAsync(s_guard) == _ready.Task;
-            }
-            catch (TimeoutException)
-            {
-                ready = false;
-            }
-
-            Assert.True(ready, $"{what}: the probe did not say ready; it wrote:\n{string.Join('\n', Lines.Concat(ErrorLines))}");
-        }
-
-        /// <summary>Sends SIGKILL: on Unix, Process.Kill is kill(pid, SIGKILL), which the exit code (137) then confirms.</summary>
-        public void Kill() => _process.Kill(entireProcessTree: true);
-
-        public async Task<int> WaitForExitAsync(string what)
-        {
-            try
-            {
-                await _process.WaitForExitAsync().WaitAsync(s_guard);
-            }
-            catch (TimeoutException)
-            {
-                Assert.Fail($"{what}: the probe did not exit; it wrote:\n{string.Join('\n', Lines.Concat(ErrorLines))}");
-            }
-
-            // The exit event can come before the last lines: WaitForExit() without a timeout drains them.
-            _process.WaitForExit();
-            return _process.ExitCode;
-        }
-
-        /// <summary>Waits for a probe that stops by itself; kills it when it has not exited within the guard, and then returns null.</summary>
-        public async Task<int?> TryWaitForExitAsync()
-        {
-            try
-            {
-                await _process.WaitForExitAsync().WaitAsync(s_guard);
-            }
-            catch (TimeoutException)
-            {
-                Kill();
-                _process.WaitForExit();
-                return null;
-            }
-
-            _process.WaitForExit();
-            return _process.ExitCode;
-        }
-
-        public void Dispose()
-        {
-            try
-            {
-                if (!_process.HasExited)
-                {
-                    _process.Kill(entireProcessTree: true);
-                    _process.WaitForExit();
-                }
-            }
-            catch (InvalidOperationException)
-            {
-            }
-
-            _process.Dispose();
-        }
-
-        private void OnLine(string? line, bool error)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_lines)
-            {
-                (error ? _errorLines : _lines).Add(line);
-            }
-
-            if (!error && line == "ready")
-            {
-                _ready.TrySetResult();
-            }
         }
     }
 }
