@@ -18,7 +18,7 @@ internal sealed record ServerSnapshot(
     long WalWrite,
     long WalSync,
     Dictionary<string, long> Tuples,
-    double PostgresCpu,
+    Dictionary<int, double> PostgresCpu,
     double NodesCpu,
     double MachineBusy,
     double MachineTotal)
@@ -69,7 +69,7 @@ internal sealed record ServerSnapshot(
         var (busy, total) = Cpu.Machine();
         return new ServerSnapshot(
             DateTimeOffset.UtcNow.UtcTicks, commit, rollback, xid, walRecords, walBytes, walWrite, walSync, tuples,
-            Cpu.TreeSeconds(postmaster), nodes.Sum(Cpu.ProcessSeconds), busy, total);
+            Cpu.Tree(postmaster), nodes.Sum(Cpu.ProcessSeconds), busy, total);
     }
 }
 
@@ -85,20 +85,32 @@ internal static class Cpu
     }
 
     /// <summary>The postmaster and every process it started (backends, WAL writer, checkpointer, ...).</summary>
-    public static double TreeSeconds(int parent)
+    public static double TreeSeconds(int parent) => Tree(parent).Values.Sum();
+
+    /// <summary>CPU seconds of the postmaster and of each process it started, by process id.</summary>
+    public static Dictionary<int, double> Tree(int parent)
     {
-        var total = ProcessSeconds(parent);
+        var tree = new Dictionary<int, double> { [parent] = ProcessSeconds(parent) };
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && Stat(pid) is { } f
                 && f[1] == parent.ToString(CultureInfo.InvariantCulture))
             {
-                total += ProcessSeconds(pid);
+                tree[pid] = ProcessSeconds(pid);
             }
         }
 
-        return total;
+        return tree;
     }
+
+    /// <summary>
+    /// What the processes alive at <paramref name="after"/> used since <paramref name="before"/> (all of it for those
+    /// started in between). A process that exited in between is left out, rather than taking its whole life's CPU
+    /// away from the total, which a plain difference of sums would (the harness's pooled connection that loaded a
+    /// million rows, closed by the pool in a later window, made one window's sum negative).
+    /// </summary>
+    public static double Delta(Dictionary<int, double> before, Dictionary<int, double> after)
+        => after.Sum(p => p.Value - before.GetValueOrDefault(p.Key));
 
     /// <summary>Busy and total CPU seconds of the machine since boot, all cores (the first line of /proc/stat).</summary>
     public static (double Busy, double Total) Machine()

@@ -354,13 +354,14 @@ internal sealed class Orchestrator(string connectionString, TimeSpan warmUp, Tim
         }
 
         r["rowsPerRun"] = rows;
-        r["cpuPostgres"] = Math.Round((b.PostgresCpu - a.PostgresCpu) / seconds, 3);
+        var postgres = Cpu.Delta(a.PostgresCpu, b.PostgresCpu);
+        r["cpuPostgres"] = Math.Round(postgres / seconds, 3);
         r["cpuNodes"] = Math.Round((b.NodesCpu - a.NodesCpu) / seconds, 3);
         r["cpuHarness"] = Math.Round(selfCpu / seconds, 3);
         r["cpuMachineBusy"] = Math.Round((b.MachineBusy - a.MachineBusy) / seconds, 3);
         r["cpuMachineCapacity"] = Math.Round((b.MachineTotal - a.MachineTotal) / seconds, 3);
-        r["cpuOther"] = Math.Round(((b.MachineBusy - a.MachineBusy) - (b.PostgresCpu - a.PostgresCpu) - (b.NodesCpu - a.NodesCpu) - selfCpu) / seconds, 3);
-        r["cpuPostgresMsPerRun"] = Math.Round(Per((b.PostgresCpu - a.PostgresCpu) * 1000), 4);
+        r["cpuOther"] = Math.Round(((b.MachineBusy - a.MachineBusy) - postgres - (b.NodesCpu - a.NodesCpu) - selfCpu) / seconds, 3);
+        r["cpuPostgresMsPerRun"] = Math.Round(Per(postgres * 1000), 4);
         r["cpuNodesMsPerRun"] = Math.Round(Per((b.NodesCpu - a.NodesCpu) * 1000), 4);
     }
 
