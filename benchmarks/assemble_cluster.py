@@ -147,7 +147,9 @@ def main():
     w("StartedTime − ScheduledTime of every run scheduled in the window. ChronoFlow: from the runs table (`started` is "
       "when the job body began, written when the run ended; `scheduled` the occurrence); the nodes' own probes "
       "(the same difference taken in the job body, 0.1 ms buckets) agree and are in the JSON. Quartz.NET: its "
-      "`FireTimeUtc − ScheduledFireTimeUtc`, from the probe in the job.")
+      "`FireTimeUtc − ScheduledFireTimeUtc`, from the probe in the job. \"n/a\" in the runs-table columns: none of the "
+      "runs scheduled in the window had started when the nodes stopped; the probe column then says how late the runs "
+      "that did start during the window were.")
     w("")
     w("| Scenario | Offered runs/s | p50 | p99 | max | Probe p50 / p99 |")
     w("|---|---:|---:|---:|---:|---|")
