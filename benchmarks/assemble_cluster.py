@@ -36,6 +36,8 @@ def ms(v):
 def main():
     with open(env["RESULTS"], encoding="utf-8") as f:
         everything = json.load(f)
+    failed = [r for r in everything if "error" in r]
+    everything = [r for r in everything if "error" not in r]
     profile = next((r for r in everything if r["engine"] == "profile"), None)
     results = [r for r in everything if r["engine"] != "profile"]
     by = {r["name"]: r for r in results}
@@ -52,6 +54,9 @@ def main():
     w("")
     if status != 0:
         w(f"> **This run is incomplete: the harness exited with code {status}; the scenarios below are those that finished.**")
+        w("")
+    for r in failed:
+        w(f"> **Scenario `{r['name']}` failed and has no numbers:** {r['error']}")
         w("")
     w("## Machine and load")
     w("")
@@ -171,7 +176,7 @@ def main():
     w("| Scenario | PostgreSQL CPU | Nodes' CPU | Harness CPU | Others' CPU | PostgreSQL CPU per run | Nodes' CPU per run | Rows written per run | Wait profile (backends on average) |")
     w("|---|---:|---:|---:|---:|---:|---:|---|---|")
     for r in results:
-        rows = ", ".join(f"{k} {v:g}" for k, v in r.get("rowsPerRun", {}).items())
+        rows = ", ".join(f"{k} {v:g}" for k, v in r.get("rowsPerRun", {}).items() if v is not None)
         waits = r.get("waits", {}).get("averageBackends", {})
         wait_profile = ", ".join(f"{k} {v:g}" for k, v in waits.items() if not k.startswith("walwriter Activity") and v >= 0.01)
         w(f"| `{r['name']}` | {num(r['cpuPostgres'], 2)} | {num(r['cpuNodes'], 2)} | {num(r['cpuHarness'], 2)} | {num(r['cpuOther'], 2)} | "

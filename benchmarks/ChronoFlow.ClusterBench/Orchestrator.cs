@@ -32,6 +32,9 @@ internal sealed class Orchestrator(string connectionString, TimeSpan warmUp, Tim
 
     private readonly string _bench = new NpgsqlConnectionStringBuilder(connectionString) { Database = BenchDatabase }.ConnectionString;
 
+    /// <summary>Gets how many scenarios failed; their entries in the results say why.</summary>
+    public int Failed { get; private set; }
+
     public static IReadOnlyList<Scenario> Defaults(int saturating, int moderate, int quartz) =>
     [
         new("store-profile", "profile", 0, 1_000),
@@ -62,10 +65,22 @@ internal sealed class Orchestrator(string connectionString, TimeSpan warmUp, Tim
         foreach (var scenario in scenarios)
         {
             Console.Error.WriteLine($"cluster: {scenario.Name}: {scenario.Engine}, {scenario.Nodes} node(s), {scenario.HotJobs:N0} jobs due every second, {scenario.StoredJobs:N0} stored");
-            var result = scenario.Engine == "profile" ? await ProfileAsync(db, postmaster, scenario) : await RunOneAsync(db, monitor, postmaster, scenario);
+            JsonObject result;
+            try
+            {
+                result = scenario.Engine == "profile" ? await ProfileAsync(db, postmaster, scenario) : await RunOneAsync(db, monitor, postmaster, scenario);
+                Console.Error.WriteLine($"cluster: {scenario.Name}: {(scenario.Engine == "profile" ? result.ToJsonString() : Summary(result))}");
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // One scenario that fails (a node that dies, a timeout) is reported as failed; the others still run.
+                Console.Error.WriteLine($"cluster: {scenario.Name} FAILED: {ex}");
+                result = new JsonObject { ["name"] = scenario.Name, ["engine"] = scenario.Engine, ["nodes"] = scenario.Nodes, ["error"] = ex.Message };
+                Failed++;
+            }
+
             results.Add(result);
             await File.WriteAllTextAsync(output, results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            Console.Error.WriteLine($"cluster: {scenario.Name}: {(scenario.Engine == "profile" ? result.ToJsonString() : Summary(result))}");
         }
 
         return results;
@@ -329,27 +344,29 @@ internal sealed class Orchestrator(string connectionString, TimeSpan warmUp, Tim
     /// <summary>What the window cost the server, per run completed: commits, writing transactions, WAL, rows, CPU.</summary>
     private static void Costs(JsonObject r, ServerSnapshot a, ServerSnapshot b, long completed, double seconds, double selfCpu)
     {
-        double Per(double v) => completed == 0 ? double.NaN : v / completed;
+        // Per completed run; null (not NaN, which JSON cannot hold) when nothing completed in the window.
+        double? Per(double v) => completed == 0 ? null : v / completed;
+        static double? R(double? v, int digits) => v is { } x ? Math.Round(x, digits) : null;
         var commits = b.XactCommit - a.XactCommit - ServerSnapshot.HarnessCommits;
         r["commits"] = commits;
         r["rollbacks"] = b.XactRollback - a.XactRollback;
         r["writeTransactions"] = b.NextXid - a.NextXid;
-        r["commitsPerRun"] = Math.Round(Per(commits), 5);
-        r["writeTransactionsPerRun"] = Math.Round(Per(b.NextXid - a.NextXid), 5);
+        r["commitsPerRun"] = R(Per(commits), 5);
+        r["writeTransactionsPerRun"] = R(Per(b.NextXid - a.NextXid), 5);
         r["commitsPerSecond"] = Math.Round(commits / seconds, 1);
         r["walSyncs"] = b.WalSync - a.WalSync;
-        r["walSyncsPerRun"] = Math.Round(Per(b.WalSync - a.WalSync), 5);
+        r["walSyncsPerRun"] = R(Per(b.WalSync - a.WalSync), 5);
         r["walSyncsPerSecond"] = Math.Round((b.WalSync - a.WalSync) / seconds, 1);
         r["walWritesPerSecond"] = Math.Round((b.WalWrite - a.WalWrite) / seconds, 1);
-        r["walRecordsPerRun"] = Math.Round(Per(b.WalRecords - a.WalRecords), 2);
-        r["walBytesPerRun"] = Math.Round(Per(b.WalBytes - a.WalBytes), 0);
+        r["walRecordsPerRun"] = R(Per(b.WalRecords - a.WalRecords), 2);
+        r["walBytesPerRun"] = R(Per(b.WalBytes - a.WalBytes), 0);
         var rows = new JsonObject();
         foreach (var (key, value) in b.Tuples.OrderBy(t => t.Key, StringComparer.Ordinal))
         {
             var delta = value - a.Tuples.GetValueOrDefault(key);
             if (delta != 0)
             {
-                rows[key] = Math.Round(Per(delta), 3);
+                rows[key] = R(Per(delta), 3);
             }
         }
 
@@ -361,8 +378,8 @@ internal sealed class Orchestrator(string connectionString, TimeSpan warmUp, Tim
         r["cpuMachineBusy"] = Math.Round((b.MachineBusy - a.MachineBusy) / seconds, 3);
         r["cpuMachineCapacity"] = Math.Round((b.MachineTotal - a.MachineTotal) / seconds, 3);
         r["cpuOther"] = Math.Round(((b.MachineBusy - a.MachineBusy) - postgres - (b.NodesCpu - a.NodesCpu) - selfCpu) / seconds, 3);
-        r["cpuPostgresMsPerRun"] = Math.Round(Per(postgres * 1000), 4);
-        r["cpuNodesMsPerRun"] = Math.Round(Per((b.NodesCpu - a.NodesCpu) * 1000), 4);
+        r["cpuPostgresMsPerRun"] = R(Per(postgres * 1000), 4);
+        r["cpuNodesMsPerRun"] = R(Per((b.NodesCpu - a.NodesCpu) * 1000), 4);
     }
 
     private static JsonObject Waits(WaitSampler sampler)

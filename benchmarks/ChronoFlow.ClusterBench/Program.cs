@@ -54,7 +54,7 @@ try
         ? names.Split(',').Select(n => all.FirstOrDefault(s => s.Name == n) ?? throw new ArgumentException($"No scenario '{n}'.")).ToList()
         : all;
     await orchestrator.RunAsync(chosen, options.GetValueOrDefault("output", "cluster-results.json"));
-    return 0;
+    return orchestrator.Failed == 0 ? 0 : 1;
 }
 finally
 {
