@@ -134,9 +134,15 @@ internal sealed class Orchestrator(string connectionString, TimeSpan warmUp, Tim
             var start = Stopwatch.StartNew();
             for (var i = 0; i < s.Nodes; i++)
             {
+                // Quartz takes a pooled connection per busy thread (64 a node): three nodes at Npgsql's default pool
+                // of 100 each went past the server's max_connections (100) and had check-ins refused. Each Quartz
+                // node of a cluster gets 90 / nodes; ChronoFlow's nodes use a couple each and keep the default.
+                var connection = s.Engine == "quartz" && s.Nodes > 1
+                    ? new NpgsqlConnectionStringBuilder(_bench) { MaxPoolSize = 90 / s.Nodes }.ConnectionString
+                    : _bench;
                 var args = new List<string>
                 {
-                    "--connection", _bench, "--schema", schema, "--node", $"node-{i + 1}",
+                    "--connection", connection, "--schema", schema, "--node", $"node-{i + 1}",
                     "--hot", s.HotJobs.ToString(CultureInfo.InvariantCulture), "--cold", s.ColdJobs.ToString(CultureInfo.InvariantCulture),
                     "--threads", threads.ToString(CultureInfo.InvariantCulture),
                 };
