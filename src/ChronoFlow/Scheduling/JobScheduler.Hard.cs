@@ -111,6 +111,15 @@ public sealed partial class JobScheduler
             Volatile.Write(ref _nextDueTicks, long.MaxValue);
         }
 
+        if (_store is not null)
+        {
+            // A run whose claim is pending counts as in flight: wake a writer that is backing off from a failing store
+            // (on the scheduler's clock, which may not move), so that it releases those runs now instead of the wait
+            // for idle below waiting on it for ever.
+            await _storeBackoff.CancelAsync().ConfigureAwait(false);
+            _storeWake.Writer.TryWrite(true);
+        }
+
         DropQueued();
         var running = Volatile.Read(ref _running);
 
