@@ -668,39 +668,40 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
     {
         // No explicit transaction: the statements of one NpgsqlBatch go out together and end in one Sync, which
         // PostgreSQL runs as one implicit transaction, committed once at the end or rolled back whole on any error.
+        // Each kind of row is one statement over arrays (unnest), whatever the batch's size: a thousand claims cost one
+        // statement to plan and execute, not a thousand.
         await using var sql = new NpgsqlBatch(connection);
         object lease = _databaseClock ? batch.LeaseDuration : batch.LeaseUntil.UtcDateTime;
 
-        // Claims in the order of their occurrence, so two nodes that claim the same occurrences wait for each other
-        // in the same order and cannot deadlock; the answers go back in the batch's order.
-        var claimOrder = new int[batch.Claims.Count];
-        for (var i = 0; i < claimOrder.Length; i++)
+        // Scheduled claims in one statement, and triggered ones (rare; they take no slot, so they never conflict) one
+        // by one, because only a statement of its own can tell which id is whose.
+        var scheduled = new List<int>(batch.Claims.Count);
+        var manual = new List<int>();
+        for (var i = 0; i < batch.Claims.Count; i++)
         {
-            claimOrder[i] = i;
+            (batch.Claims[i].Manual ? manual : scheduled).Add(i);
         }
 
-        Array.Sort(claimOrder, (x, y) =>
+        if (scheduled.Count > 0)
         {
-            var a = batch.Claims[x];
-            var b = batch.Claims[y];
-            var c = string.CompareOrdinal(a.JobId, b.JobId);
-            if (c == 0)
+            var jobIds = new string[scheduled.Count];
+            var times = new long[scheduled.Count];
+            var started = new long[scheduled.Count];
+            for (var k = 0; k < scheduled.Count; k++)
             {
-                c = a.ScheduledTime.UtcTicks.CompareTo(b.ScheduledTime.UtcTicks);
+                var claim = batch.Claims[scheduled[k]];
+                (jobIds[k], times[k], started[k]) = (claim.JobId, claim.ScheduledTime.UtcTicks, claim.StartedTime.UtcTicks);
             }
 
-            return c != 0 ? c : x.CompareTo(y);
-        });
-        foreach (var i in claimOrder)
+            sql.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Claim) { Parameters = { P(jobIds), P(times), P(started), P(batch.Node), P(batch.Owner), P(lease) } });
+        }
+
+        foreach (var i in manual)
         {
             var claim = batch.Claims[i];
-            sql.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Claim)
+            sql.BatchCommands.Add(new NpgsqlBatchCommand(_sql.ClaimTriggered)
             {
-                Parameters =
-                {
-                    P(claim.JobId), P(claim.ScheduledTime.UtcTicks), P(claim.Manual), P(batch.Node), P(batch.Owner), P(claim.StartedTime.UtcTicks), P(lease),
-                    P(claim.Manual ? null : true),
-                },
+                Parameters = { P(claim.JobId), P(claim.ScheduledTime.UtcTicks), P(batch.Node), P(batch.Owner), P(claim.StartedTime.UtcTicks), P(lease) },
             });
         }
 
@@ -710,47 +711,69 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
             sql.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Renew) { Parameters = { P(renewals), P(batch.Owner), P(lease) } });
         }
 
-        var finishes = new List<(RunRecord Record, NpgsqlBatchCommand Command)>();
-        foreach (var record in batch.Records.Where(r => r.Id != 0).OrderBy(r => r.Id))
-        {
-            var command = new NpgsqlBatchCommand(_sql.Finish)
-            {
-                Parameters =
-                {
-                    P(record.Id), P(batch.Owner), P(Db(record.StartedTime)), P(Db(record.EndedTime)), P(record.Outcome is { } o ? (int)o : null), P((int)record.Skipped),
-                    P(record.Count), P(record.Attempt), P(Db(RunRecord.Head(record.Error, RunRecord.MaxErrorLength))), P(Db(RunRecord.Tail(record.Output, RunRecord.MaxOutputLength))),
-                },
-            };
-            finishes.Add((record, command));
-            sql.BatchCommands.Add(command);
-        }
-
+        // A run finished twice in one batch keeps its last record, as it would have written in turn.
+        var finishes = new Dictionary<long, RunRecord>();
+        var inserts = new List<RunRecord>();
         foreach (var record in batch.Records)
         {
-            if (record.Id == 0)
+            if (record.Id != 0)
             {
-                sql.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Insert)
-                {
-                    Parameters =
-                    {
-                        P(record.JobId), P(record.ScheduledTime.UtcTicks), P(record.Manual), P(record.Node ?? ""), P(Db(record.StartedTime)), P(Db(record.EndedTime)),
-                        P(record.Outcome is { } o ? (int)o : null), P((int)record.Skipped), P(record.Count), P(record.Attempt),
-                        P(Db(RunRecord.Head(record.Error, RunRecord.MaxErrorLength))), P(Db(RunRecord.Tail(record.Output, RunRecord.MaxOutputLength))),
-                    },
-                });
+                finishes[record.Id] = record;
+            }
+            else
+            {
+                inserts.Add(record);
             }
         }
 
-        foreach (var state in batch.States.OrderBy(s => s.JobId, StringComparer.Ordinal))
+        if (finishes.Count > 0)
         {
+            var rows = finishes.Values.OrderBy(r => r.Id).ToArray();
+            sql.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Finish)
+            {
+                Parameters =
+                {
+                    P(Column(rows, r => r.Id)), P(batch.Owner), P(Column(rows, r => r.StartedTime?.UtcTicks)), P(Column(rows, r => r.EndedTime?.UtcTicks)),
+                    P(Column(rows, r => (int?)r.Outcome)), P(Column(rows, r => (int)r.Skipped)), P(Column(rows, r => r.Count)), P(Column(rows, r => r.Attempt)),
+                    P(Column(rows, r => RunRecord.Head(r.Error, RunRecord.MaxErrorLength))), P(Column(rows, r => RunRecord.Tail(r.Output, RunRecord.MaxOutputLength))),
+                },
+            });
+        }
+
+        if (inserts.Count > 0)
+        {
+            sql.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Insert)
+            {
+                Parameters =
+                {
+                    P(Column(inserts, r => r.JobId)), P(Column(inserts, r => r.ScheduledTime.UtcTicks)), P(Column(inserts, r => r.Manual)), P(Column(inserts, r => r.Node ?? "")),
+                    P(Column(inserts, r => r.StartedTime?.UtcTicks)), P(Column(inserts, r => r.EndedTime?.UtcTicks)), P(Column(inserts, r => (int?)r.Outcome)),
+                    P(Column(inserts, r => (int)r.Skipped)), P(Column(inserts, r => r.Count)), P(Column(inserts, r => r.Attempt)),
+                    P(Column(inserts, r => RunRecord.Head(r.Error, RunRecord.MaxErrorLength))), P(Column(inserts, r => RunRecord.Tail(r.Output, RunRecord.MaxOutputLength))),
+                },
+            });
+        }
+
+        if (batch.States.Count > 0)
+        {
+            // One row per job, its last state in the batch: an upsert may not touch a row twice in one statement.
+            var last = new Dictionary<string, JobState>(StringComparer.Ordinal);
+            foreach (var state in batch.States)
+            {
+                last[state.JobId] = state;
+            }
+
+            var states = last.Values.ToArray();
             sql.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Upsert)
             {
                 Parameters =
                 {
-                    P(state.JobId), P(state.Schedule), P(Db(state.NextOccurrence)), P(state.Paused), P(state.RunCount), P(state.SuccessCount), P(state.FailureCount),
-                    P(state.TimeoutCount), P(state.RetryCount), P(state.SkipCount), P(state.MisfireCount), P(state.RejectedCount), P(state.CoalescedCount),
-                    P(state.AbandonedCount), P(Db(state.LastRun)), P(Db(state.LastScheduledTime)), P(state.LastDuration?.Ticks), P(state.LastOutcome is { } o ? (int)o : null),
-                    P(Db(RunRecord.Head(state.LastError, RunRecord.MaxErrorLength))),
+                    P(Column(states, s => s.JobId)), P(Column(states, s => s.Schedule)), P(Column(states, s => s.NextOccurrence?.UtcTicks)), P(Column(states, s => s.Paused)),
+                    P(Column(states, s => s.RunCount)), P(Column(states, s => s.SuccessCount)), P(Column(states, s => s.FailureCount)), P(Column(states, s => s.TimeoutCount)),
+                    P(Column(states, s => s.RetryCount)), P(Column(states, s => s.SkipCount)), P(Column(states, s => s.MisfireCount)), P(Column(states, s => s.RejectedCount)),
+                    P(Column(states, s => s.CoalescedCount)), P(Column(states, s => s.AbandonedCount)), P(Column(states, s => s.LastRun?.UtcTicks)),
+                    P(Column(states, s => s.LastScheduledTime?.UtcTicks)), P(Column(states, s => s.LastDuration?.Ticks)), P(Column(states, s => (int?)s.LastOutcome)),
+                    P(Column(states, s => RunRecord.Head(s.LastError, RunRecord.MaxErrorLength))),
                 },
             });
         }
@@ -766,12 +789,34 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
             sql.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_notify($1, '')") { Parameters = { P(_channel) } });
         }
 
-        var claimIds = claimOrder.Length == 0 ? [] : new long[claimOrder.Length];
+        var claimIds = batch.Claims.Count == 0 ? [] : new long[batch.Claims.Count];
         List<long>? fenced = null;
         await using (var reader = await sql.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            // The claims' answers come first, one result set each (a row with the id, or none), then the renewals'.
-            foreach (var i in claimOrder)
+            // Result sets in the order of the statements: the scheduled claims that won (job id and time, then id),
+            // each triggered claim's id, the renewed ids, the finished ids.
+            if (scheduled.Count > 0)
+            {
+                var won = new Dictionary<(string, long), long>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    won[(reader.GetString(0), reader.GetInt64(1))] = reader.GetInt64(2);
+                }
+
+                foreach (var i in scheduled)
+                {
+                    // A claim that a batch holds twice is won by its first copy only.
+                    var claim = batch.Claims[i];
+                    if (won.Remove((claim.JobId, claim.ScheduledTime.UtcTicks), out var id))
+                    {
+                        claimIds[i] = id;
+                    }
+                }
+
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var i in manual)
             {
                 claimIds[i] = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetInt64(0) : 0;
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
@@ -779,17 +824,27 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
 
             if (renewals.Length > 0)
             {
-                var renewed = new HashSet<long>();
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    renewed.Add(reader.GetInt64(0));
-                }
-
+                var renewed = await ReadIdsAsync(reader, cancellationToken).ConfigureAwait(false);
                 foreach (var id in batch.Renewals)
                 {
                     if (!renewed.Contains(id))
                     {
                         (fenced ??= []).Add(id);
+                    }
+                }
+
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (finishes.Count > 0)
+            {
+                // A finish that changed no row was refused: the run is no longer this process's to finish.
+                var finished = await ReadIdsAsync(reader, cancellationToken).ConfigureAwait(false);
+                foreach (var record in batch.Records)
+                {
+                    if (record.Id != 0 && !finished.Contains(record.Id))
+                    {
+                        (fenced ??= []).Add(record.Id);
                     }
                 }
             }
@@ -800,15 +855,30 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
             }
         }
 
-        foreach (var (record, command) in finishes)
+        return new StoreWriteResult(claimIds, (IReadOnlyList<long>?)fenced ?? []);
+    }
+
+    private static async Task<HashSet<long>> ReadIdsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        var ids = new HashSet<long>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (command.RecordsAffected == 0)
-            {
-                (fenced ??= []).Add(record.Id);
-            }
+            ids.Add(reader.GetInt64(0));
         }
 
-        return new StoreWriteResult(claimIds, (IReadOnlyList<long>?)fenced ?? []);
+        return ids;
+    }
+
+    /// <summary>One column of a statement over arrays: the values of <paramref name="rows"/> in their order.</summary>
+    private static TValue[] Column<TRow, TValue>(IReadOnlyList<TRow> rows, Func<TRow, TValue> value)
+    {
+        var column = new TValue[rows.Count];
+        for (var i = 0; i < column.Length; i++)
+        {
+            column[i] = value(rows[i]);
+        }
+
+        return column;
     }
 
     /// <summary>Starts retention in the background when its interval has passed and none is running.</summary>
@@ -853,20 +923,33 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
             var runs = schema + ".runs";
             string Lease(int parameter) => databaseClock ? $"now() + ${parameter}" : $"${parameter}";
 
+            // Claims insert in the order of their occurrence, so two nodes that claim the same occurrences wait for
+            // each other in the same order and cannot deadlock.
             Claim =
-                $"INSERT INTO {runs} (job_id, scheduled, manual, node, owner, started, lease_until, unique_slot) VALUES ($1, $2, $3, $4, $5, $6, {Lease(7)}, $8) "
-                + "ON CONFLICT (job_id, scheduled) WHERE unique_slot DO NOTHING RETURNING id";
+                $"INSERT INTO {runs} (job_id, scheduled, manual, node, owner, started, lease_until, unique_slot) "
+                + $"SELECT c.job_id, c.scheduled, false, $4, $5, c.started, {Lease(6)}, true FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS c(job_id, scheduled, started) "
+                + "ORDER BY c.job_id COLLATE \"C\", c.scheduled ON CONFLICT (job_id, scheduled) WHERE unique_slot DO NOTHING RETURNING job_id, scheduled, id";
+            ClaimTriggered =
+                $"INSERT INTO {runs} (job_id, scheduled, manual, node, owner, started, lease_until) VALUES ($1, $2, true, $3, $4, $5, {Lease(6)}) RETURNING id";
             Renew = $"UPDATE {runs} SET lease_until = {Lease(3)} WHERE id = ANY($1) AND owner = $2 AND lease_until IS NOT NULL RETURNING id";
             Finish =
-                $"UPDATE {runs} SET started = coalesce($3, started), ended = $4, outcome = $5, skipped = $6, count = $7, attempt = $8, error = $9, output = $10, "
-                + "lease_until = NULL WHERE id = $1 AND owner = $2 AND lease_until IS NOT NULL";
+                $"UPDATE {runs} r SET started = coalesce(f.started, r.started), ended = f.ended, outcome = f.outcome, skipped = f.skipped, count = f.count, "
+                + "attempt = f.attempt, error = f.error, output = f.output, lease_until = NULL "
+                + "FROM unnest($1::bigint[], $3::bigint[], $4::bigint[], $5::integer[], $6::integer[], $7::bigint[], $8::integer[], $9::text[], $10::text[]) "
+                + "AS f(id, started, ended, outcome, skipped, count, attempt, error, output) "
+                + "WHERE r.id = f.id AND r.owner = $2 AND r.lease_until IS NOT NULL RETURNING r.id";
             Insert =
                 $"INSERT INTO {runs} (job_id, scheduled, manual, node, started, ended, outcome, skipped, count, attempt, error, output) "
-                + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+                + "SELECT job_id, scheduled, manual, node, started, ended, outcome, skipped, count, attempt, error, output FROM unnest("
+                + "$1::text[], $2::bigint[], $3::boolean[], $4::text[], $5::bigint[], $6::bigint[], $7::integer[], $8::integer[], $9::bigint[], $10::integer[], $11::text[], $12::text[]) "
+                + "WITH ORDINALITY AS r(job_id, scheduled, manual, node, started, ended, outcome, skipped, count, attempt, error, output, ord) ORDER BY ord";
             Upsert =
                 $"INSERT INTO {schema}.jobs (job_id, schedule, next_occurrence, paused, run_count, success_count, failure_count, timeout_count, retry_count, skip_count, "
                 + "misfire_count, rejected_count, coalesced_count, abandoned_count, last_run, last_scheduled, last_duration, last_outcome, last_error) "
-                + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) "
+                + "SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::boolean[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], "
+                + "$10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[], $17::bigint[], $18::integer[], $19::text[]) "
+                + "AS s(job_id, schedule, next_occurrence, paused, run_count, success_count, failure_count, timeout_count, retry_count, skip_count, misfire_count, "
+                + "rejected_count, coalesced_count, abandoned_count, last_run, last_scheduled, last_duration, last_outcome, last_error) ORDER BY job_id COLLATE \"C\" "
                 + "ON CONFLICT (job_id) DO UPDATE SET schedule = excluded.schedule, next_occurrence = excluded.next_occurrence, "
                 + "run_count = excluded.run_count, success_count = excluded.success_count, failure_count = excluded.failure_count, "
                 + "timeout_count = excluded.timeout_count, retry_count = excluded.retry_count, skip_count = excluded.skip_count, "
@@ -901,6 +984,8 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
         }
 
         public string Claim { get; }
+
+        public string ClaimTriggered { get; }
 
         public string Renew { get; }
 

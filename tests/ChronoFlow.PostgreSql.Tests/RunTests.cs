@@ -206,6 +206,58 @@ public sealed class RunTests(PostgresServer server) : StoreTests(server)
     }
 
     [Fact]
+    public async Task WriteAsync_OneBatchOfEveryKind_GivesEachRowItsOwnAnswer()
+    {
+        // Each kind of row goes to the server as one statement over arrays; the answers must still reach the right rows.
+        var store = await OpenStore();
+        var running = (await new Batch("p1", T0).Claim("a", T0).Claim("b", T0).WriteTo(store)).ClaimIds;
+        var batch = new Batch("p1", T0.AddMinutes(1))
+            .Claim("z", T0.AddMinutes(1))
+            .Claim("a", T0, manual: true)
+            .Claim("a", T0) // already claimed by the first batch
+            .Claim("m", T0.AddMinutes(1))
+            .Claim("z", T0.AddMinutes(1)) // twice in this batch
+            .Claim("m", T0.AddMinutes(1), manual: true)
+            .Record(new RunRecord { Id = running[0], JobId = "a", ScheduledTime = T0, Outcome = JobOutcome.Cancelled, EndedTime = T0.AddMinutes(1), Node = "node-a" })
+            .Record(new RunRecord { Id = running[1], JobId = "b", ScheduledTime = T0, Outcome = null, Skipped = SkipReason.Shutdown, Node = "node-a" })
+            .Record(new RunRecord { JobId = "s", ScheduledTime = T0.AddSeconds(1), Skipped = SkipReason.Busy, Node = "node-a" })
+            .Record(new RunRecord { JobId = "s", ScheduledTime = T0.AddSeconds(2), Skipped = SkipReason.Misfired, Count = 7, Node = "node-a", Error = null })
+            .State(new JobState { JobId = "a", Schedule = "* * * * *", RunCount = 1 })
+            .State(new JobState { JobId = "a", Schedule = "* * * * *", RunCount = 2, LastOutcome = JobOutcome.Cancelled, LastDuration = TimeSpan.FromSeconds(3) })
+            .State(new JobState { JobId = "b", Schedule = "@hourly", NextOccurrence = null });
+
+        var result = await batch.WriteTo(store);
+
+        var ids = result.ClaimIds;
+        Assert.Equal(6, ids.Count);
+        Assert.True(ids[0] > 0 && ids[1] > 0 && ids[3] > 0 && ids[5] > 0, string.Join(",", ids));
+        Assert.Equal(0, ids[2]);
+        Assert.Equal(0, ids[4]);
+        Assert.Equal(4, ids.Where(id => id > 0).Distinct().Count());
+        Assert.Equal("z", (await store.GetRunsAsync("z", new RunQuery(10), CancellationToken.None)).Single(r => r.Id == ids[0]).JobId);
+        Assert.True((await store.GetRunsAsync("a", new RunQuery(10), CancellationToken.None)).Single(r => r.Id == ids[1]).Manual);
+        Assert.False((await store.GetRunsAsync("m", new RunQuery(10), CancellationToken.None)).Single(r => r.Id == ids[3]).Manual);
+        Assert.True((await store.GetRunsAsync("m", new RunQuery(10), CancellationToken.None)).Single(r => r.Id == ids[5]).Manual);
+        Assert.Empty(result.Fenced);
+
+        Assert.Equal(JobOutcome.Cancelled, (await store.GetRunsAsync("a", new RunQuery(10), CancellationToken.None)).Single(r => r.Id == running[0]).Outcome);
+        var shutdown = (await store.GetRunsAsync("b", new RunQuery(10), CancellationToken.None)).Single(r => r.Id == running[1]);
+        Assert.Null(shutdown.Outcome);
+        Assert.Equal(SkipReason.Shutdown, shutdown.Skipped);
+        Assert.Equal(T0, shutdown.StartedTime); // kept: the finish had none
+
+        // Inserted rows take ids in the batch's order, so history's newest first stays the order they were written.
+        var skipped = await store.GetRunsAsync("s", new RunQuery(10), CancellationToken.None);
+        Assert.Equal([SkipReason.Misfired, SkipReason.Busy], skipped.Select(r => r.Skipped));
+        Assert.Equal(7, skipped[0].Count);
+
+        var states = await NewStore().OpenAsync("node-b", CancellationToken.None);
+        Assert.Equal(2, states.Single(s => s.JobId == "a").RunCount);
+        Assert.Equal(TimeSpan.FromSeconds(3), states.Single(s => s.JobId == "a").LastDuration);
+        Assert.Null(states.Single(s => s.JobId == "b").NextOccurrence);
+    }
+
+    [Fact]
     public async Task WriteAsync_Cancelled_AppliesNothing()
     {
         var store = await OpenStore();
