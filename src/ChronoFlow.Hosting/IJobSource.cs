@@ -8,7 +8,7 @@ namespace ChronoFlow.Hosting;
 /// </summary>
 /// <remarks>
 /// A source adds, updates and removes its jobs with <see cref="JobScheduler.AddOrUpdate(string, Schedule, Func{JobContext, CancellationToken, ValueTask}, JobOptions?)"/>
-/// and <see cref="JobScheduler.Remove(string)"/>. A definition that fails validation should be reported (logged with
+/// and <see cref="JobScheduler.Unregister(string)"/> (this process only: a shared store keeps the job for the others). A definition that fails validation should be reported (logged with
 /// where it came from) and skipped, never allowed to stop the other jobs or the host.
 /// </remarks>
 /// <threadsafety>The hosted service calls <see cref="StartAsync"/> and <see cref="StopAsync"/> once each, one after the other.</threadsafety>

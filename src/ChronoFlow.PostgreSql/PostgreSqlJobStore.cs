@@ -275,7 +275,11 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    changes.Add(new JobControlChange(reader.GetString(0), reader.GetBoolean(1), reader.GetInt64(2)));
+                    changes.Add(new JobControlChange(reader.GetString(0), reader.GetBoolean(1), reader.GetInt64(2))
+                    {
+                        Removed = reader.GetBoolean(4),
+                        Definition = reader.IsDBNull(5) ? null : reader.GetString(5),
+                    });
                 }
 
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
@@ -780,7 +784,9 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
 
         foreach (var control in batch.Controls)
         {
-            sql.BatchCommands.Add(new NpgsqlBatchCommand(_sql.Control) { Parameters = { P(control.JobId), P(control.Paused) } });
+            sql.BatchCommands.Add(control.Kind == JobControlKind.Define
+                ? new NpgsqlBatchCommand(_sql.Define) { Parameters = { P(control.JobId), P(control.Definition) } }
+                : new NpgsqlBatchCommand(_sql.Control) { Parameters = { P(control.JobId), P(control.Paused), P(control.Kind == JobControlKind.Remove) } });
         }
 
         if (batch.Controls.Count != 0 && _notifications)
@@ -959,14 +965,22 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
             States =
                 "SELECT job_id, schedule, next_occurrence, paused, run_count, success_count, failure_count, timeout_count, retry_count, skip_count, "
                 + $"misfire_count, rejected_count, coalesced_count, abandoned_count, last_run, last_scheduled, last_duration, last_outcome, last_error FROM {schema}.jobs ORDER BY job_id";
-            Control = $"UPDATE {schema}.jobs SET paused = $2, control_version = nextval('{schema.Replace("'", "''", StringComparison.Ordinal)}.control_version') WHERE job_id = $1";
+            var nextVersion = $"nextval('{schema.Replace("'", "''", StringComparison.Ordinal)}.control_version')";
+
+            // A pause, a resume or a removal changes a job that has a row; a definition may be the first thing stored of its job.
+            Control =
+                $"UPDATE {schema}.jobs SET paused = coalesce($2::boolean, paused), removed = removed OR $3, definition = CASE WHEN $3 THEN NULL ELSE definition END, "
+                + $"control_version = {nextVersion} WHERE job_id = $1";
+            Define =
+                $"INSERT INTO {schema}.jobs (job_id, schedule, removed, definition, control_version) VALUES ($1, '', false, $2::text, {nextVersion}) "
+                + "ON CONFLICT (job_id) DO UPDATE SET removed = false, definition = excluded.definition, control_version = excluded.control_version";
             Beat =
                 $"INSERT INTO {schema}.nodes (owner, node, host, pid, version, started, last_seen, interval, jobs, running, stopped) "
                 + $"VALUES ($1, $2, $3, $4, $5, $6, {(databaseClock ? "clock_timestamp()" : "$11")}, $7, $8, $9, $10) "
                 + "ON CONFLICT (owner) DO UPDATE SET node = excluded.node, last_seen = excluded.last_seen, interval = excluded.interval, "
                 + "jobs = excluded.jobs, running = excluded.running, stopped = excluded.stopped";
             Forget = $"DELETE FROM {schema}.nodes WHERE last_seen < now() - interval '1 day'";
-            Changes = $"SELECT job_id, paused, control_version, clock_timestamp() FROM {schema}.jobs WHERE control_version > $1 ORDER BY control_version";
+            Changes = $"SELECT job_id, paused, control_version, clock_timestamp(), removed, definition FROM {schema}.jobs WHERE control_version > $1 ORDER BY control_version";
             Nodes = $"SELECT owner, node, host, pid, version, started, last_seen, interval, jobs, running, stopped, clock_timestamp() FROM {schema}.nodes ORDER BY last_seen DESC, owner";
             var expiredBefore = databaseClock ? "now()" : "$3";
             Abandon =
@@ -1000,6 +1014,8 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
         public string Abandon { get; }
 
         public string Control { get; }
+
+        public string Define { get; }
 
         public string Beat { get; }
 

@@ -106,7 +106,7 @@ internal static class ServiceHost
             {
                 if (job.Schedule.Kind == ScheduleKind.Startup)
                 {
-                    scheduler.Remove(job.Id);
+                    scheduler.Unregister(job.Id);
                 }
             }
 

@@ -274,12 +274,16 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
 
                     using (var read = s.Connection.CreateCommand())
                     {
-                        read.CommandText = "SELECT job_id, paused, control_version FROM jobs WHERE control_version > $since ORDER BY control_version";
+                        read.CommandText = "SELECT job_id, paused, control_version, removed, definition FROM jobs WHERE control_version > $since ORDER BY control_version";
                         read.Parameters.AddWithValue("$since", sinceVersion);
                         using var reader = read.ExecuteReader();
                         while (reader.Read())
                         {
-                            changes.Add(new JobControlChange(reader.GetString(0), reader.GetInt64(1) != 0, reader.GetInt64(2)));
+                            changes.Add(new JobControlChange(reader.GetString(0), reader.GetInt64(1) != 0, reader.GetInt64(2))
+                            {
+                                Removed = reader.GetInt64(3) != 0,
+                                Definition = reader.IsDBNull(4) ? null : reader.GetString(4),
+                            });
                         }
                     }
 
@@ -671,9 +675,19 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
 
                 foreach (var control in batch.Controls)
                 {
-                    s.ControlJob.Value = control.JobId;
-                    s.ControlPaused.Value = control.Paused ? 1 : 0;
-                    s.Control.ExecuteNonQuery();
+                    if (control.Kind == JobControlKind.Define)
+                    {
+                        s.DefineJob.Value = control.JobId;
+                        s.DefineText.Value = (object?)control.Definition ?? DBNull.Value;
+                        s.Define.ExecuteNonQuery();
+                    }
+                    else
+                    {
+                        s.ControlJob.Value = control.JobId;
+                        s.ControlPaused.Value = control.Paused is { } paused ? (paused ? 1 : 0) : DBNull.Value;
+                        s.ControlRemove.Value = control.Kind == JobControlKind.Remove ? 1 : 0;
+                        s.Control.ExecuteNonQuery();
+                    }
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
@@ -883,10 +897,18 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
                 _state[i] = Parameter(Upsert, "$p" + i.ToString(CultureInfo.InvariantCulture), i is 0 or 1 or 18 ? SqliteType.Text : SqliteType.Integer);
             }
 
+            // A pause, a resume or a removal changes a job that has a row; a definition may be the first thing stored of its job.
             Control = Command(
-                "UPDATE jobs SET paused = $paused, control_version = (SELECT coalesce(max(control_version), 0) + 1 FROM jobs) WHERE job_id = $job");
+                "UPDATE jobs SET paused = coalesce($paused, paused), removed = max(removed, $remove), definition = CASE WHEN $remove = 1 THEN NULL ELSE definition END, "
+                + "control_version = (SELECT coalesce(max(control_version), 0) + 1 FROM jobs) WHERE job_id = $job");
             ControlJob = Parameter(Control, "$job", SqliteType.Text);
             ControlPaused = Parameter(Control, "$paused", SqliteType.Integer);
+            ControlRemove = Parameter(Control, "$remove", SqliteType.Integer);
+            Define = Command(
+                "INSERT INTO jobs (job_id, schedule, removed, definition, control_version) VALUES ($job, '', 0, $definition, (SELECT coalesce(max(control_version), 0) + 1 FROM jobs)) "
+                + "ON CONFLICT (job_id) DO UPDATE SET removed = 0, definition = excluded.definition, control_version = excluded.control_version");
+            DefineJob = Parameter(Define, "$job", SqliteType.Text);
+            DefineText = Parameter(Define, "$definition", SqliteType.Text);
 
             Abandon = Command(
                 "UPDATE runs SET outcome = 4, ended = $now, lease_until = NULL, unique_slot = NULL, "
@@ -1010,6 +1032,14 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
         public SqliteParameter ControlJob { get; }
 
         public SqliteParameter ControlPaused { get; }
+
+        public SqliteParameter ControlRemove { get; }
+
+        public SqliteCommand Define { get; }
+
+        public SqliteParameter DefineJob { get; }
+
+        public SqliteParameter DefineText { get; }
 
         public SqliteCommand Abandon { get; }
 

@@ -31,7 +31,7 @@ public sealed class NotificationTests(PostgresServer server) : StoreTests(server
 
         await new Batch("p2", T0).State(new JobState { JobId = "report", Schedule = "* * * * *" }).WriteTo(writer);
         var batch = new StoreBatch { Node = "p2", Owner = "p2", Now = T0, LeaseDuration = TimeSpan.FromSeconds(10) };
-        batch.Add(new JobControl("report", Paused: true));
+        batch.Add(new JobControl("report", JobControlKind.Pause));
         await writer.WriteAsync(batch, CancellationToken.None);
 
         await notified.Task.WaitAsync(Patience);

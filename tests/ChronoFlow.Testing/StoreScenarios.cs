@@ -45,9 +45,10 @@ public abstract class StoreScenarios : IAsyncLifetime
     }
 
     /// <summary>Starts a soft-mode scheduler on the store (one "process"), after <paramref name="register"/> added its jobs.</summary>
-    protected async Task<JobScheduler> StartAsync(Action<JobScheduler> register, IJobStore? store = null, string node = "node-a", TimeProvider? clock = null)
+    protected async Task<JobScheduler> StartAsync(
+        Action<JobScheduler> register, IJobStore? store = null, string node = "node-a", TimeProvider? clock = null, IJobDefinitionBinder? binder = null)
     {
-        var options = new SchedulerOptions { Mode = SchedulerMode.Soft, ShutdownTimeout = TimeSpan.Zero, Store = store ?? OpenStore(), NodeName = node };
+        var options = new SchedulerOptions { Mode = SchedulerMode.Soft, ShutdownTimeout = TimeSpan.Zero, Store = store ?? OpenStore(), NodeName = node, DefinitionBinder = binder };
         var s = new JobScheduler(options, clock ?? Clock);
         _schedulers.Add(s);
         register(s);
@@ -332,6 +333,137 @@ public abstract class StoreScenarios : IAsyncLifetime
         // A third process starts: the job is paused, as A said last.
         var c = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-c");
         Assert.Equal(JobStatus.Paused, c.GetJob("shared")!.Status);
+    }
+
+    [Fact]
+    public async Task Remove_OnOneProcess_ActsOnEveryProcess_UntilAProcessRegistersTheJobAgain()
+    {
+        var runs = new RunRecorder();
+        var a = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-a");
+        var b = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-b");
+
+        Assert.True(a.Remove("shared"));
+        await a.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await SyncAsync(a, b);
+        Assert.Null(a.GetJob("shared"));
+        Assert.Null(b.GetJob("shared"));
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Task.WhenAll(Task.Run(a.PumpAndWaitAsync), Task.Run(b.PumpAndWaitAsync));
+        Assert.Empty(runs.Runs);
+
+        // A process whose code registers the job (a restart) brings it back, for itself and for those started after it.
+        var c = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-c");
+        await SyncAsync(c);
+        var d = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-d");
+        await SyncAsync(c, d);
+        Assert.NotNull(c.GetJob("shared"));
+        Assert.NotNull(d.GetJob("shared"));
+        Assert.Null(b.GetJob("shared"));
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Task.WhenAll(Task.Run(c.PumpAndWaitAsync), Task.Run(d.PumpAndWaitAsync));
+        Assert.Single(runs.ScheduledTimes("shared"));
+    }
+
+    [Fact]
+    public async Task Unregister_ActsOnThisProcessOnly()
+    {
+        var runs = new RunRecorder();
+        var a = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-a");
+        var b = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-b");
+
+        Assert.True(a.Unregister("shared"));
+        await SyncAsync(a, b);
+
+        Assert.Null(a.GetJob("shared"));
+        Assert.NotNull(b.GetJob("shared"));
+    }
+
+    [Fact]
+    public async Task Define_OnOneProcess_RunsOnEveryProcessThatKnowsTheTaskType_EachOccurrenceOnce()
+    {
+        var runs = new RunRecorder();
+        var knows = new TextBinder(runs, "echo");
+        var a = await StartAsync(_ => { }, node: "node-a", binder: knows);
+        var b = await StartAsync(_ => { }, node: "node-b", binder: knows);
+        var c = await StartAsync(_ => { }, node: "node-c", binder: new TextBinder(runs));
+
+        Assert.True(a.Define("data", "* * * * *|echo"));
+        Assert.False(c.Define("other", "0 0 * * *|echo")); // valid, but c cannot run it: the others do
+        await a.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await c.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await SyncAsync(a, b, c);
+        Assert.NotNull(b.GetJob("data"));
+        Assert.NotNull(b.GetJob("other"));
+        Assert.NotNull(a.GetJob("other"));
+        Assert.Null(c.GetJob("data"));
+        var before = runs.Runs.Count;
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        await Task.WhenAll(Task.Run(a.PumpAndWaitAsync), Task.Run(b.PumpAndWaitAsync), Task.Run(c.PumpAndWaitAsync));
+        Assert.Equal(before + 1, runs.Runs.Count);
+
+        // Defined again elsewhere: every process takes the new schedule.
+        b.Define("data", "0 * * * *|echo");
+        await b.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await SyncAsync(a, b, c);
+        Assert.Equal("0 * * * *", a.GetJob("data")!.Schedule.ToString());
+
+        // A process started later finds it in the store.
+        var d = await StartAsync(_ => { }, node: "node-d", binder: knows);
+        Assert.Equal("0 * * * *", d.GetJob("data")!.Schedule.ToString());
+
+        // Removed from the process that could never run it: gone everywhere, and from processes started later.
+        Assert.True(c.Remove("data"));
+        await c.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await SyncAsync(a, b, c, d);
+        Assert.Null(a.GetJob("data"));
+        Assert.Null(b.GetJob("data"));
+        Assert.Null(d.GetJob("data"));
+        var e = await StartAsync(_ => { }, node: "node-e", binder: knows);
+        Assert.Null(e.GetJob("data"));
+        Assert.NotNull(e.GetJob("other"));
+    }
+
+    [Fact]
+    public async Task Define_Invalid_OrOverACodeJob_OrWithoutABinder_ThrowsAndStoresNothing()
+    {
+        var runs = new RunRecorder();
+        var a = await StartAsync(s => s.AddOrUpdate("code", Schedule.Cron("* * * * *"), runs.Action), node: "node-a", binder: new TextBinder(runs, "echo"));
+        var bare = await StartAsync(_ => { }, node: "node-b");
+
+        var invalid = Assert.Throws<FormatException>(() => a.Define("data", "not a definition"));
+        Assert.Contains("not a definition", invalid.Message, StringComparison.Ordinal);
+        var taken = Assert.Throws<InvalidOperationException>(() => a.Define("code", "* * * * *|echo"));
+        Assert.Contains("code", taken.Message, StringComparison.Ordinal);
+        var unbound = Assert.Throws<InvalidOperationException>(() => bare.Define("data", "* * * * *|echo"));
+        Assert.Contains(nameof(SchedulerOptions.DefinitionBinder), unbound.Message, StringComparison.Ordinal);
+
+        await SyncAsync(a, bare);
+        var later = await StartAsync(_ => { }, node: "node-c", binder: new TextBinder(runs, "echo"));
+        Assert.Null(later.GetJob("data"));
+        Assert.Null(later.GetJob("code"));
+    }
+
+    /// <summary>A binder of definitions written <c>cron|type</c>, which knows some task types and runs them all alike.</summary>
+    private sealed class TextBinder(RunRecorder runs, params string[] types) : IJobDefinitionBinder
+    {
+        public bool TryBind(JobScheduler scheduler, string jobId, string definition, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? reason)
+        {
+            var parts = definition.Split('|');
+            if (parts.Length != 2)
+            {
+                throw new FormatException($"'{definition}' is not cron|type");
+            }
+
+            if (!types.Contains(parts[1]))
+            {
+                reason = $"task type {parts[1]} is not known here";
+                return false;
+            }
+
+            scheduler.AddOrUpdate(jobId, Schedule.Cron(parts[0]), runs.Action);
+            reason = null;
+            return true;
+        }
     }
 
     [Fact]

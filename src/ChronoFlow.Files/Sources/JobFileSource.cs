@@ -316,7 +316,7 @@ public sealed class JobFileSource : IAsyncDisposable
                 if (_owners.TryGetValue(definition.JobId, out var owner) && ReferenceEquals(owner, source))
                 {
                     _owners.Remove(definition.JobId);
-                    _scheduler.Remove(definition.JobId);
+                    _scheduler.Unregister(definition.JobId);
                 }
             }
 
@@ -408,7 +408,7 @@ public sealed class JobFileSource : IAsyncDisposable
         if (_owners.TryGetValue(definition.JobId, out var owner) && ReferenceEquals(owner, source))
         {
             _owners.Remove(definition.JobId);
-            _scheduler.Remove(definition.JobId);
+            _scheduler.Unregister(definition.JobId);
         }
     }
 

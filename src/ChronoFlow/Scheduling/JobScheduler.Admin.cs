@@ -114,12 +114,87 @@ public sealed partial class JobScheduler
         AddOrUpdate(jobId, schedule, job.ExecuteAsync, options);
     }
 
-    /// <summary>Removes a job. Its runs in flight finish; it is not scheduled again.</summary>
+    /// <summary>
+    /// Removes a job. Its runs in flight finish; it is not scheduled again. With a store shared by several processes,
+    /// the removal acts on all of them (each applies it at its next sync with the store), and a definition stored for
+    /// the job (<see cref="Define(string, string)"/>) is deleted. To remove a job from this process only, use
+    /// <see cref="Unregister(string)"/>.
+    /// </summary>
     /// <param name="jobId">The job id.</param>
-    /// <returns><see langword="true"/> when the job existed.</returns>
+    /// <returns><see langword="true"/> when the job was registered here or defined in the store.</returns>
+    /// <remarks>
+    /// The job's state and history stay in the store. A process that registers the job again (its code adds it at its
+    /// next start, or someone defines it again) brings it back, with its state.
+    /// </remarks>
     public bool Remove(string jobId)
     {
         ArgumentNullException.ThrowIfNull(jobId);
+        var removed = RemoveCore(jobId);
+        lock (_gate)
+        {
+            removed |= _definitions.Remove(jobId);
+            QueueControlLocked(new JobControl(jobId, JobControlKind.Remove));
+        }
+
+        return removed;
+    }
+
+    /// <summary>
+    /// Removes a job from this process only: its runs in flight finish and it is not scheduled here again, while other
+    /// processes sharing the store keep running it. A job source uses this for a definition that no longer loads here.
+    /// </summary>
+    /// <param name="jobId">The job id.</param>
+    /// <returns><see langword="true"/> when the job existed here.</returns>
+    public bool Unregister(string jobId)
+    {
+        ArgumentNullException.ThrowIfNull(jobId);
+        return RemoveCore(jobId);
+    }
+
+    /// <summary>
+    /// Defines a job as data: <paramref name="definition"/> (the JSON of a job file, for the binder of ChronoFlow.Files)
+    /// is kept in the store and runs on every process sharing it that knows its task type, including this one when it
+    /// does. Defining it again replaces it everywhere; <see cref="Remove(string)"/> deletes it.
+    /// </summary>
+    /// <param name="jobId">The job id: not blank, and not the id of a job the application registered in code.</param>
+    /// <param name="definition">The definition, read by the <see cref="SchedulerOptions.DefinitionBinder"/>.</param>
+    /// <returns><see langword="true"/> when the job runs here too; <see langword="false"/> when this process does not know its task type (the others that do run it).</returns>
+    /// <exception cref="ArgumentException"><paramref name="jobId"/> is blank.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="definition"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">No <see cref="SchedulerOptions.DefinitionBinder"/> is set, or the application registered a job with this id in code.</exception>
+    /// <exception cref="FormatException">The definition is not valid; the message says what is wrong and where. Nothing is stored.</exception>
+    /// <exception cref="ObjectDisposedException">The scheduler has stopped.</exception>
+    /// <remarks>
+    /// Without a store the job runs in this process only, until it stops. With one, the definition is written with the
+    /// next batch, and other processes bind it at their next sync (at once on PostgreSQL, which notifies them).
+    /// </remarks>
+    public bool Define(string jobId, string definition)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        ArgumentNullException.ThrowIfNull(definition);
+        var binder = _options.DefinitionBinder
+            ?? throw new InvalidOperationException($"Job '{jobId}' cannot be defined as data: {nameof(SchedulerOptions)}.{nameof(SchedulerOptions.DefinitionBinder)} is not set (the hosting of ChronoFlow.Files sets one).");
+        lock (_gate)
+        {
+            ThrowIfStopped();
+            if (_jobs.ContainsKey(jobId) && !_definitions.ContainsKey(jobId))
+            {
+                throw new InvalidOperationException($"Job '{jobId}' is registered by the application in code; a job defined as data needs an id of its own.");
+            }
+        }
+
+        var bound = BindDefinition(binder, jobId, definition, fromStore: false);
+        lock (_gate)
+        {
+            QueueControlLocked(new JobControl(jobId, JobControlKind.Define, definition));
+        }
+
+        return bound;
+    }
+
+    /// <summary>Removes a job from this process; the caller says whether other processes learn of it.</summary>
+    private bool RemoveCore(string jobId)
+    {
         lock (_gate)
         {
             if (!_jobs.Remove(jobId, out var job))
@@ -185,7 +260,7 @@ public sealed partial class JobScheduler
 
             if (!fromStore)
             {
-                QueueControlLocked(job);
+                QueueControlLocked(new JobControl(job.Id, job.Paused ? JobControlKind.Pause : JobControlKind.Resume));
             }
         }
 
@@ -230,7 +305,7 @@ public sealed partial class JobScheduler
 
             if (!fromStore)
             {
-                QueueControlLocked(job);
+                QueueControlLocked(new JobControl(job.Id, job.Paused ? JobControlKind.Pause : JobControlKind.Resume));
             }
 
             cursor = job.Cursor;

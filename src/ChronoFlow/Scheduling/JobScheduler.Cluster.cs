@@ -28,6 +28,9 @@ public sealed partial class JobScheduler
 
     // Guarded by _gate.
     private readonly List<JobControl> _pendingControls = [];
+
+    /// <summary>The definitions stored for jobs defined as data, by job id: those bound here and those this process cannot run.</summary>
+    private readonly Dictionary<string, string> _definitions = new(StringComparer.Ordinal);
     private long _controlVersion;
     private DateTimeOffset _startedAt;
     private volatile bool _storeHasClock;
@@ -57,14 +60,51 @@ public sealed partial class JobScheduler
     /// <summary>Gets the offset of the store's clock from the process's, which the scheduler's clock includes.</summary>
     internal TimeSpan StoreClockOffset => _storeClock?.Offset ?? TimeSpan.Zero;
 
-    /// <summary>Queues a pause or resume for every process sharing the store. Free without a store.</summary>
-    private void QueueControlLocked(JobEntry job)
+    /// <summary>Queues a change for every process sharing the store. Free without a store.</summary>
+    private void QueueControlLocked(JobControl control)
     {
         if (_store is not null)
         {
-            _pendingControls.Add(new JobControl(job.Id, job.Paused));
+            _pendingControls.Add(control);
             _storeWake.Writer.TryWrite(true);
         }
+    }
+
+    /// <summary>
+    /// Binds a definition with the binder and remembers it. One that cannot run here (an unknown task type, or, from the
+    /// store, an invalid definition) leaves no earlier version of the job running here.
+    /// </summary>
+    /// <returns>Whether the job runs here.</returns>
+    /// <exception cref="FormatException">The definition is invalid and was given here (not <paramref name="fromStore"/>).</exception>
+    private bool BindDefinition(IJobDefinitionBinder binder, string jobId, string definition, bool fromStore)
+    {
+        string? reason;
+        bool bound;
+        try
+        {
+            bound = binder.TryBind(this, jobId, definition, out reason);
+        }
+        catch (FormatException ex) when (fromStore)
+        {
+            (bound, reason) = (false, ex.Message);
+        }
+
+        lock (_gate)
+        {
+            _definitions[jobId] = definition;
+        }
+
+        if (!bound)
+        {
+            RemoveCore(jobId);
+            SchedulerLog.DefinitionNotRun(_logger, jobId, reason!);
+        }
+        else if (fromStore)
+        {
+            SchedulerLog.ControlApplied(_logger, jobId, "defined");
+        }
+
+        return bound;
     }
 
     /// <summary>This process as the node registry shows it.</summary>
@@ -135,21 +175,93 @@ public sealed partial class JobScheduler
         return sync.Changes;
     }
 
-    /// <summary>Applies the pauses and resumes other processes wrote, as if <see cref="Pause(string)"/> or <see cref="Resume(string)"/> were called here.</summary>
-    private void ApplyControls(IReadOnlyList<JobControlChange> changes)
+    /// <summary>
+    /// Applies the changes other processes wrote (pauses, resumes, removals, definitions) as if made here. At open, a
+    /// removal of a job this process registered in code is older than that registration, which undoes it instead.
+    /// </summary>
+    private void ApplyControls(IReadOnlyList<JobControlChange> changes, bool atOpen = false)
     {
         foreach (var change in changes)
         {
-            bool apply;
+            var id = change.JobId;
+            bool registered, codeJob;
+            string? known;
             lock (_gate)
             {
                 // A control of this process's own that is not written yet is newer than anything the store returned.
-                apply = _jobs.TryGetValue(change.JobId, out var job) && job.Paused != change.Paused && !_pendingControls.Exists(c => c.JobId == change.JobId);
-                if (job is null && _stored is not null && _stored.TryGetValue(change.JobId, out var state))
+                if (_pendingControls.Exists(c => c.JobId == id))
+                {
+                    continue;
+                }
+
+                registered = _jobs.TryGetValue(id, out var job);
+                _definitions.TryGetValue(id, out known);
+                codeJob = registered && known is null;
+                if (!registered && _stored is not null && _stored.TryGetValue(id, out var state))
                 {
                     // Not registered here yet: when it is, it starts from the state as it now is.
-                    _stored[change.JobId] = state with { Paused = change.Paused };
+                    _stored[id] = state with { Paused = change.Paused };
                 }
+
+                if (change.Removed && atOpen && codeJob)
+                {
+                    QueueControlLocked(new JobControl(id, JobControlKind.Define));
+                    continue;
+                }
+            }
+
+            if (change.Removed)
+            {
+                lock (_gate)
+                {
+                    _definitions.Remove(id);
+                }
+
+                if (RemoveCore(id))
+                {
+                    SchedulerLog.ControlApplied(_logger, id, "removed");
+                }
+
+                continue;
+            }
+
+            if (change.Definition is { } definition && definition != known)
+            {
+                if (codeJob)
+                {
+                    SchedulerLog.DefinitionNotRun(_logger, id, "the application registers a job with this id in code here, which wins");
+                    continue;
+                }
+
+                if (_options.DefinitionBinder is not { } binder)
+                {
+                    lock (_gate)
+                    {
+                        _definitions[id] = definition;
+                    }
+
+                    SchedulerLog.DefinitionNotRun(_logger, id, $"no {nameof(SchedulerOptions.DefinitionBinder)} is set in this process");
+                    continue;
+                }
+
+                BindDefinition(binder, id, definition, fromStore: true);
+            }
+            else if (change.Definition is null && known is not null)
+            {
+                // Defined in code by another process now: the stored definition no longer applies here.
+                lock (_gate)
+                {
+                    _definitions.Remove(id);
+                }
+
+                RemoveCore(id);
+                continue;
+            }
+
+            bool apply;
+            lock (_gate)
+            {
+                apply = _jobs.TryGetValue(id, out var job) && job.Paused != change.Paused;
             }
 
             if (!apply)
@@ -159,11 +271,11 @@ public sealed partial class JobScheduler
 
             if (change.Paused)
             {
-                PauseCore(change.JobId, fromStore: true);
+                PauseCore(id, fromStore: true);
             }
             else
             {
-                ResumeCore(change.JobId, fromStore: true);
+                ResumeCore(id, fromStore: true);
             }
         }
     }

@@ -134,7 +134,7 @@ public sealed partial class JobScheduler
             _storeLoop = Task.Run(StoreLoopAsync, CancellationToken.None);
         }
 
-        ApplyControls(controls);
+        ApplyControls(controls, atOpen: true);
         SubscribeToStoreChanges();
         SchedulerLog.StoreOpened(_logger, states.Count, _node);
         foreach (var (job, stored) in changed ?? [])
@@ -182,11 +182,12 @@ public sealed partial class JobScheduler
             job.Schedule = job.Schedule.ResumeAt(cursor);
             job.Cursor = cursor;
         }
-        else
+        else if (state.Schedule.Length != 0)
         {
             changed = state.Schedule;
         }
 
+        // An empty stored schedule is a row that a definition created before any process ran the job: it starts afresh.
         _timeline.Remove(job);
         if (!job.Paused && !job.Parked && job.Options.Enabled)
         {
@@ -868,5 +869,8 @@ public sealed partial class JobScheduler
 
         [LoggerMessage(410, LogLevel.Warning, "Could not sync with the job store (the node registry's heartbeat and other processes' pauses and resumes); trying again on the next tick: {Message}", EventName = "SyncFailed")]
         public static partial void SyncFailed(ILogger logger, Exception error, string message);
+
+        [LoggerMessage(411, LogLevel.Warning, "Job {JobId} is defined in the job store but does not run in this process: {Reason}", EventName = "DefinitionNotRun")]
+        public static partial void DefinitionNotRun(ILogger logger, string jobId, string reason);
     }
 }

@@ -77,6 +77,14 @@ public class SchedulerOptions
     /// </remarks>
     public IJobStore? Store { get; set; }
 
+    /// <summary>
+    /// Gets or sets what turns jobs defined as data (<see cref="JobScheduler.Define(string, string)"/>) into jobs that run
+    /// here. The hosting of ChronoFlow.Files sets one that reads job-file JSON; with none, this process runs no stored
+    /// definition and <see cref="JobScheduler.Define(string, string)"/> throws.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public IJobDefinitionBinder? DefinitionBinder { get; set; }
+
     /// <summary>Gets or sets this process's name in run history and in a cluster.</summary>
     /// <value>The default, <see langword="null"/>, means the host name and the process id, such as <c>web-1:4242</c>.</value>
     public string? NodeName { get; set; }

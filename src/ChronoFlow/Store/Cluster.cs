@@ -1,19 +1,59 @@
 namespace ChronoFlow;
 
+/// <summary>What a <see cref="JobControl"/> does to a job on every process sharing the store.</summary>
+public enum JobControlKind
+{
+    /// <summary>Pauses the job (<see cref="JobScheduler.Pause(string)"/>).</summary>
+    Pause,
+
+    /// <summary>Resumes the job (<see cref="JobScheduler.Resume(string)"/>).</summary>
+    Resume,
+
+    /// <summary>
+    /// Removes the job (<see cref="JobScheduler.Remove(string)"/>): every process stops scheduling it, and a definition
+    /// stored for it is deleted. Its state and history stay.
+    /// </summary>
+    Remove,
+
+    /// <summary>
+    /// Defines the job: with a <see cref="JobControl.Definition"/>, stores it for every process to run
+    /// (<see cref="JobScheduler.Define(string, string)"/>); without one, says that the job is the application's again
+    /// (a process registered it after it was removed), which undoes the removal.
+    /// </summary>
+    Define,
+}
+
 /// <summary>
-/// A pause or a resume of a job that acts on every process sharing the store: <see cref="JobScheduler.Pause(string)"/>
-/// and <see cref="JobScheduler.Resume(string)"/> write one with the next batch, and the others apply it at their next
-/// <see cref="IJobStore.SyncAsync"/>.
+/// A change to a job that acts on every process sharing the store: <see cref="JobScheduler.Pause(string)"/>,
+/// <see cref="JobScheduler.Resume(string)"/>, <see cref="JobScheduler.Remove(string)"/> and
+/// <see cref="JobScheduler.Define(string, string)"/> write one with the next batch, and the others apply it at their
+/// next <see cref="IJobStore.SyncAsync"/>.
 /// </summary>
 /// <param name="JobId">The job id.</param>
-/// <param name="Paused">Whether the job is now paused.</param>
-public readonly record struct JobControl(string JobId, bool Paused);
+/// <param name="Kind">What the change does.</param>
+/// <param name="Definition">For <see cref="JobControlKind.Define"/>: the job's definition (for the
+/// <see cref="SchedulerOptions.DefinitionBinder"/>), or <see langword="null"/> for a job the application defines in code.</param>
+public readonly record struct JobControl(string JobId, JobControlKind Kind, string? Definition = null)
+{
+    /// <summary>Gets whether the change leaves the job paused: <see langword="null"/> when it does not change that.</summary>
+    public bool? Paused => Kind switch { JobControlKind.Pause => true, JobControlKind.Resume => false, _ => null };
+}
 
-/// <summary>A <see cref="JobControl"/> as the store keeps it: with the version that orders it among all the changes.</summary>
+/// <summary>
+/// A job's shared controls as the store keeps them: whether it is paused or removed and its stored definition, with the
+/// version of the last change, which orders it among all the changes.
+/// </summary>
 /// <param name="JobId">The job id.</param>
 /// <param name="Paused">Whether the job is paused.</param>
-/// <param name="Version">The change's place in the store's order of changes; later changes have greater versions.</param>
-public readonly record struct JobControlChange(string JobId, bool Paused, long Version);
+/// <param name="Version">The last change's place in the store's order of changes; later changes have greater versions.</param>
+public readonly record struct JobControlChange(string JobId, bool Paused, long Version)
+{
+    /// <summary>Gets whether the job was removed (<see cref="JobControlKind.Remove"/>) and not defined since.</summary>
+    public bool Removed { get; init; }
+
+    /// <summary>Gets the job's stored definition, or <see langword="null"/> when the application defines it in code.</summary>
+    public string? Definition { get; init; }
+}
 
 /// <summary>What a process tells the store about itself at each <see cref="IJobStore.SyncAsync"/>: the node registry's row.</summary>
 /// <threadsafety>Immutable; safe to read from any thread.</threadsafety>

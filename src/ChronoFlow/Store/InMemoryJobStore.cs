@@ -123,12 +123,31 @@ public sealed class InMemoryJobStore : IJobStore
 
             foreach (var control in batch.Controls)
             {
-                if (_states.TryGetValue(control.JobId, out var stored))
+                _states.TryGetValue(control.JobId, out var stored);
+                var change = _controls.TryGetValue(control.JobId, out var last) ? last : new JobControlChange(control.JobId, stored?.Paused ?? false, 0);
+                if (control.Paused is { } paused)
                 {
-                    _states[control.JobId] = stored with { Paused = control.Paused };
+                    if (stored is null)
+                    {
+                        // As a database's row: a pause reaches only a job whose state was written.
+                        continue;
+                    }
+
+                    _states[control.JobId] = stored with { Paused = paused };
+                    change = change with { Paused = paused };
+                }
+                else
+                {
+                    var removed = control.Kind == JobControlKind.Remove;
+                    if (removed && stored is null && last == default)
+                    {
+                        continue;
+                    }
+
+                    change = change with { Removed = removed, Definition = removed ? null : control.Definition };
                 }
 
-                _controls[control.JobId] = new JobControlChange(control.JobId, control.Paused, ++_controlVersion);
+                _controls[control.JobId] = change with { Version = ++_controlVersion };
             }
         }
 

@@ -1,0 +1,10 @@
+-- ChronoFlow PostgreSQL job store, schema version 3: removals and jobs defined as data, shared by every node.
+-- Run like version 1: as it ships, with "chronoflow" replaced by the configured schema, in one transaction under the
+-- schema's advisory lock, which also records version 3 in schema_version.
+
+-- A removal (ChronoFlow.JobControlKind.Remove) sets removed and clears definition; a definition
+-- (ChronoFlow.JobControlKind.Define) clears removed and sets definition: the text of the job (a job file's JSON), or
+-- NULL for a job the application defines in code. Both take the next value of control_version, like a pause, so every
+-- node applies them at its next sync. A job state written by the scheduler never changes either column.
+ALTER TABLE "chronoflow".jobs ADD COLUMN removed boolean NOT NULL DEFAULT false;
+ALTER TABLE "chronoflow".jobs ADD COLUMN definition text;
