@@ -5,7 +5,7 @@ namespace ChronoFlow.Hosting;
 
 /// <summary>
 /// Applies the <c>ChronoFlow</c> configuration section after the code's <c>Configure</c> callbacks, and fills the queue,
-/// lock provider and event listeners from the container where code left them unset.
+/// lock provider, store, definition binder and event listeners from the container where code left them unset.
 /// </summary>
 internal sealed class SchedulerOptionsSetup(ChronoFlowSetup setup, IServiceProvider services) : IPostConfigureOptions<SchedulerOptions>
 {
@@ -20,6 +20,7 @@ internal sealed class SchedulerOptionsSetup(ChronoFlowSetup setup, IServiceProvi
         options.JobQueue ??= services.GetService<IJobQueue>();
         options.LockProvider ??= services.GetService<IJobLockProvider>();
         options.Store ??= services.GetService<IJobStore>();
+        options.DefinitionBinder ??= services.GetService<IJobDefinitionBinder>();
         foreach (var listener in services.GetServices<IJobEventListener>())
         {
             if (!options.EventListeners.Contains(listener))

@@ -13,8 +13,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// crontab files, and task types of the application's own.
 /// </summary>
 /// <remarks>
-/// Every method registers one <see cref="IJobSource"/> (once, however often they are called), which the ChronoFlow
-/// hosted service starts before the scheduler: every file is read before the first run, then watched, so added,
+/// Every method registers one <see cref="IJobSource"/> (once, however often they are called), and a
+/// <see cref="JobFileDefinitionBinder"/> with the same task types, so that jobs defined as data
+/// (<see cref="JobScheduler.Define(string, string)"/>) in job-file JSON run too. The ChronoFlow hosted service starts
+/// the source before the scheduler: every file is read before the first run, then watched, so added,
 /// changed and deleted files take effect without a restart. The source also reads the <c>ChronoFlow:JobsDirectory</c>
 /// key and the <c>ChronoFlow:Crontabs</c> array of configuration.
 /// </remarks>
@@ -37,6 +39,7 @@ public static class ChronoFlowBuilderFilesExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobSource, JobFilesHostedSource>());
+        builder.Services.TryAddSingleton<IJobDefinitionBinder>(JobFilesHostedSource.CreateBinder);
         return builder;
     }
 

@@ -34,27 +34,41 @@ internal sealed class JobFilesHostedSource(IServiceProvider services, IConfigura
     {
         var registrations = services.GetServices<FileSourceRegistration>().Concat(ReadConfiguration()).ToList();
         var taskTypes = services.GetServices<TaskTypeRegistration>().Select(r => r.Create(services)).ToList();
-        var httpClients = services.GetService<IHttpClientFactory>();
         foreach (var options in CreateOptions(registrations))
         {
-            if (httpClients is not null)
-            {
-                options.HttpClientFactory = () => httpClients.CreateClient(Microsoft.Extensions.DependencyInjection.ChronoFlowBuilderFilesExtensions.HttpClientName);
-            }
-
-            foreach (var taskType in taskTypes)
-            {
-                options.TaskTypes.Add(taskType);
-            }
-
-            foreach (var configuration in services.GetServices<JobFilesConfiguration>())
-            {
-                configuration.Configure(options);
-            }
-
+            ApplyServices(services, options, taskTypes);
             var source = new JobFileSource(scheduler, options, loggerFactory ?? NullLoggerFactory.Instance, scheduler.TimeProvider);
             _sources.Add(source);
             await source.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The binder of jobs defined as data for the host's scheduler: the task types and settings of the host's job files.
+    /// </summary>
+    internal static JobFileDefinitionBinder CreateBinder(IServiceProvider services)
+    {
+        var options = new JobFileSourceOptions();
+        ApplyServices(services, options, [.. services.GetServices<TaskTypeRegistration>().Select(r => r.Create(services))]);
+        return new JobFileDefinitionBinder(options, services.GetService<ILoggerFactory>());
+    }
+
+    /// <summary>What every source of the host shares: the task types, the HTTP client factory, the ConfigureJobFiles callbacks.</summary>
+    private static void ApplyServices(IServiceProvider services, JobFileSourceOptions options, IReadOnlyList<JobTaskType> taskTypes)
+    {
+        if (services.GetService<IHttpClientFactory>() is { } httpClients)
+        {
+            options.HttpClientFactory = () => httpClients.CreateClient(Microsoft.Extensions.DependencyInjection.ChronoFlowBuilderFilesExtensions.HttpClientName);
+        }
+
+        foreach (var taskType in taskTypes)
+        {
+            options.TaskTypes.Add(taskType);
+        }
+
+        foreach (var configuration in services.GetServices<JobFilesConfiguration>())
+        {
+            configuration.Configure(options);
         }
     }
 

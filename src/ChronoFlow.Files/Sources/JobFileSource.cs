@@ -67,6 +67,7 @@ public sealed class JobFileSource : IAsyncDisposable
     private readonly DefinitionWatcherOptions _watcherOptions;
     private readonly UserSwitchHost _userSwitchHost;
     private readonly string _nodeName;
+    private readonly Dictionary<string, JobTaskType> _taskTypes;
     private readonly List<Source> _sources = [];
 
     /// <summary>Job id to the source that registered it.</summary>
@@ -85,10 +86,24 @@ public sealed class JobFileSource : IAsyncDisposable
     /// name twice.
     /// </exception>
     public JobFileSource(JobScheduler scheduler, JobFileSourceOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : this(scheduler, options, loggerFactory, timeProvider, definitionsOnly: false)
+    {
+    }
+
+    /// <summary>
+    /// Creates a source; one that is <paramref name="definitionsOnly"/> reads no file and only binds definitions kept in
+    /// the store (<see cref="TryBindStored"/>), with the task types and settings of <paramref name="options"/>.
+    /// </summary>
+    internal JobFileSource(JobScheduler scheduler, JobFileSourceOptions options, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, bool definitionsOnly)
     {
         ArgumentNullException.ThrowIfNull(scheduler);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        if (!definitionsOnly)
+        {
+            options.Validate();
+        }
+
+        _taskTypes = options.TaskTypesByName();
         _scheduler = scheduler;
         _logger = (ILogger?)loggerFactory?.CreateLogger(LogCategory) ?? NullLogger.Instance;
         _timeProvider = timeProvider ?? scheduler.TimeProvider;
@@ -106,8 +121,7 @@ public sealed class JobFileSource : IAsyncDisposable
         var settleTime = _watch ? JobFileSourceOptions.SettleTime : TimeSpan.Zero;
         if (!string.IsNullOrEmpty(options.JobsDirectory))
         {
-            var taskTypes = options.TaskTypesByName();
-            var loaderOptions = new JobsDirectoryOptions { TaskTypes = taskTypes, SettleTime = settleTime };
+            var loaderOptions = new JobsDirectoryOptions { TaskTypes = _taskTypes, SettleTime = settleTime };
             var loader = new JobsDirectoryLoader(options.JobsDirectory, loaderOptions, _timeProvider);
             _sources.Add(new Source(options.JobsDirectory, options.JobsDirectory, "*.json", loader.Scan, () => loader.CurrentDiagnostics));
         }
@@ -364,6 +378,38 @@ public sealed class JobFileSource : IAsyncDisposable
         {
             // The scheduler has stopped: nothing more to register.
         }
+    }
+
+    /// <summary>
+    /// Binds a job defined as data: <paramref name="definition"/> is the JSON of a job file, whose <c>job_id</c> (when
+    /// given) must be <paramref name="jobId"/>. See <see cref="JobFileDefinitionBinder"/>.
+    /// </summary>
+    /// <exception cref="FormatException">The definition is not valid; the message lists every error with its JSON path.</exception>
+    internal bool TryBindStored(string jobId, string definition, out string? reason)
+    {
+        var parsed = JobFileDefinitionBinder.Read(jobId, definition, _taskTypes, out reason);
+        if (parsed is null)
+        {
+            return false;
+        }
+
+        var action = parsed.Task.TaskType.Prepare(parsed.Task.Settings, parsed, this, out var taskError);
+        if (action is null)
+        {
+            reason = taskError ?? $"task type \"{parsed.Task.Type}\" has no executor in this process";
+            return false;
+        }
+
+        try
+        {
+            _scheduler.AddOrUpdate(jobId, parsed.Schedule, action, CreateOptions(parsed));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new FormatException($"{JobFileDefinitionBinder.Describe(jobId)}: {ex.Message}", ex);
+        }
+
+        return true;
     }
 
     /// <summary>What an <c>execute_command</c> job runs here; <see langword="null"/> when its user cannot be switched to.</summary>
