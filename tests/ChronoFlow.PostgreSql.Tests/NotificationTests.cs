@@ -47,7 +47,7 @@ public sealed class NotificationTests(PostgresServer server) : StoreTests(server
         var clock = new TestClock();
         var applied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var a = await StartAsync(clock, NewStore(o => o.UseDatabaseClock = false), "node-a");
-        var b = await StartAsync(clock, new WatchedStore(NewStore(o => o.UseDatabaseClock = false), applied), "node-b");
+        var b = await StartAsync(clock, new WatchedStore(NewStore(o => o.UseDatabaseClock = false), applied, c => c.Paused), "node-b");
 
         Assert.True(a.Pause("shared"));
         await a.FlushAsync();
@@ -55,6 +55,24 @@ public sealed class NotificationTests(PostgresServer server) : StoreTests(server
         await b.FlushAsync();
 
         Assert.Equal(JobStatus.Paused, b.GetJob("shared")!.Status);
+        await a.DisposeAsync();
+        await b.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Remove_OnOneScheduler_ReachesAnotherWithoutItsClockMoving()
+    {
+        var clock = new TestClock();
+        var applied = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var a = await StartAsync(clock, NewStore(o => o.UseDatabaseClock = false), "node-a");
+        var b = await StartAsync(clock, new WatchedStore(NewStore(o => o.UseDatabaseClock = false), applied, c => c.Removed), "node-b");
+
+        Assert.True(a.Remove("shared"));
+        await a.FlushAsync();
+        await applied.Task.WaitAsync(Patience);
+        await b.FlushAsync();
+
+        Assert.Null(b.GetJob("shared"));
         await a.DisposeAsync();
         await b.DisposeAsync();
     }
@@ -68,7 +86,7 @@ public sealed class NotificationTests(PostgresServer server) : StoreTests(server
     }
 
     /// <summary>The store, saying when a sync returned a change.</summary>
-    private sealed class WatchedStore(PostgreSqlJobStore inner, TaskCompletionSource changed) : IJobStore, IJobStoreChangeNotifier
+    private sealed class WatchedStore(PostgreSqlJobStore inner, TaskCompletionSource changed, Func<JobControlChange, bool> awaited) : IJobStore, IJobStoreChangeNotifier
     {
         public ValueTask<IReadOnlyList<JobState>> OpenAsync(string node, CancellationToken cancellationToken) => inner.OpenAsync(node, cancellationToken);
 
@@ -81,7 +99,7 @@ public sealed class NotificationTests(PostgresServer server) : StoreTests(server
         public async ValueTask<StoreSync> SyncAsync(NodeHeartbeat heartbeat, long sinceVersion, CancellationToken cancellationToken)
         {
             var sync = await inner.SyncAsync(heartbeat, sinceVersion, cancellationToken);
-            if (sync.Changes.Any(c => c.Paused))
+            if (sync.Changes.Any(awaited))
             {
                 changed.TrySetResult();
             }
