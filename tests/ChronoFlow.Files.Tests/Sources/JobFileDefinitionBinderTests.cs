@@ -81,6 +81,10 @@ public sealed class JobFileDefinitionBinderTests
 
         Assert.Null(JobFileDefinitionBinder.Validate("x", """{ "schedule": "@daily", "task": { "type": "execute_command", "command": "true" } }"""));
         Assert.Null(JobFileDefinitionBinder.Validate("x", probe, [Probe()]));
+        Assert.Null(JobFileDefinitionBinder.Validate("nightly-export", """
+            { "schedule": "0 2 * * *", "timezone": "Europe/Berlin",
+              "task": { "type": "http_request", "url": "https://export.internal/run", "method": "POST" } }
+            """)); // the README's example
         Assert.Contains("\"probe\" is not known", JobFileDefinitionBinder.Validate("x", probe), StringComparison.Ordinal);
         var ex = Assert.Throws<FormatException>(() => JobFileDefinitionBinder.Validate("x", """{ "schedule": "@daily" }"""));
         Assert.Contains("definition of job 'x': $: \"task\" is required", ex.Message, StringComparison.Ordinal);
