@@ -191,8 +191,8 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
     /// recorded as the abandoned runs' end, like every other time in history, which is the nodes' own. The sweep locks
     /// the rows it takes with <c>FOR UPDATE SKIP LOCKED</c>, so nodes sweeping together neither wait for each other nor
     /// take the same row: each abandoned run is returned to one node only. An abandoned run keeps its row, with the
-    /// error naming the node that stopped renewing its lease, and gives back its occurrence: a later claim of the same
-    /// occurrence succeeds once.
+    /// error naming the node that stopped renewing its lease, and its occurrence: a later claim of the same occurrence
+    /// loses, and only the node it was returned to runs it again, with a <see cref="RunClaim.Recovery"/> claim.
     /// </remarks>
     public async ValueTask<IReadOnlyList<RunRecord>> AbandonExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -677,13 +677,13 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
         await using var sql = new NpgsqlBatch(connection);
         object lease = _databaseClock ? batch.LeaseDuration : batch.LeaseUntil.UtcDateTime;
 
-        // Scheduled claims in one statement, and triggered ones (rare; they take no slot, so they never conflict) one
-        // by one, because only a statement of its own can tell which id is whose.
+        // Scheduled claims in one statement, and triggered and recovery ones (rare; they take no slot, so they never
+        // conflict) one by one, because only a statement of its own can tell which id is whose.
         var scheduled = new List<int>(batch.Claims.Count);
         var manual = new List<int>();
         for (var i = 0; i < batch.Claims.Count; i++)
         {
-            (batch.Claims[i].Manual ? manual : scheduled).Add(i);
+            (batch.Claims[i].Manual || batch.Claims[i].Recovery ? manual : scheduled).Add(i);
         }
 
         if (scheduled.Count > 0)
@@ -705,7 +705,7 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
             var claim = batch.Claims[i];
             sql.BatchCommands.Add(new NpgsqlBatchCommand(_sql.ClaimTriggered)
             {
-                Parameters = { P(claim.JobId), P(claim.ScheduledTime.UtcTicks), P(batch.Node), P(batch.Owner), P(claim.StartedTime.UtcTicks), P(lease) },
+                Parameters = { P(claim.JobId), P(claim.ScheduledTime.UtcTicks), P(claim.Manual), P(batch.Node), P(batch.Owner), P(claim.StartedTime.UtcTicks), P(lease) },
             });
         }
 
@@ -936,7 +936,7 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
                 + $"SELECT c.job_id, c.scheduled, false, $4, $5, c.started, {Lease(6)}, true FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS c(job_id, scheduled, started) "
                 + "ORDER BY c.job_id COLLATE \"C\", c.scheduled ON CONFLICT (job_id, scheduled) WHERE unique_slot DO NOTHING RETURNING job_id, scheduled, id";
             ClaimTriggered =
-                $"INSERT INTO {runs} (job_id, scheduled, manual, node, owner, started, lease_until) VALUES ($1, $2, true, $3, $4, $5, {Lease(6)}) RETURNING id";
+                $"INSERT INTO {runs} (job_id, scheduled, manual, node, owner, started, lease_until) VALUES ($1, $2, $3, $4, $5, $6, {Lease(7)}) RETURNING id";
             Renew = $"UPDATE {runs} SET lease_until = {Lease(3)} WHERE id = ANY($1) AND owner = $2 AND lease_until IS NOT NULL RETURNING id";
             Finish =
                 $"UPDATE {runs} r SET started = coalesce(f.started, r.started), ended = f.ended, outcome = f.outcome, skipped = f.skipped, count = f.count, "
@@ -985,7 +985,7 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
             var expiredBefore = databaseClock ? "now()" : "$3";
             Abandon =
                 $"WITH expired AS (SELECT id FROM {runs} WHERE lease_until < {expiredBefore} ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED) "
-                + $"UPDATE {runs} r SET outcome = 4, ended = $1, lease_until = NULL, unique_slot = NULL, "
+                + $"UPDATE {runs} r SET outcome = 4, ended = $1, lease_until = NULL, "
                 + "error = 'Abandoned: its process (node ' || r.node || ') stopped renewing its lease before the run ended.' "
                 + $"FROM expired WHERE r.id = expired.id RETURNING r.id, r.job_id, r.scheduled, r.manual, r.node, r.started, r.ended, r.outcome, r.skipped, r.count, r.attempt, r.error, r.output";
             History = $"SELECT {RunColumns} FROM {runs} WHERE job_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3";

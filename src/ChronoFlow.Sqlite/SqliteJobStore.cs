@@ -19,8 +19,8 @@ namespace ChronoFlow;
 /// <para>
 /// Each <see cref="WriteAsync"/> is one <c>BEGIN IMMEDIATE</c> transaction on one long-lived connection with its
 /// statements prepared once. A scheduled occurrence is claimed at most once (a unique index on the job id and the
-/// scheduled time, over the rows that hold their occurrence); a run that is abandoned gives its occurrence back, so it
-/// can be claimed again. Times are stored as UTC ticks.
+/// scheduled time, over the rows that hold their occurrence); a run that is abandoned keeps its occurrence, and only a
+/// <see cref="RunClaim.Recovery"/> claim runs it again. Times are stored as UTC ticks.
 /// </para>
 /// <para>
 /// Old history is deleted after writes, in the background, as <see cref="SqliteJobStoreOptions"/> says.
@@ -187,8 +187,8 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
 
     /// <inheritdoc/>
     /// <remarks>
-    /// An abandoned run keeps its row, with the error saying which node stopped renewing its lease, and gives back its
-    /// occurrence: a later claim of the same occurrence succeeds once.
+    /// An abandoned run keeps its row, with the error saying which node stopped renewing its lease, and its occurrence:
+    /// a later claim of the same occurrence loses, and only a <see cref="RunClaim.Recovery"/> claim runs it again.
     /// </remarks>
     public async ValueTask<IReadOnlyList<RunRecord>> AbandonExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -607,7 +607,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
                         s.ClaimScheduled.Value = claim.ScheduledTime.UtcTicks;
                         s.ClaimManual.Value = claim.Manual ? 1 : 0;
                         s.ClaimStarted.Value = claim.StartedTime.UtcTicks;
-                        s.ClaimSlot.Value = claim.Manual ? DBNull.Value : 1;
+                        s.ClaimSlot.Value = claim.Manual || claim.Recovery ? DBNull.Value : 1;
                         claimIds[i] = s.Claim.ExecuteScalar() is long id ? id : 0;
                     }
                 }
@@ -911,7 +911,7 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
             DefineText = Parameter(Define, "$definition", SqliteType.Text);
 
             Abandon = Command(
-                "UPDATE runs SET outcome = 4, ended = $now, lease_until = NULL, unique_slot = NULL, "
+                "UPDATE runs SET outcome = 4, ended = $now, lease_until = NULL, "
                 + "error = 'Abandoned: its process (node ' || node || ') stopped renewing its lease before the run ended.' "
                 + $"WHERE lease_until IS NOT NULL AND lease_until < $now RETURNING {RunColumns}");
             AbandonNow = Parameter(Abandon, "$now", SqliteType.Integer);

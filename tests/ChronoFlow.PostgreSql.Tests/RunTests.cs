@@ -93,7 +93,7 @@ public sealed class RunTests(PostgresServer server) : StoreTests(server)
     }
 
     [Fact]
-    public async Task Abandon_OnTheProcessClock_ExpiredLeasesAreRecordedAndGiveTheirOccurrenceBackOnce()
+    public async Task Abandon_OnTheProcessClock_ExpiredLeasesAreRecordedAndKeepTheirOccurrence_AndRunAgainOnlyByARecovery()
     {
         // The store the scheduler scenarios use: leases on the clock the batches and the sweep report.
         var a = await OpenStore(o => o.UseDatabaseClock = false);
@@ -115,13 +115,15 @@ public sealed class RunTests(PostgresServer server) : StoreTests(server)
         Assert.Null((await Single(b, "other")).Outcome);
         Assert.Empty(await b.AbandonExpiredAsync(now, CancellationToken.None));
 
-        // The dead owner's late writes are refused; the occurrence can be claimed again, once.
+        // The dead owner's late writes are refused. The abandoned run keeps its occurrence: a scheduled claim of it
+        // loses, from any process; only the process the sweep returned it to runs it again, with a recovery claim.
         var late = await new Batch("dead", now, node: "web-1").Finish(expired[0], "report").Renew(expired[1]).WriteTo(a);
         Assert.Equal(expired.Order(), late.Fenced.Order());
-        var again = await new Batch("alive", now).Claim("report", T0).Claim("report", T0).WriteTo(b);
-        Assert.True(again.ClaimIds[0] > expired.Max());
-        Assert.Equal(0, again.ClaimIds[1]);
+        Assert.Equal(0, (await new Batch("alive", now).Claim("report", T0).WriteTo(b)).ClaimIds[0]);
         Assert.Equal(0, (await new Batch("dead", now).Claim("report", T0).WriteTo(a)).ClaimIds[0]);
+        var rerun = await new Batch("alive", now).Recover("report", T0).WriteTo(b);
+        Assert.True(rerun.ClaimIds[0] > expired.Max());
+        Assert.False((await b.GetRunsAsync("report", new RunQuery(10), CancellationToken.None)).Single(r => r.Id == rerun.ClaimIds[0]).Manual);
         Assert.Equal(1L, await Count($"SELECT count(*) FROM {{s}}.runs WHERE id = {alive} AND lease_until IS NOT NULL"));
     }
 
@@ -146,7 +148,7 @@ public sealed class RunTests(PostgresServer server) : StoreTests(server)
 
         var all = swept.SelectMany(r => r).Select(r => r.Id).ToList();
         Assert.Equal(claimed.Order(), all.Order());
-        Assert.Equal(3000L, await Count("SELECT count(*) FROM {s}.runs WHERE outcome = 4 AND unique_slot IS NULL AND lease_until IS NULL"));
+        Assert.Equal(3000L, await Count("SELECT count(*) FROM {s}.runs WHERE outcome = 4 AND unique_slot AND lease_until IS NULL"));
     }
 
     [Fact]

@@ -89,7 +89,7 @@ public sealed class RunTests : StoreTests
     }
 
     [Fact]
-    public async Task Abandon_ExpiredLeases_AreRecordedAndGiveTheirOccurrenceBack()
+    public async Task Abandon_ExpiredLeases_AreRecordedAndKeepTheirOccurrence_AndRunAgainOnlyByARecovery()
     {
         var a = await OpenStore();
         var b = await OpenStore();
@@ -110,13 +110,15 @@ public sealed class RunTests : StoreTests
         Assert.Null((await Single(b, "other")).Outcome);
         Assert.Empty(await b.AbandonExpiredAsync(now, CancellationToken.None));
 
-        // The dead owner's late writes are refused; the occurrence can be claimed again, once.
+        // The dead owner's late writes are refused. The abandoned run keeps its occurrence: a scheduled claim of it
+        // loses, from any process; only the process the sweep returned it to runs it again, with a recovery claim.
         var late = await new Batch("dead", now, node: "web-1").Finish(expired[0], "report").Renew(expired[1]).WriteTo(a);
-        Assert.Equal(expired, late.Fenced.Order());
-        var again = await new Batch("alive", now).Claim("report", T0).Claim("report", T0).WriteTo(b);
-        Assert.True(again.ClaimIds[0] > expired[1]);
-        Assert.Equal(0, again.ClaimIds[1]);
+        Assert.Equal(expired.Order(), late.Fenced.Order());
+        Assert.Equal(0, (await new Batch("alive", now).Claim("report", T0).WriteTo(b)).ClaimIds[0]);
         Assert.Equal(0, (await new Batch("dead", now).Claim("report", T0).WriteTo(a)).ClaimIds[0]);
+        var rerun = await new Batch("alive", now).Recover("report", T0).WriteTo(b);
+        Assert.True(rerun.ClaimIds[0] > expired[1]);
+        Assert.False((await b.GetRunsAsync("report", new RunQuery(10), CancellationToken.None)).Single(r => r.Id == rerun.ClaimIds[0]).Manual);
         Assert.Equal(1L, Count($"SELECT count(*) FROM runs WHERE id = {alive} AND lease_until IS NOT NULL"));
     }
 

@@ -32,6 +32,13 @@ public sealed class Batch
         return this;
     }
 
+    /// <summary>A rerun of an abandoned run, which the sweep returned to this process.</summary>
+    public Batch Recover(string jobId, DateTimeOffset scheduled)
+    {
+        _claims.Add(new RunClaim(jobId, scheduled, false, Now) { Recovery = true });
+        return this;
+    }
+
     public Batch Record(RunRecord record)
     {
         _records.Add(record);

@@ -64,7 +64,7 @@ CREATE TABLE "chronoflow".runs (
     error       text,
     output      text,
     -- true while the row holds its scheduled occurrence (job_id, scheduled); NULL for triggered runs, for occurrences
-    -- that did not start, and for abandoned runs, whose occurrence may then be claimed again.
+    -- that did not start, and for the reruns of abandoned runs; an abandoned run keeps it (see 003_definitions.sql).
     unique_slot boolean CHECK (unique_slot),
     CHECK (lease_until IS NULL OR outcome IS NULL)
 );

@@ -8,3 +8,7 @@
 -- node applies them at its next sync. A job state written by the scheduler never changes either column.
 ALTER TABLE "chronoflow".jobs ADD COLUMN removed boolean NOT NULL DEFAULT false;
 ALTER TABLE "chronoflow".jobs ADD COLUMN definition text;
+
+-- From this version on, an abandoned run keeps runs.unique_slot, so that its occurrence is never claimed again by a
+-- process whose cursor lags behind it; the one process the sweep returned it to runs it again, when its job asks,
+-- with a claim that takes no slot (ChronoFlow.RunClaim.Recovery). Nothing in the tables changes for that.

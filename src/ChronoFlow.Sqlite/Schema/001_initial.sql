@@ -58,7 +58,7 @@ CREATE TABLE runs (
     error       TEXT,
     output      TEXT,
     -- 1 while the row holds its scheduled occurrence (job_id, scheduled); NULL for triggered runs, for occurrences
-    -- that did not start, and for abandoned runs, whose occurrence may then be claimed again.
+    -- that did not start, and for the reruns of abandoned runs; an abandoned run keeps it (see 003_definitions.sql).
     unique_slot INTEGER CHECK (unique_slot IS NULL OR unique_slot = 1),
     CHECK (lease_until IS NULL OR outcome IS NULL)
 );

@@ -7,3 +7,7 @@
 -- applies them at its next sync. A job state written by the scheduler never changes either column.
 ALTER TABLE jobs ADD COLUMN removed INTEGER NOT NULL DEFAULT 0 CHECK (removed IN (0, 1));
 ALTER TABLE jobs ADD COLUMN definition TEXT;
+
+-- From this version on, an abandoned run keeps runs.unique_slot, so that its occurrence is never claimed again by a
+-- process whose cursor lags behind it; the one process the sweep returned it to runs it again, when its job asks,
+-- with a claim that takes no slot (ChronoFlow.RunClaim.Recovery). Nothing in the tables changes for that.

@@ -58,5 +58,8 @@ internal sealed class ScheduledRun(JobScheduler scheduler, JobEntry job, long sc
     public readonly JobScheduler Scheduler = scheduler;
     public readonly JobEntry Job = job;
 
+    /// <summary>Whether it runs an abandoned run again: its claim is a <see cref="RunClaim.Recovery"/>.</summary>
+    public bool Recovery { get; init; }
+
     public void Execute() => _ = Scheduler.RunAsync(this);
 }

@@ -479,7 +479,7 @@ public sealed partial class JobScheduler
 
         foreach (var run in claims)
         {
-            batch.ClaimList.Add(new RunClaim(run.JobId, run.ScheduledTime, run.Manual, now));
+            batch.ClaimList.Add(new RunClaim(run.JobId, run.ScheduledTime, run.Manual, now) { Recovery = run.Recovery });
         }
 
         batch.Node = _node;
@@ -650,7 +650,7 @@ public sealed partial class JobScheduler
         MarkDirtyLocked(job);
         if (rerun)
         {
-            AdmitLocked(job, record.ScheduledTime.UtcTicks, record.Manual);
+            AdmitLocked(job, record.ScheduledTime.UtcTicks, record.Manual, recovery: true);
         }
 
         return rerun;

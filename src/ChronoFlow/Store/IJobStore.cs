@@ -18,7 +18,8 @@ namespace ChronoFlow;
 /// <list type="bullet">
 /// <item><description>A scheduled occurrence, (job id, scheduled time), is claimed at most once, ever, across every process
 /// that shares the store; a claim that loses returns 0 and the scheduler does not start the run. Triggered runs
-/// (<see cref="RunClaim.Manual"/>) are not unique.</description></item>
+/// (<see cref="RunClaim.Manual"/>) and reruns of abandoned runs (<see cref="RunClaim.Recovery"/>) are not unique and
+/// always win.</description></item>
 /// <item><description>A claim holds a lease until <see cref="StoreBatch.LeaseUntil"/>, renewed while the run lasts. Writes
 /// for a run whose lease was taken over (see <see cref="AbandonExpiredAsync"/>) are refused and reported in
 /// <see cref="StoreWriteResult.Fenced"/>.</description></item>
@@ -51,7 +52,11 @@ public interface IJobStore
     /// </summary>
     /// <param name="now">This process's clock.</param>
     /// <param name="cancellationToken">Cancels the sweep.</param>
-    /// <returns>The runs just recorded as abandoned, so that the scheduler can count them and run again those whose job asks for it.</returns>
+    /// <returns>
+    /// The runs just recorded as abandoned, so that the scheduler can count them and run again those whose job asks for
+    /// it. Each abandoned run is returned once, to one process, and keeps its occurrence: a later scheduled claim of it
+    /// loses, and only that process's <see cref="RunClaim.Recovery"/> runs it again.
+    /// </returns>
     ValueTask<IReadOnlyList<RunRecord>> AbandonExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Reads one job's history, newest first, one page at a time.</summary>

@@ -64,7 +64,7 @@ public sealed class InMemoryJobStore : IJobStore
             for (var i = 0; i < ids.Length; i++)
             {
                 var claim = batch.Claims[i];
-                if (!claim.Manual && !_claimed.Add((claim.JobId, claim.ScheduledTime.UtcTicks)))
+                if (!claim.Manual && !claim.Recovery && !_claimed.Add((claim.JobId, claim.ScheduledTime.UtcTicks)))
                 {
                     continue;
                 }
@@ -178,10 +178,8 @@ public sealed class InMemoryJobStore : IJobStore
             {
                 foreach (var record in abandoned)
                 {
+                    // It keeps its occurrence: only a recovery claim, from the process the sweep gave it to, runs it again.
                     _running.Remove(record.Id);
-
-                    // The occurrence may be claimed again, by the run that replaces this one.
-                    _claimed.Remove((record.JobId, record.ScheduledTime.UtcTicks));
                 }
             }
         }

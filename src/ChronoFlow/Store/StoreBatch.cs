@@ -5,7 +5,15 @@ namespace ChronoFlow;
 /// <param name="ScheduledTime">The occurrence; for a triggered run, when it was triggered.</param>
 /// <param name="Manual">A triggered run: not unique, always granted.</param>
 /// <param name="StartedTime">When the claim was made.</param>
-public readonly record struct RunClaim(string JobId, DateTimeOffset ScheduledTime, bool Manual, DateTimeOffset StartedTime);
+public readonly record struct RunClaim(string JobId, DateTimeOffset ScheduledTime, bool Manual, DateTimeOffset StartedTime)
+{
+    /// <summary>
+    /// Gets whether this claim runs an abandoned run again (<see cref="JobOptions.RecoverAbandoned"/>): not unique, and
+    /// always granted, since the abandoned run keeps its occurrence (so that nothing else claims it again) and the sweep
+    /// that found it gave it to this process alone.
+    /// </summary>
+    public bool Recovery { get; init; }
+}
 
 /// <summary>
 /// The writes of one <see cref="IJobStore.WriteAsync"/>, applied in one transaction. The scheduler fills one, hands it
