@@ -4,7 +4,7 @@ using ChronoFlow.Service;
 // chronoflow: the jobs-directory service. The command line is read by System.CommandLine (help, errors, completions);
 // a command line it cannot read exits with 2, as usage errors do in most Unix tools.
 var definition = new ServiceOptions.Definition();
-var command = definition.CreateCommand(out var status, out var history, out var nodes, out var runDue);
+var command = definition.CreateCommand(out var status, out var history, out var nodes, out var runDue, out var define, out var remove);
 command.SetAction((parse, cancellationToken) =>
 {
     var options = definition.Read(parse);
@@ -14,6 +14,8 @@ status.SetAction((parse, cancellationToken) => StoreCommands.StatusAsync(definit
 history.SetAction((parse, cancellationToken) => StoreCommands.HistoryAsync(definition.Read(parse), cancellationToken));
 nodes.SetAction((parse, cancellationToken) => StoreCommands.NodesAsync(definition.Read(parse), cancellationToken));
 runDue.SetAction((parse, cancellationToken) => ServiceHost.RunDueAsync(definition.Read(parse)));
+define.SetAction((parse, cancellationToken) => AdminCommands.DefineAsync(definition.Read(parse), Console.In, cancellationToken));
+remove.SetAction((parse, cancellationToken) => AdminCommands.RemoveAsync(definition.Read(parse), cancellationToken));
 
 var result = command.Parse(args);
 if (result.Action is System.CommandLine.Invocation.ParseErrorAction parseError)

@@ -102,6 +102,12 @@ internal sealed record ServiceOptions
     /// <summary>For <c>history</c>: how many runs to show, newest first.</summary>
     public int HistoryCount { get; init; } = 20;
 
+    /// <summary>For <c>define</c> and <c>remove</c>: the job to define or remove.</summary>
+    public string? AdminJob { get; init; }
+
+    /// <summary>For <c>define</c>: the file that holds the definition, or <c>-</c> for standard input.</summary>
+    public string? DefinitionFile { get; init; }
+
     /// <summary>The options and how they read their values.</summary>
     internal sealed class Definition
     {
@@ -190,6 +196,15 @@ internal sealed record ServiceOptions
 
         public Argument<string> HistoryJob { get; } = new("JOB") { Description = "The job id" };
 
+        public Argument<string> DefineJob { get; } = new("JOB") { Description = "The job id; the definition's job_id, when it has one, must be the same" };
+
+        public Argument<string> DefinitionFile { get; } = new("FILE")
+        {
+            Description = "A job file's JSON (as in the jobs directory), or - to read it from standard input",
+        };
+
+        public Argument<string> RemoveJob { get; } = new("JOB") { Description = "The job id" };
+
         public Option<int> HistoryCount { get; } = new("-n")
         {
             Description = "How many runs to show, newest first (1 to 1000)",
@@ -219,6 +234,17 @@ internal sealed record ServiceOptions
                 });
             }
 
+            foreach (var argument in (Argument<string>[])[DefineJob, DefinitionFile, RemoveJob])
+            {
+                argument.Validators.Add(static result =>
+                {
+                    if (result.Tokens.Any(static t => string.IsNullOrWhiteSpace(t.Value)))
+                    {
+                        result.AddError($"{result.Argument.Name} needs a non-empty value");
+                    }
+                });
+            }
+
             Crontabs.Validators.Add(static result =>
             {
                 if (result.Tokens.Any(static t => string.IsNullOrWhiteSpace(t.Value)))
@@ -228,8 +254,12 @@ internal sealed record ServiceOptions
             });
         }
 
-        /// <summary>The root command; <paramref name="status"/>, <paramref name="history"/>, <paramref name="nodes"/> and <paramref name="runDue"/> are its subcommands, to which the caller gives actions.</summary>
-        public RootCommand CreateCommand(out Command status, out Command history, out Command nodes, out Command runDue)
+        /// <summary>
+        /// The root command; <paramref name="status"/>, <paramref name="history"/>, <paramref name="nodes"/>,
+        /// <paramref name="runDue"/>, <paramref name="define"/> and <paramref name="remove"/> are its subcommands, to
+        /// which the caller gives actions.
+        /// </summary>
+        public RootCommand CreateCommand(out Command status, out Command history, out Command nodes, out Command runDue, out Command define, out Command remove)
         {
             var command = new RootCommand(
                 "Runs the job files of a directory (and crontab files) on their schedules, reloading them as they change. "
@@ -255,10 +285,23 @@ internal sealed record ServiceOptions
                 "run-due",
                 "Run what is due by the store (missed runs included, by each job's misfire policy), wait for those runs, and exit: "
                 + "0 when all succeeded, 1 when any failed. For a systemd timer or a CI job that drives ChronoFlow without a resident process");
+            define = new Command(
+                "define",
+                "Define a job as data: check FILE (a job file's JSON) and store it, so that every service sharing the store runs it "
+                + "from its next sync, as if its file were in each one's jobs directory. Defining it again replaces it");
+            define.Arguments.Add(DefineJob);
+            define.Arguments.Add(DefinitionFile);
+            remove = new Command(
+                "remove",
+                "Remove a job from every service sharing the store, at each one's next sync, and delete its stored definition; "
+                + "its state and history stay. A service whose jobs directory or code has the job brings it back at its next start");
+            remove.Arguments.Add(RemoveJob);
             command.Subcommands.Add(status);
             command.Subcommands.Add(history);
             command.Subcommands.Add(nodes);
             command.Subcommands.Add(runDue);
+            command.Subcommands.Add(define);
+            command.Subcommands.Add(remove);
             return command;
         }
 
@@ -273,6 +316,13 @@ internal sealed record ServiceOptions
             Dashboard = result.CommandResult.Command is RootCommand ? result.GetValue(Dashboard) : null,
             HistoryJob = result.CommandResult.Command.Name == "history" ? result.GetValue(HistoryJob) : null,
             HistoryCount = result.CommandResult.Command.Name == "history" ? result.GetValue(HistoryCount) : 20,
+            AdminJob = result.CommandResult.Command.Name switch
+            {
+                "define" => result.GetValue(DefineJob),
+                "remove" => result.GetValue(RemoveJob),
+                _ => null,
+            },
+            DefinitionFile = result.CommandResult.Command.Name == "define" ? result.GetValue(DefinitionFile) : null,
         };
 
         private static LogLevel ParseLevel(ArgumentResult result)

@@ -6,7 +6,7 @@ namespace ChronoFlow.Service;
 /// <summary>
 /// <c>status</c>, <c>history</c> and <c>nodes</c>: read the store the service writes, so an operator can see what
 /// happened while no one watched and which processes share it. They read only; services may be running on the same
-/// store at the same time.
+/// store at the same time. (<see cref="AdminCommands"/> are the ones that write.)
 /// </summary>
 internal static class StoreCommands
 {
@@ -201,8 +201,9 @@ internal static class StoreCommands
         _ => $"{(r.Skipped == SkipReason.Misfired ? "Missed" : "Skipped")} ({r.Skipped})",
     };
 
-    /// <summary>Opens the store named by <c>--store</c> for reading; an error when there is none to read.</summary>
-    private static string? Open(ServiceOptions options, out IJobStore? store)
+    /// <summary>Opens the store named by <c>--store</c>; an error when there is none to read (or, for <paramref name="write"/>, to write to).</summary>
+    /// <remarks>A SQLite file that does not exist is not created: a mistyped path would otherwise hold what no service reads.</remarks>
+    internal static string? Open(ServiceOptions options, out IJobStore? store, bool write = false)
     {
         store = null;
         switch (options.Store.Kind)
@@ -228,12 +229,12 @@ internal static class StoreCommands
                 }
 
             default:
-                return "--store memory keeps nothing between runs, so there is nothing to read; name the service's store, as in --store sqlite:PATH.";
+                return $"--store memory keeps nothing between runs, so there is nothing to {(write ? "write to" : "read")}; name the service's store, as in --store sqlite:PATH.";
         }
     }
 
     /// <summary>The store as messages name it: the SQLite file, or the PostgreSQL host, database and schema.</summary>
-    private static string Name(IJobStore store) => store is SqliteJobStore sqlite ? sqlite.Path : store.ToString() ?? "the store";
+    internal static string Name(IJobStore store) => store is SqliteJobStore sqlite ? sqlite.Path : store.ToString() ?? "the store";
 
     private static string Time(DateTimeOffset? time) => time is { } t ? IsoTime.Format(t) : "-";
 

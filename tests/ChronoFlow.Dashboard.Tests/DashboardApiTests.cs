@@ -3,9 +3,11 @@ using System.Text.Json;
 
 namespace ChronoFlow.Dashboard.Tests;
 
-/// <summary>The JSON API: its shapes (camelCase), paging, 404s, and that run, pause and resume act and are audited.</summary>
+/// <summary>The JSON API: its shapes (camelCase), paging, 404s, and that run, pause, resume, define and remove act and are audited.</summary>
 public sealed class DashboardApiTests : IAsyncLifetime
 {
+    private const string Nightly = """{ "schedule": "0 3 * * *", "task": { "type": "execute_command", "command": "/bin/true" } }""";
+
     private DashboardApp _app = null!;
     private HttpClient _client = null!;
 
@@ -73,11 +75,12 @@ public sealed class DashboardApiTests : IAsyncLifetime
     [InlineData("POST", "jobs/nope/run")]
     [InlineData("POST", "jobs/nope/pause")]
     [InlineData("POST", "jobs/nope/resume")]
+    [InlineData("DELETE", "jobs/nope")]
     public async Task UnknownJob_Is404WithAProblemNamingIt(string method, string path)
     {
         var (status, problem) = method == "GET"
             ? await Http.GetJsonAsync(_client, "/chronoflow/api/" + path)
-            : await Http.PostAsync(_client, path);
+            : await Http.SendAsync(_client, new HttpMethod(method), path);
 
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal(404, problem.GetProperty("status").GetInt32());
@@ -193,6 +196,92 @@ public sealed class DashboardApiTests : IAsyncLifetime
         var (_, runs) = await Http.GetJsonAsync(_client, "/chronoflow/api/jobs/cleanup/runs");
         Assert.True(Assert.Single(runs.EnumerateArray()).GetProperty("manual").GetBoolean());
         Assert.Contains(_app.Logs.Records, static r => r.Category == "ChronoFlow.Dashboard" && r.Message == "Dashboard: run of job cleanup by anonymous (loopback) from 127.0.0.1: done");
+    }
+
+    [Fact]
+    public async Task Define_AJobFile_RunsItHere_ListsIt_AndIsAudited()
+    {
+        var (status, body) = await Http.SendAsync(_client, HttpMethod.Put, "jobs/nightly/definition", Nightly);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("nightly", body.GetProperty("id").GetString());
+        Assert.True(body.GetProperty("runsHere").GetBoolean());
+        Assert.Equal("0 3 * * *", _app.Scheduler.GetJob("nightly")!.ScheduleText);
+        var (listed, job) = await Http.GetJsonAsync(_client, "/chronoflow/api/jobs/nightly");
+        Assert.Equal(HttpStatusCode.OK, listed);
+        Assert.Equal("0 3 * * *", job.GetProperty("schedule").GetString());
+        Assert.Contains(_app.Logs.Records, static r => r.Category == "ChronoFlow.Dashboard" && r.Message == "Dashboard: define of job nightly by anonymous (loopback) from 127.0.0.1: done");
+    }
+
+    [Fact]
+    public async Task Define_WithATaskTypeUnknownHere_IsStored_ButDoesNotRunHere()
+    {
+        var (status, body) = await Http.SendAsync(_client, HttpMethod.Put, "jobs/backup/definition", """{ "schedule": "@daily", "task": { "type": "backup_database" } }""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.False(body.GetProperty("runsHere").GetBoolean());
+        Assert.Null(_app.Scheduler.GetJob("backup"));
+    }
+
+    [Fact]
+    public async Task Define_Invalid_Is400_WithWhatIsWrongAndWhere_AndDefinesNothing()
+    {
+        var (status, problem) = await Http.SendAsync(
+            _client, HttpMethod.Put, "jobs/nightly/definition", """{ "schedule": "61 * * * *", "task": { "type": "execute_command", "command": "/bin/true" } }""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(400, problem.GetProperty("status").GetInt32());
+        Assert.Contains("$.schedule: minute: 61 is out of range 0-59", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Null(_app.Scheduler.GetJob("nightly"));
+    }
+
+    [Fact]
+    public async Task Define_OverAJobOfTheApplicationsCode_Is409_AndKeepsIt()
+    {
+        var (status, problem) = await Http.SendAsync(_client, HttpMethod.Put, "jobs/report/definition", Nightly);
+
+        Assert.Equal(HttpStatusCode.Conflict, status);
+        Assert.Contains("registered by the application in code", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JobStatus.Scheduled, _app.Scheduler.GetJob("report")!.Status);
+        Assert.Equal("Weekday report", _app.Scheduler.GetJob("report")!.Description);
+    }
+
+    [Fact]
+    public async Task Delete_RemovesTheJob_AndIsAudited()
+    {
+        var (status, body) = await Http.SendAsync(_client, HttpMethod.Delete, "jobs/report");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("report", body.GetProperty("id").GetString());
+        Assert.Null(_app.Scheduler.GetJob("report"));
+        var (gone, _) = await Http.GetJsonAsync(_client, "/chronoflow/api/jobs/report");
+        Assert.Equal(HttpStatusCode.NotFound, gone);
+        Assert.Contains(_app.Logs.Records, static r => r.Category == "ChronoFlow.Dashboard" && r.Message == "Dashboard: remove of job report by anonymous (loopback) from 127.0.0.1: done");
+    }
+
+    [Fact]
+    public async Task Delete_AJobDefinedAsData_RemovesItsDefinition()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await Http.SendAsync(_client, HttpMethod.Put, "jobs/nightly/definition", Nightly)).Status);
+
+        Assert.Equal(HttpStatusCode.OK, (await Http.SendAsync(_client, HttpMethod.Delete, "jobs/nightly")).Status);
+
+        Assert.Null(_app.Scheduler.GetJob("nightly"));
+        Assert.Equal(HttpStatusCode.NotFound, (await Http.SendAsync(_client, HttpMethod.Delete, "jobs/nightly")).Status);
+    }
+
+    [Theory]
+    [InlineData("PUT", "jobs/nightly/definition")]
+    [InlineData("DELETE", "jobs/report")]
+    public async Task DefineAndDelete_WithoutTheAntiforgeryToken_AreRefused_AndChangeNothing(string method, string path)
+    {
+        var (status, problem) = await Http.SendAsync(_client, new HttpMethod(method), path, Nightly, withToken: false);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains($"{method} /chronoflow/api/{path} to the ChronoFlow dashboard needs the token", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Null(_app.Scheduler.GetJob("nightly"));
+        Assert.NotNull(_app.Scheduler.GetJob("report"));
+        Assert.DoesNotContain(_app.Logs.Records, static r => r.Category == "ChronoFlow.Dashboard");
     }
 
     [Fact]

@@ -17,7 +17,8 @@ namespace ChronoFlow.Dashboard.Tests;
 
 /// <summary>
 /// A web app with the dashboard over a soft-mode scheduler on a fake clock, with three jobs: <c>report</c> (weekdays at
-/// 08:00 London time), <c>cleanup</c> (every 15 minutes, reports output) and <c>failing</c> (every 10 minutes, throws).
+/// 08:00 London time), <c>cleanup</c> (every 15 minutes, reports output) and <c>failing</c> (every 10 minutes, throws);
+/// it binds jobs defined as data as the hosting of ChronoFlow.Files does (<see cref="JobFileDefinitionBinder"/>).
 /// In TestServer, a request's remote address is 127.0.0.1 unless the header <c>X-Test-Remote</c> names another, and the
 /// header <c>X-Test-User</c> signs the request in as that user (scheme "Test"). <see cref="StartPeerAsync"/> starts
 /// other schedulers on the same store, as other processes of a cluster would be.
@@ -64,7 +65,15 @@ public sealed class DashboardApp : IAsyncDisposable
         var clock = new TestClock();
         var store = new SignallingStore(new InMemoryJobStore());
         var scheduler = new JobScheduler(
-            new SchedulerOptions { Mode = SchedulerMode.Soft, ShutdownTimeout = TimeSpan.Zero, Store = withStore ? store : null, NodeName = "node-a" }, clock);
+            new SchedulerOptions
+            {
+                Mode = SchedulerMode.Soft,
+                ShutdownTimeout = TimeSpan.Zero,
+                Store = withStore ? store : null,
+                NodeName = "node-a",
+                DefinitionBinder = new JobFileDefinitionBinder(),
+            },
+            clock);
         RegisterJobs(scheduler);
         await scheduler.StartAsync();
 

@@ -132,6 +132,15 @@ public sealed class DashboardSecurityTests
             Assert.Contains("read-only", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
 
+        foreach (var (method, path) in new[] { (HttpMethod.Put, "jobs/nightly/definition"), (HttpMethod.Delete, "jobs/report") })
+        {
+            var (status, problem) = await Http.SendAsync(client, method, path, """{ "schedule": "@daily", "task": { "type": "execute_command", "command": "/bin/true" } }""");
+            Assert.Equal(HttpStatusCode.Forbidden, status);
+            Assert.Contains("read-only", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Null(app.Scheduler.GetJob("nightly"));
+
         Assert.Equal(JobStatus.Scheduled, app.Scheduler.GetJob("report")!.Status);
         Assert.Equal(0, app.Scheduler.GetJob("report")!.RunCount + app.Scheduler.GetJob("report")!.InFlight);
         var (_, info) = await Http.GetJsonAsync(client, "/chronoflow/api/info");

@@ -35,9 +35,19 @@ internal static class Http
         return (cookie, body.RootElement.GetProperty("headerName").GetString()!, body.RootElement.GetProperty("token").GetString()!);
     }
 
-    public static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, string path, bool withToken = true, string api = "/chronoflow/api/", params (string Name, string Value)[] headers)
+    public static Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, string path, bool withToken = true, string api = "/chronoflow/api/", params (string Name, string Value)[] headers)
+        => SendAsync(client, HttpMethod.Post, path, json: null, withToken, api, headers);
+
+    /// <summary>An action with any method (PUT, DELETE), with <paramref name="json"/> as its body when given.</summary>
+    public static async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(
+        HttpClient client, HttpMethod method, string path, string? json = null, bool withToken = true, string api = "/chronoflow/api/", params (string Name, string Value)[] headers)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, api + path);
+        using var request = new HttpRequestMessage(method, api + path);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+
         foreach (var (name, value) in headers)
         {
             request.Headers.Add(name, value);

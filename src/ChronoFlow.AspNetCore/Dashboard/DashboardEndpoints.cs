@@ -51,7 +51,7 @@ internal sealed partial class DashboardEndpoints
         /// <summary>A GET of the API: never cached.</summary>
         Read,
 
-        /// <summary>A POST that changes a job: refused in read-only mode, needs the antiforgery token, audited.</summary>
+        /// <summary>A POST, PUT or DELETE that changes a job: refused in read-only mode, needs the antiforgery token, audited.</summary>
         Action,
     }
 
@@ -72,6 +72,8 @@ internal sealed partial class DashboardEndpoints
         group.MapPost("/api/jobs/{id}/run", d.Guard(Kind.Action, c => d.ActAsync(c, "run"))).WithDisplayName("ChronoFlow dashboard run job");
         group.MapPost("/api/jobs/{id}/pause", d.Guard(Kind.Action, c => d.ActAsync(c, "pause"))).WithDisplayName("ChronoFlow dashboard pause job");
         group.MapPost("/api/jobs/{id}/resume", d.Guard(Kind.Action, c => d.ActAsync(c, "resume"))).WithDisplayName("ChronoFlow dashboard resume job");
+        group.MapPut("/api/jobs/{id}/definition", d.Guard(Kind.Action, d.DefineAsync)).WithDisplayName("ChronoFlow dashboard define job");
+        group.MapDelete("/api/jobs/{id}", d.Guard(Kind.Action, d.RemoveAsync)).WithDisplayName("ChronoFlow dashboard remove job");
         return group;
     }
 
@@ -98,7 +100,7 @@ internal sealed partial class DashboardEndpoints
             if (options.ReadOnly)
             {
                 await WriteProblemAsync(context, StatusCodes.Status403Forbidden, "Read-only dashboard",
-                    $"The ChronoFlow dashboard at {_pattern} is read-only (ChronoFlowDashboardOptions.ReadOnly): jobs cannot be run, paused or resumed from it.").ConfigureAwait(false);
+                    $"The ChronoFlow dashboard at {_pattern} is read-only (ChronoFlowDashboardOptions.ReadOnly): jobs cannot be run, paused, resumed, defined or removed from it.").ConfigureAwait(false);
                 return;
             }
 
@@ -109,7 +111,7 @@ internal sealed partial class DashboardEndpoints
             catch (AntiforgeryValidationException e)
             {
                 await WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Antiforgery token missing or invalid",
-                    $"POST {context.Request.Path} to the ChronoFlow dashboard needs the token from GET {_pattern}/api/antiforgery in its header and cookie: {e.Message}").ConfigureAwait(false);
+                    $"{context.Request.Method} {context.Request.Path} to the ChronoFlow dashboard needs the token from GET {_pattern}/api/antiforgery in its header and cookie: {e.Message}").ConfigureAwait(false);
                 return;
             }
         }
@@ -363,6 +365,68 @@ internal sealed partial class DashboardEndpoints
         }
 
         await WriteJsonAsync(context, action == "run" ? StatusCodes.Status202Accepted : StatusCodes.Status200OK, ToDto(job, NextRuns(job, 5)), DashboardJsonContext.Default.JobDto).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// PUT api/jobs/{id}/definition: defines the job as data from the body (the JSON of a job file), for every process
+    /// sharing the store (<see cref="JobScheduler.Define(string, string)"/>). 200 with whether it runs here too; 400 for
+    /// an invalid definition, with what is wrong and where; 409 when the id is a job of the application's code, or the
+    /// scheduler has no definition binder.
+    /// </summary>
+    private async Task DefineAsync(HttpContext context)
+    {
+        var id = JobId(context);
+        string definition;
+        using (var reader = new StreamReader(context.Request.Body, System.Text.Encoding.UTF8))
+        {
+            definition = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+
+        var who = Who(context);
+        var from = context.Connection.RemoteIpAddress?.ToString() ?? "an unknown address";
+        bool runsHere;
+        try
+        {
+            runsHere = _scheduler.Define(id, definition);
+        }
+        catch (FormatException e)
+        {
+            LogAction(_logger, "define", id, who, from, "refused (invalid definition)");
+            await WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Invalid definition", $"PUT {context.Request.Path}: {e.Message}").ConfigureAwait(false);
+            return;
+        }
+        catch (InvalidOperationException e)
+        {
+            LogAction(_logger, "define", id, who, from, "refused (cannot be defined here)");
+            await WriteProblemAsync(context, StatusCodes.Status409Conflict, "Job cannot be defined", $"PUT {context.Request.Path}: {e.Message}").ConfigureAwait(false);
+            return;
+        }
+        catch (ArgumentException e)
+        {
+            await WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Bad job id", $"PUT {context.Request.Path}: {e.Message}").ConfigureAwait(false);
+            return;
+        }
+
+        LogAction(_logger, "define", id, who, from, runsHere ? "done" : "done (stored; its task type is not known here, so other processes run it)");
+        await WriteJsonAsync(context, StatusCodes.Status200OK, new JobDefinedDto(id, runsHere), DashboardJsonContext.Default.JobDefinedDto).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// DELETE api/jobs/{id}: removes the job from every process sharing the store and deletes its stored definition
+    /// (<see cref="JobScheduler.Remove(string)"/>); 404 when neither this process nor the store had it.
+    /// </summary>
+    private async Task RemoveAsync(HttpContext context)
+    {
+        var id = JobId(context);
+        var removed = _scheduler.Remove(id);
+        LogAction(_logger, "remove", id, Who(context), context.Connection.RemoteIpAddress?.ToString() ?? "an unknown address", removed ? "done" : "refused (no such job)");
+        if (!removed)
+        {
+            await JobNotFoundAsync(context, id).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteJsonAsync(context, StatusCodes.Status200OK, new JobRemovedDto(id), DashboardJsonContext.Default.JobRemovedDto).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -118,6 +118,15 @@ internal sealed record NodeDto(
 /// <summary>The antiforgery request token and the header to send it in.</summary>
 internal sealed record AntiforgeryDto(string HeaderName, string Token);
 
+/// <summary>The answer to PUT api/jobs/{id}/definition.</summary>
+/// <param name="Id">The job id.</param>
+/// <param name="RunsHere">Whether this process runs the job too; when not, it does not know the job's task type, and the processes that do run it.</param>
+internal sealed record JobDefinedDto(string Id, bool RunsHere);
+
+/// <summary>The answer to DELETE api/jobs/{id}.</summary>
+/// <param name="Id">The job id.</param>
+internal sealed record JobRemovedDto(string Id);
+
 /// <summary>An RFC 9457 problem.</summary>
 internal sealed record ProblemDto(string Title, int Status, string Detail);
 
@@ -130,4 +139,6 @@ internal sealed record ProblemDto(string Title, int Status, string Detail);
 [JsonSerializable(typeof(NodesDto))]
 [JsonSerializable(typeof(AntiforgeryDto))]
 [JsonSerializable(typeof(ProblemDto))]
+[JsonSerializable(typeof(JobDefinedDto))]
+[JsonSerializable(typeof(JobRemovedDto))]
 internal sealed partial class DashboardJsonContext : JsonSerializerContext;

@@ -6,7 +6,7 @@ namespace ChronoFlow.Dashboard.Tests.Browser;
 
 /// <summary>
 /// The dashboard page in a real Chromium against a real Kestrel server: the list, search and filter, a job's next runs
-/// and history, pause/resume/run behind the confirmation dialog, the nodes view, and the theme toggle; with no console
+/// and history, pause/resume/run/remove behind the confirmation dialog, the nodes view, and the theme toggle; with no console
 /// error and no CSP violation. Each test uses its own job, so the shared scheduler does not couple them.
 /// </summary>
 [Trait("Category", "Integration")]
@@ -105,6 +105,33 @@ public sealed class DashboardPageTests(BrowserFixture fixture) : IClassFixture<B
         await Expect(status).ToContainTextAsync("Scheduled");
         Assert.Equal(JobStatus.Scheduled, fixture.App.Scheduler.GetJob("report")!.Status);
         Assert.Contains(fixture.App.Logs.Records, static r => r.Message == "Dashboard: pause of job report by anonymous (loopback) from 127.0.0.1: done");
+        await watched.AssertCleanAsync();
+    }
+
+    [Fact]
+    public async Task Remove_AfterConfirming_RemovesTheJob_AndGoesBackToTheList_CancelDoesNothing()
+    {
+        // A job of its own, added for this test: the others' jobs stay, and so does the list's count once it is removed.
+        fixture.App.Scheduler.AddOrUpdate("doomed", Schedule.Cron("0 0 1 1 *"), static (_, _) => ValueTask.CompletedTask);
+        await using var watched = await fixture.OpenAsync("#/jobs/doomed");
+        var page = watched.Page;
+        var dialog = page.Locator("#confirm");
+        var remove = page.GetByRole(AriaRole.Button, new() { Name = "Remove", Exact = true });
+        await Expect(page.Locator("#job-facts")).ToContainTextAsync("Scheduled", new() { Timeout = 15_000 });
+
+        await remove.ClickAsync();
+        await Expect(dialog).ToContainTextAsync("Remove job \"doomed\"?");
+        await page.Locator("#confirm-cancel").ClickAsync();
+        await Expect(dialog).ToBeHiddenAsync();
+        Assert.NotNull(fixture.App.Scheduler.GetJob("doomed"));
+
+        await remove.ClickAsync();
+        await page.Locator("#confirm-ok").ClickAsync();
+        await Expect(page.Locator("#jobs-view")).ToBeVisibleAsync();
+        await Expect(page.Locator("#jobs tr")).ToHaveCountAsync(3, s_wait);
+        await Expect(page.Locator("#jobs")).Not.ToContainTextAsync("doomed");
+        Assert.Null(fixture.App.Scheduler.GetJob("doomed"));
+        Assert.Contains(fixture.App.Logs.Records, static r => r.Message == "Dashboard: remove of job doomed by anonymous (loopback) from 127.0.0.1: done");
         await watched.AssertCleanAsync();
     }
 

@@ -56,7 +56,12 @@ internal sealed class SampleProcess : IDisposable
     }
 
     /// <summary>Starts samples/<paramref name="project"/>/bin/CONFIG/TFM/<paramref name="project"/>.dll (or src/...) with the arguments.</summary>
-    public static SampleProcess Start(string project, params string[] args)
+    public static SampleProcess Start(string project, params string[] args) => Start(project, input: null, args);
+
+    /// <summary>Starts the sample as <see cref="Start(string, string[])"/> does, with <paramref name="input"/> as its whole standard input.</summary>
+    public static SampleProcess StartWithInput(string project, string input, params string[] args) => Start(project, (string?)input, args);
+
+    private static SampleProcess Start(string project, string? input, string[] args)
     {
         var baseDir = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
         var tfm = Path.GetFileName(baseDir);
@@ -70,6 +75,7 @@ internal sealed class SampleProcess : IDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = input is not null,
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
 
@@ -93,6 +99,12 @@ internal sealed class SampleProcess : IDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+            process.StandardInput.Close();
+        }
+
         return sample;
     }
 

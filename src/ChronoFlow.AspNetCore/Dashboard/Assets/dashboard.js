@@ -107,16 +107,17 @@
     return response.json();
   }
 
-  async function post(path) {
+  // An action (POST, or DELETE for remove): with the antiforgery token, which every action needs.
+  async function send(path, method = 'POST') {
     if (!state.antiforgery) state.antiforgery = await api('antiforgery');
-    const send = () => api(path, { method: 'POST', headers: { [state.antiforgery.headerName]: state.antiforgery.token } });
+    const once = () => api(path, { method, headers: { [state.antiforgery.headerName]: state.antiforgery.token } });
     try {
-      return await send();
+      return await once();
     } catch (error) {
       // The token may have gone stale (a new cookie, a new user): fetch a fresh one and try once more.
       if (error.status !== 400) throw error;
       state.antiforgery = await api('antiforgery');
-      return send();
+      return once();
     }
   }
 
@@ -340,6 +341,11 @@
     run: ['Run job "%" now?', 'Run now', 'Started a run of %'],
     pause: ['Pause job "%"? It will not run until it is resumed.', 'Pause', 'Paused %'],
     resume: ['Resume job "%"? It runs again from its next occurrence.', 'Resume', 'Resumed %'],
+    remove: [
+      'Remove job "%"? Every process sharing the store stops running it; its history stays. A job of a job file or of the app\'s code comes back when its process starts again.',
+      'Remove',
+      'Removed %',
+    ],
   };
 
   async function act(action) {
@@ -347,7 +353,16 @@
     const [question, okText, doneText] = actionWords[action];
     if (!id || !(await confirmDialog(question.replace('%', id), okText))) return;
     try {
-      state.job = await post(`${jobPath(id)}/${action}`);
+      if (action === 'remove') {
+        await send(jobPath(id), 'DELETE');
+        toast(doneText.replace('%', id));
+        showError('');
+        // The job is gone: back to the list, which no longer has it.
+        location.hash = '#/';
+        await refreshJobs();
+        return;
+      }
+      state.job = await send(`${jobPath(id)}/${action}`);
       renderJob();
       toast(doneText.replace('%', id));
       showError('');
