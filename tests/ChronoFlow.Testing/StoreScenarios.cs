@@ -443,6 +443,30 @@ public abstract class StoreScenarios : IAsyncLifetime
         Assert.Null(later.GetJob("code"));
     }
 
+    [Fact]
+    public async Task Define_ThatAnotherProcessCannotBind_IsLoggedThere_AndItsOtherChangesStillApply()
+    {
+        var runs = new RunRecorder();
+        var a = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-a", binder: new TextBinder(runs, "echo"));
+        var b = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-b", binder: new FailingBinder());
+
+        a.Define("data", "* * * * *|echo");
+        a.Pause("shared");
+        await a.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await SyncAsync(a, b);
+
+        Assert.Null(b.GetJob("data"));
+        Assert.Equal(JobStatus.Paused, b.GetJob("shared")!.Status);
+        Assert.NotNull(a.GetJob("data"));
+    }
+
+    /// <summary>A binder that fails as a buggy one would.</summary>
+    private sealed class FailingBinder : IJobDefinitionBinder
+    {
+        public bool TryBind(JobScheduler scheduler, string jobId, string definition, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? reason) =>
+            throw new InvalidOperationException("the binder is broken");
+    }
+
     /// <summary>A binder of definitions written <c>cron|type</c>, which knows some task types and runs them all alike.</summary>
     private sealed class TextBinder(RunRecorder runs, params string[] types) : IJobDefinitionBinder
     {

@@ -75,7 +75,7 @@ public sealed partial class JobScheduler
     /// store, an invalid definition) leaves no earlier version of the job running here.
     /// </summary>
     /// <returns>Whether the job runs here.</returns>
-    /// <exception cref="FormatException">The definition is invalid and was given here (not <paramref name="fromStore"/>).</exception>
+    /// <exception cref="FormatException">The definition is invalid and was given here (not <paramref name="fromStore"/>); from the store, nothing is thrown.</exception>
     private bool BindDefinition(IJobDefinitionBinder binder, string jobId, string definition, bool fromStore)
     {
         string? reason;
@@ -84,9 +84,10 @@ public sealed partial class JobScheduler
         {
             bound = binder.TryBind(this, jobId, definition, out reason);
         }
-        catch (FormatException ex) when (fromStore)
+        catch (Exception ex) when (fromStore && ex is not OutOfMemoryException)
         {
-            (bound, reason) = (false, ex.Message);
+            // From the store, a bad definition (or a binder that fails) must not stop the sync: it is logged, not run.
+            (bound, reason) = (false, ex is FormatException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}");
         }
 
         lock (_gate)
