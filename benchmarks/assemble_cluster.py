@@ -187,21 +187,21 @@ def main():
         w("")
         w(f"`PostgreSqlJobStore.WriteAsync` called directly by the harness (no scheduler), with batches of "
           f"{profile['rowsPerBatch']:,} rows of one kind, as a second of the 1k scenario sends them; median of "
-          f"{profile['rounds']} batches each, and PostgreSQL's CPU (all its processes) over those batches. The last row is not "
-          "ChronoFlow code: the same claims as one `INSERT ... SELECT FROM unnest($1::text[]) ... ON CONFLICT DO NOTHING "
-          "RETURNING id` statement, to show what one statement per kind of row instead of one per row would save. "
+          f"{profile['rounds']} batches each, and PostgreSQL's CPU (all its processes) over those batches. The store sends "
+          "each kind of row of a batch as one statement over arrays (`unnest`): 1,000 claims are one `INSERT ... SELECT "
+          "FROM unnest(...) ON CONFLICT DO NOTHING RETURNING`, 1,000 finishes one `UPDATE ... FROM unnest(...)`, 1,000 "
+          "states one upsert. "
           f"Load average then: {profile.get('loadAverage', 'n/a')}.")
         w("")
         w("| Batch | ms per batch | µs per row | PostgreSQL CPU µs per row | Client CPU µs per row (Npgsql and the store, in the harness) |")
         w("|---|---:|---:|---:|---:|")
         names = {
-            "claims": "1,000 claims (`INSERT ... ON CONFLICT DO NOTHING RETURNING id`, one statement each)",
-            "finishes": "1,000 finishes (`UPDATE runs ... WHERE id AND owner`, one each)",
-            "states": "1,000 job states (19-column upsert, one each)",
+            "claims": "1,000 claims (one `INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING RETURNING`)",
+            "finishes": "1,000 finishes (one `UPDATE runs ... FROM unnest(...)`, each row matched by id and owner)",
+            "states": "1,000 job states (one 19-column upsert over arrays)",
             "claimsWithStates": "1,000 claims + their 1,000 states (the scheduler's claim batch)",
             "finishesWithStates": "1,000 finishes + their 1,000 states (the scheduler's end-of-run batch)",
             "oneClaim": "1 claim (the floor: round trip, transaction, commit and its fsync)",
-            "claimsAsOneStatement": "1,000 claims as one statement over arrays (not ChronoFlow code)",
         }
         for key, label in names.items():
             p = profile.get(key)
