@@ -177,7 +177,9 @@ def main():
           "nodes when one writes a shared change (pause, resume, remove, define): without it each node still learns of "
           "such a change, at its next sync, on the maintenance tick (a third of the lease). "
           "`PostgreSqlJobStoreOptions.TransactionPooling = true` (for a pooler in transaction mode) is the switch that "
-          "turns the listening off, so the scenarios without NOTIFY set it. Two measurements:")
+          "turns the listening off, so the scenarios without NOTIFY set it; it also turns off the store's automatic "
+          "statement preparation, which those scenarios ask for again in the connection string (`Max Auto Prepare=32`, "
+          "the store's own value), so that they differ in the listening only. Two measurements:")
         w("")
     if small or quiet:
         w("**Due-to-start latency**, the moderate one-node scenario (1,000 jobs due every second) as in the tables above, "

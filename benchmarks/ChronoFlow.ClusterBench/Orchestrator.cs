@@ -13,7 +13,7 @@ namespace ChronoFlow.ClusterBench;
 /// <param name="HotJobs">Jobs due every second: the offered load in runs a second.</param>
 /// <param name="ColdJobs">Jobs stored and scheduled once a year, never due in the run.</param>
 /// <param name="HistoryRows">History rows inserted before the nodes start (ten per job, old).</param>
-/// <param name="NoNotify">ChronoFlow: the nodes' stores run with <see cref="PostgreSqlJobStoreOptions.TransactionPooling"/>, so without LISTEN/NOTIFY.</param>
+/// <param name="NoNotify">ChronoFlow: the nodes' stores run with <see cref="PostgreSqlJobStoreOptions.TransactionPooling"/>, so without LISTEN/NOTIFY (statements still prepared: see <see cref="Orchestrator"/>'s NoNotifyConnection).</param>
 internal sealed record Scenario(string Name, string Engine, int Nodes, int HotJobs, int ColdJobs = 0, long HistoryRows = 0, bool NoNotify = false)
 {
     public int StoredJobs => HotJobs + ColdJobs;
@@ -32,6 +32,14 @@ internal sealed partial class Orchestrator(string connectionString, TimeSpan war
     private static readonly TimeSpan s_readyTimeout = TimeSpan.FromMinutes(3);
 
     private readonly string _bench = new NpgsqlConnectionStringBuilder(connectionString) { Database = BenchDatabase }.ConnectionString;
+
+    /// <summary>
+    /// The connection string of a store without LISTEN/NOTIFY. TransactionPooling also turns off the store's automatic
+    /// statement preparation, unless the connection string asks for it (the store sets Max Auto Prepare = 32 only when it
+    /// is 0 and TransactionPooling is off): asked for here, with the store's own value, so that the scenarios without
+    /// NOTIFY differ from those with it in the listening only.
+    /// </summary>
+    private string NoNotifyConnection => new NpgsqlConnectionStringBuilder(_bench) { MaxAutoPrepare = 32 }.ConnectionString;
 
     /// <summary>Gets how many scenarios failed; their entries in the results say why.</summary>
     public int Failed { get; private set; }
@@ -154,7 +162,7 @@ internal sealed partial class Orchestrator(string connectionString, TimeSpan war
                 // node of a cluster gets 90 / nodes; ChronoFlow's nodes use a couple each and keep the default.
                 var connection = s.Engine == "quartz" && s.Nodes > 1
                     ? new NpgsqlConnectionStringBuilder(_bench) { MaxPoolSize = 90 / s.Nodes }.ConnectionString
-                    : _bench;
+                    : s.NoNotify ? NoNotifyConnection : _bench;
                 var args = new List<string>
                 {
                     "--connection", connection, "--schema", schema, "--node", $"node-{i + 1}",

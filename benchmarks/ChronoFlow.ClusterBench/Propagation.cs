@@ -13,7 +13,7 @@ namespace ChronoFlow.ClusterBench;
 /// every millisecond until its status says the same. Measured from the call on A (the scheduler's flush is internal:
 /// A's write of the change to the store is part of the time) to the first poll of B that sees it. Twice: with the
 /// store's defaults (B LISTENs, A's write NOTIFYs) and with <see cref="PostgreSqlJobStoreOptions.TransactionPooling"/>
-/// on both, which turns LISTEN/NOTIFY off, so that B learns of the change only at its sync on the maintenance tick (a
+/// on both (statements still prepared), which turns LISTEN/NOTIFY off, so that B learns of the change only at its sync on the maintenance tick (a
 /// third of the lease: 3.3 s at the default 10 s). Before each change the harness waits a random time up to one tick,
 /// so that the changes fall at random instants of B's tick rather than just after it (which would measure the worst
 /// case every time).
@@ -56,7 +56,7 @@ internal sealed partial class Orchestrator
         var jobId = notify ? "prop-notify" : "prop-poll";
         PostgreSqlJobStore Store() => new(new PostgreSqlJobStoreOptions
         {
-            ConnectionString = _bench,
+            ConnectionString = notify ? _bench : NoNotifyConnection,
             Schema = schema,
             RetentionInterval = Timeout.InfiniteTimeSpan,
             TransactionPooling = !notify,
