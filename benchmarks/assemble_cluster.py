@@ -195,7 +195,7 @@ def main():
                   f"{ms(r.get('latencyP50Ms'))} | {ms(r.get('latencyP99Ms'))} | {ms(r.get('latencyMaxMs'))} | "
                   f"{num(r['commitsPerRun'], 4)} | {num(r['cpuOther'], 2)} |")
         w("")
-        w("One window each, on a shared machine: a difference between the two rows of the size of the run-to-run "
+        w("One window each, on a shared machine: a difference between the two rows no larger than the run-to-run "
           "variation of the other scenarios is noise, not NOTIFY.")
         w("")
     if propagation:
@@ -215,7 +215,7 @@ def main():
         for label, x in (("on (default)", n), ("off (`TransactionPooling`)", q)):
             w(f"| {label} | {x['samples']} | {ms(x['minMs'])} | {ms(x['p50Ms'])} | {ms(x['p99Ms'])} | {ms(x['maxMs'])} |")
         w("")
-        w(f"With {n['samples']} and {q['samples']} changes, p99 is the largest or second largest value (nearest rank). "
+        w(f"With {n['samples']} and {q['samples']} changes, p99 is the largest value (nearest rank, fewer than 100 samples). "
           f"Without NOTIFY the expected spread is from about 0 to one tick, {propagation['syncTickMs'] / 1000:.1f} s, plus "
           "the write; every value is in the JSON.")
         w("")
