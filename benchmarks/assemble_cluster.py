@@ -14,6 +14,7 @@ TITLES = {
     "cf-1node-saturated": "ChronoFlow, 1 node, saturated",
     "cf-3nodes-saturated": "ChronoFlow, 3 nodes, saturated",
     "cf-1node-1k": "ChronoFlow, 1 node, 1,000 jobs stored",
+    "cf-1node-1k-nonotify": "ChronoFlow, 1 node, 1,000 jobs stored, without LISTEN/NOTIFY",
     "cf-1node-100k": "ChronoFlow, 1 node, 100,000 jobs stored + 1M history rows",
     "cf-3nodes-1k": "ChronoFlow, 3 nodes, 1,000 jobs",
     "quartz-1node": "Quartz.NET 4.7.3 clustered AdoJobStore, 1 node",
@@ -39,7 +40,10 @@ def main():
     failed = [r for r in everything if "error" in r]
     everything = [r for r in everything if "error" not in r]
     profile = next((r for r in everything if r["engine"] == "profile"), None)
-    results = [r for r in everything if r["engine"] != "profile"]
+    # Throughput scenarios: node processes measured over a window. The others have sections of their own.
+    results = [r for r in everything if r["engine"] in ("chronoflow", "quartz")]
+    propagation = next((r for r in everything if r["engine"] == "propagation"), None)
+    failover = next((r for r in everything if r["engine"] == "failover"), None)
     by = {r["name"]: r for r in results}
     status = int(env.get("STATUS", "0") or 0)
 
@@ -163,6 +167,106 @@ def main():
           f"{ms(r.get('latencyMaxMs'))} | {ms(r.get('probeLatencyP50Ms'))} / {ms(r.get('probeLatencyP99Ms'))} |")
     w("")
 
+    # NOTIFY: the start of a due run does not use it; a change made on another node does.
+    small, quiet = by.get("cf-1node-1k"), by.get("cf-1node-1k-nonotify")
+    if small or quiet or propagation:
+        w("## Due-to-start latency with and without NOTIFY")
+        w("")
+        w("A ChronoFlow node computes every occurrence itself, from its own timeline, and claims it in the store when it "
+          "falls due; no message from the database is on that path. PostgreSQL `LISTEN`/`NOTIFY` only wakes the other "
+          "nodes when one writes a shared change (pause, resume, remove, define): without it each node still learns of "
+          "such a change, at its next sync, on the maintenance tick (a third of the lease). "
+          "`PostgreSqlJobStoreOptions.TransactionPooling = true` (for a pooler in transaction mode) is the switch that "
+          "turns the listening off, so the scenarios without NOTIFY set it; it also turns off the store's automatic "
+          "statement preparation, which those scenarios ask for again in the connection string (`Max Auto Prepare=32`, "
+          "the store's own value), so that they differ in the listening only. Two measurements:")
+        w("")
+    if small or quiet:
+        w("**Due-to-start latency**, the moderate one-node scenario (1,000 jobs due every second) as in the tables above, "
+          "once with the store's defaults and once with `TransactionPooling` on (`cf-1node-1k-nonotify`), each with its "
+          "own fresh schema and node process, in the same run; StartedTime − ScheduledTime from the runs table over the "
+          "window, as above.")
+        w("")
+        w("| Scenario | NOTIFY | Completed runs/s of offered | p50 | p99 | max | Commits per run | Others' CPU (of 2) |")
+        w("|---|---|---:|---:|---:|---:|---:|---:|")
+        for r, on in ((small, "on (default)"), (quiet, "off (`TransactionPooling`)")):
+            if r:
+                w(f"| `{r['name']}` | {on} | {num(r['completedPerSecond'], 1)} of {num(r['offeredPerSecond'])} | "
+                  f"{ms(r.get('latencyP50Ms'))} | {ms(r.get('latencyP99Ms'))} | {ms(r.get('latencyMaxMs'))} | "
+                  f"{num(r['commitsPerRun'], 4)} | {num(r['cpuOther'], 2)} |")
+        w("")
+        w("One window each, on a shared machine: a difference between the two rows no larger than the run-to-run "
+          "variation of the other scenarios is noise, not NOTIFY.")
+        w("")
+    if propagation:
+        n, q = propagation["notify"], propagation["noNotify"]
+        w(f"**Change propagation** (`{propagation['name']}`): how long a change made on one node takes to reach another. "
+          "Run inside the harness process: two hard-mode `JobScheduler`s (A and B, `TimeProvider.System`), each with its "
+          "own `PostgreSqlJobStore` on the same schema, both registering one job (never due). A pauses it, then resumes "
+          "it, alternately; the time is from the call on A (its write of the change included) until B's `GetJob(id).Status` "
+          "says the same, polled every millisecond (so about 1 ms of resolution). Before each change the harness waits a "
+          f"random time up to one sync tick ({propagation['syncTickMs'] / 1000:.1f} s: lease {propagation['leaseSeconds']:g} s / 3), "
+          "so that changes fall at random instants of B's tick. With NOTIFY: the store's defaults (B listens, A's write "
+          "notifies). Without: `TransactionPooling` on both, so B applies the change at its next sync. "
+          f"Load average: {propagation.get('loadAverageBefore', 'n/a')} before, {propagation.get('loadAverageAfter', 'n/a')} after.")
+        w("")
+        w("| NOTIFY | Changes | min | p50 | p99 | max |")
+        w("|---|---:|---:|---:|---:|---:|")
+        for label, x in (("on (default)", n), ("off (`TransactionPooling`)", q)):
+            w(f"| {label} | {x['samples']} | {ms(x['minMs'])} | {ms(x['p50Ms'])} | {ms(x['p99Ms'])} | {ms(x['maxMs'])} |")
+        w("")
+        w(f"With {n['samples']} and {q['samples']} changes, p99 is the largest value (nearest rank, fewer than 100 samples). "
+          f"Without NOTIFY the expected spread is from about 0 to one tick, {propagation['syncTickMs'] / 1000:.1f} s, plus "
+          "the write; every value is in the JSON.")
+        w("")
+
+    if failover:
+        f = failover
+        a, b = f["killToAbandoned"], f["killToRerunStarted"]
+        w("## Failover")
+        w("")
+        w(f"A node killed in the middle of its runs (`{f['name']}`). Each of {f['rounds']} rounds starts {f['nodes']} fresh "
+          f"ChronoFlow node processes on one schema, both registering the same {f['jobsPerRound']} one-time jobs "
+          f"(`Schedule.Once`, due 8 s after the round starts) whose bodies sleep {f['sleepSeconds']} s; every option is "
+          f"the default (lease {f['leaseSeconds']:g} s, renewed and swept every {f['sweepTickSeconds']:.1f} s; "
+          "`RecoverAbandoned` unset, which for a one-time job means run it again). Once every job's run holds a lease, "
+          "and a random 0 to one tick more, the node holding the most running rows is killed with SIGKILL. The harness "
+          "then reads the runs table every 100 ms until each of the killed node's runs is recorded Abandoned by the other "
+          "node's sweep and a rerun of the same occurrence is claimed, then stops the survivor (its reruns are cancelled, "
+          "so their rows carry the bodies' start times). Times are from the instant the harness sent the signal (its clock) "
+          "to the abandoned row's `ended` (the sweeping node's clock: same machine) and to the rerun's `started` (when "
+          "its body began).")
+        w("")
+        bound = f["boundSeconds"]
+        w(f"| Measured | Runs | min | p50 | max | Documented bound: lease + sweep tick = {bound:.1f} s |")
+        w("|---|---:|---:|---:|---:|---|")
+        w(f"| Kill → run recorded Abandoned | {a['samples']} | {num(a['minSeconds'], 2)} s | {num(a['p50Seconds'], 2)} s | "
+          f"{num(a['maxSeconds'], 2)} s | {verdict(a['maxSeconds'] is not None and a['maxSeconds'] <= bound)} |")
+        w(f"| Kill → rerun's body started | {b['samples']} | {num(b['minSeconds'], 2)} s | {num(b['p50Seconds'], 2)} s | "
+          f"{num(b['maxSeconds'], 2)} s | {'within' if b['maxSeconds'] is not None and b['maxSeconds'] <= bound else 'beyond'} "
+          "(the bound is for the abandonment; the rerun's claim follows in the sweeping node's next write) |")
+        w("")
+        rounds = {}
+        for run in f.get("runs", []):
+            rounds.setdefault(run["round"], []).append(run)
+        if rounds:
+            w(f"Per round: the runs of one round are killed at one instant and swept together, so their times are close, and "
+              f"the {a['samples']} runs above are {len(rounds)} independent kill instants, not {a['samples']}:")
+            w("")
+            for k, rs in sorted(rounds.items()):
+                ab = sorted(x["killToAbandonedSeconds"] for x in rs)
+                re = sorted(x["killToRerunStartedSeconds"] for x in rs)
+                w(f"- round {k}: killed `{rs[0]['killedNode']}` holding {len(rs)} running runs, rerun on `{rs[0]['rerunNode']}`; "
+                  f"kill → abandoned {ab[0]:.2f} to {ab[-1]:.2f} s, kill → rerun started {re[0]:.2f} to {re[-1]:.2f} s")
+            w("")
+        clean = f["pollsWithTwoLeases"] == 0 and f["rerunsStartedBeforeAbandoned"] == 0 and f["duplicates"] == 0
+        w(f"Did anything run twice at once? {'No' if clean else '**Yes**'}: {f['pollsWithTwoLeases']} of the 100 ms polls saw "
+          f"an occurrence with two rows holding a lease; {f['rerunsStartedBeforeAbandoned']} reruns started before their "
+          f"abandoned row's end; {f['duplicates']} occurrences have more than one started row besides the abandoned one "
+          f"({f['abandonedRows']} abandoned rows, {f['startedRows']} started rows in all). Every run of a killed node "
+          "was abandoned and rerun (the scenario fails otherwise). Per-run values are in the JSON.")
+        w("")
+
     # Where the time goes.
     w("## Where the time goes")
     w("")
@@ -187,21 +291,21 @@ def main():
         w("")
         w(f"`PostgreSqlJobStore.WriteAsync` called directly by the harness (no scheduler), with batches of "
           f"{profile['rowsPerBatch']:,} rows of one kind, as a second of the 1k scenario sends them; median of "
-          f"{profile['rounds']} batches each, and PostgreSQL's CPU (all its processes) over those batches. The last row is not "
-          "ChronoFlow code: the same claims as one `INSERT ... SELECT FROM unnest($1::text[]) ... ON CONFLICT DO NOTHING "
-          "RETURNING id` statement, to show what one statement per kind of row instead of one per row would save. "
+          f"{profile['rounds']} batches each, and PostgreSQL's CPU (all its processes) over those batches. The store sends "
+          "each kind of row of a batch as one statement over arrays (`unnest`): 1,000 claims are one `INSERT ... SELECT "
+          "FROM unnest(...) ON CONFLICT DO NOTHING RETURNING`, 1,000 finishes one `UPDATE ... FROM unnest(...)`, 1,000 "
+          "states one upsert. "
           f"Load average then: {profile.get('loadAverage', 'n/a')}.")
         w("")
         w("| Batch | ms per batch | µs per row | PostgreSQL CPU µs per row | Client CPU µs per row (Npgsql and the store, in the harness) |")
         w("|---|---:|---:|---:|---:|")
         names = {
-            "claims": "1,000 claims (`INSERT ... ON CONFLICT DO NOTHING RETURNING id`, one statement each)",
-            "finishes": "1,000 finishes (`UPDATE runs ... WHERE id AND owner`, one each)",
-            "states": "1,000 job states (19-column upsert, one each)",
+            "claims": "1,000 claims (one `INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING RETURNING`)",
+            "finishes": "1,000 finishes (one `UPDATE runs ... FROM unnest(...)`, each row matched by id and owner)",
+            "states": "1,000 job states (one 19-column upsert over arrays)",
             "claimsWithStates": "1,000 claims + their 1,000 states (the scheduler's claim batch)",
             "finishesWithStates": "1,000 finishes + their 1,000 states (the scheduler's end-of-run batch)",
             "oneClaim": "1 claim (the floor: round trip, transaction, commit and its fsync)",
-            "claimsAsOneStatement": "1,000 claims as one statement over arrays (not ChronoFlow code)",
         }
         for key, label in names.items():
             p = profile.get(key)

@@ -2,7 +2,9 @@
 # The cluster throughput harness: ChronoFlow's PostgreSQL store with one and three real node processes, and
 # Quartz.NET 4.7.3's clustered AdoJobStore on the same server in the same run. Writes docs/benchmarks-cluster.md.
 #
-#   benchmarks/cluster.sh                          every scenario (about 7 minutes on 2 cores, the build included)
+#   benchmarks/cluster.sh                          every scenario (about 7 minutes on 2 cores, the build included, before
+#                                                  cf-1node-1k-nonotify, cf-propagation and cf-failover were added; those
+#                                                  three took about 6 minutes more in a trial run)
 #   benchmarks/cluster.sh --scenarios cf-1node-1k  some of them (names in ChronoFlow.ClusterBench/Orchestrator.cs)
 #   benchmarks/cluster.sh --window 30              longer measured windows (default 20 s, warm-up 10 s)
 #

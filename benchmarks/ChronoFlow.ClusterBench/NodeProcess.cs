@@ -90,6 +90,18 @@ internal sealed class NodeProcess : IAsyncDisposable
         return NodeSnapshot.Parse(await _snaps.Reader.ReadAsync(timeout.Token));
     }
 
+    /// <summary>
+    /// Kills the node with SIGKILL (on Unix, <see cref="Process.Kill(bool)"/> is <c>kill(pid, SIGKILL)</c>) and waits until
+    /// it has exited; returns the UTC ticks read just before the signal was sent.
+    /// </summary>
+    public async Task<long> KillNowAsync()
+    {
+        var at = DateTimeOffset.UtcNow.UtcTicks;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        return at;
+    }
+
     /// <summary>Stops the node and waits for it; returns its final snapshot, or null when it had to be killed.</summary>
     public async Task<NodeSnapshot?> StopAsync(TimeSpan timeout)
     {

@@ -6,7 +6,11 @@ using Quartz;
 namespace ChronoFlow.ClusterBench;
 
 /// <summary>What a node process is told on its command line.</summary>
-internal sealed record NodeArgs(string ConnectionString, string Schema, string Node, int HotJobs, int ColdJobs, bool ScheduleJobs, int Threads)
+/// <param name="TransactionPooling">ChronoFlow: <see cref="PostgreSqlJobStoreOptions.TransactionPooling"/>, which turns LISTEN/NOTIFY off.</param>
+/// <param name="OnceJobs">ChronoFlow: one-time jobs <c>once-PREFIX-NNNNNN</c>, all due at <paramref name="OnceAtTicks"/> (UTC ticks), each running <paramref name="SleepSeconds"/> (the failover scenario).</param>
+internal sealed record NodeArgs(
+    string ConnectionString, string Schema, string Node, int HotJobs, int ColdJobs, bool ScheduleJobs, int Threads,
+    bool TransactionPooling = false, int OnceJobs = 0, string OncePrefix = "", long OnceAtTicks = 0, int SleepSeconds = 0)
 {
     public static NodeArgs Parse(Dictionary<string, string> a) => new(
         a["connection"],
@@ -15,7 +19,12 @@ internal sealed record NodeArgs(string ConnectionString, string Schema, string N
         int.Parse(a.GetValueOrDefault("hot", "0"), CultureInfo.InvariantCulture),
         int.Parse(a.GetValueOrDefault("cold", "0"), CultureInfo.InvariantCulture),
         a.GetValueOrDefault("schedule", "false") == "true",
-        int.Parse(a.GetValueOrDefault("threads", "64"), CultureInfo.InvariantCulture));
+        int.Parse(a.GetValueOrDefault("threads", "64"), CultureInfo.InvariantCulture),
+        a.GetValueOrDefault("transaction-pooling", "false") == "true",
+        int.Parse(a.GetValueOrDefault("once", "0"), CultureInfo.InvariantCulture),
+        a.GetValueOrDefault("once-prefix", ""),
+        long.Parse(a.GetValueOrDefault("once-at", "0"), CultureInfo.InvariantCulture),
+        int.Parse(a.GetValueOrDefault("sleep", "0"), CultureInfo.InvariantCulture));
 }
 
 /// <summary>
@@ -84,11 +93,19 @@ internal static class ChronoFlowNode
             // Retention would run once at the first write (then every 5 minutes), in the middle of a warm-up: off, so
             // every scenario measures the same thing. Its cost is not part of these numbers.
             RetentionInterval = Timeout.InfiniteTimeSpan,
+
+            // On for the scenario that measures the scheduler without LISTEN/NOTIFY (cf-1node-1k-nonotify).
+            TransactionPooling = a.TransactionPooling,
         });
-        var scheduler = new JobScheduler(
-            new SchedulerOptions { Mode = SchedulerMode.Hard, Store = store, NodeName = a.Node, MaxConcurrentRuns = a.Threads },
-            TimeProvider.System,
-            logging);
+        var options = new SchedulerOptions { Mode = SchedulerMode.Hard, Store = store, NodeName = a.Node, MaxConcurrentRuns = a.Threads };
+        if (a.OnceJobs > 0)
+        {
+            // The failover scenario stops the surviving node while its reruns still sleep: cancel them at once (their
+            // rows then say when each body really started) rather than wait the default 30 s.
+            options.ShutdownTimeout = TimeSpan.Zero;
+        }
+
+        var scheduler = new JobScheduler(options, TimeProvider.System, logging);
         var probe = new Probe();
         ValueTask Body(JobContext context, CancellationToken cancellationToken)
         {
@@ -106,6 +123,20 @@ internal static class ChronoFlowNode
         for (var i = 0; i < a.ColdJobs; i++)
         {
             scheduler.AddOrUpdate(JobIds.Cold(i), cold, Body);
+        }
+
+        // One-time jobs whose runs last (the failover scenario): RecoverAbandoned is left at its default, which for a
+        // one-time job is to run an abandoned run again.
+        var once = Schedule.Once(new DateTimeOffset(a.OnceAtTicks, TimeSpan.Zero));
+        async ValueTask Long(JobContext context, CancellationToken cancellationToken)
+        {
+            probe.Record(context.ScheduledTime, context.StartedTime);
+            await Task.Delay(TimeSpan.FromSeconds(a.SleepSeconds), cancellationToken);
+        }
+
+        for (var i = 0; i < a.OnceJobs; i++)
+        {
+            scheduler.AddOrUpdate(JobIds.Once(a.OncePrefix, i), once, Long);
         }
 
         await scheduler.StartAsync();
@@ -129,6 +160,8 @@ internal static class JobIds
     public static string Hot(int i) => "hot-" + i.ToString("D6", CultureInfo.InvariantCulture);
 
     public static string Cold(int i) => "cold-" + i.ToString("D6", CultureInfo.InvariantCulture);
+
+    public static string Once(string prefix, int i) => "once-" + prefix + "-" + i.ToString("D6", CultureInfo.InvariantCulture);
 }
 
 /// <summary>

@@ -13,7 +13,8 @@ namespace ChronoFlow.ClusterBench;
 /// <param name="HotJobs">Jobs due every second: the offered load in runs a second.</param>
 /// <param name="ColdJobs">Jobs stored and scheduled once a year, never due in the run.</param>
 /// <param name="HistoryRows">History rows inserted before the nodes start (ten per job, old).</param>
-internal sealed record Scenario(string Name, string Engine, int Nodes, int HotJobs, int ColdJobs = 0, long HistoryRows = 0)
+/// <param name="NoNotify">ChronoFlow: the nodes' stores run with <see cref="PostgreSqlJobStoreOptions.TransactionPooling"/>, so without LISTEN/NOTIFY (statements still prepared: see <see cref="Orchestrator"/>'s NoNotifyConnection).</param>
+internal sealed record Scenario(string Name, string Engine, int Nodes, int HotJobs, int ColdJobs = 0, long HistoryRows = 0, bool NoNotify = false)
 {
     public int StoredJobs => HotJobs + ColdJobs;
 }
@@ -23,7 +24,7 @@ internal sealed record Scenario(string Name, string Engine, int Nodes, int HotJo
 /// until every node runs and the store holds every job, warm up, measure a window between two snapshots, stop, then
 /// read the runs table. Writes every number to a JSON file that benchmarks/assemble_cluster.py turns into the page.
 /// </summary>
-internal sealed class Orchestrator(string connectionString, TimeSpan warmUp, TimeSpan window, int threads)
+internal sealed partial class Orchestrator(string connectionString, TimeSpan warmUp, TimeSpan window, int threads)
 {
     /// <summary>The database the nodes use, created afresh by the harness.</summary>
     public const string BenchDatabase = "chronoflow_bench";
@@ -31,6 +32,14 @@ internal sealed class Orchestrator(string connectionString, TimeSpan warmUp, Tim
     private static readonly TimeSpan s_readyTimeout = TimeSpan.FromMinutes(3);
 
     private readonly string _bench = new NpgsqlConnectionStringBuilder(connectionString) { Database = BenchDatabase }.ConnectionString;
+
+    /// <summary>
+    /// The connection string of a store without LISTEN/NOTIFY. TransactionPooling also turns off the store's automatic
+    /// statement preparation, unless the connection string asks for it (the store sets Max Auto Prepare = 32 only when it
+    /// is 0 and TransactionPooling is off): asked for here, with the store's own value, so that the scenarios without
+    /// NOTIFY differ from those with it in the listening only.
+    /// </summary>
+    private string NoNotifyConnection => new NpgsqlConnectionStringBuilder(_bench) { MaxAutoPrepare = 32 }.ConnectionString;
 
     /// <summary>Gets how many scenarios failed; their entries in the results say why.</summary>
     public int Failed { get; private set; }
@@ -42,10 +51,13 @@ internal sealed class Orchestrator(string connectionString, TimeSpan warmUp, Tim
         new("cf-1node-saturated", "chronoflow", 1, saturating),
         new("cf-3nodes-saturated", "chronoflow", 3, saturating),
         new("cf-1node-1k", "chronoflow", 1, moderate),
+        new("cf-1node-1k-nonotify", "chronoflow", 1, moderate, NoNotify: true),
         new("cf-1node-100k", "chronoflow", 1, moderate, 100_000 - moderate, 1_000_000),
         new("cf-3nodes-1k", "chronoflow", 3, moderate),
         new("quartz-1node", "quartz", 1, quartz),
         new("quartz-3nodes", "quartz", 3, quartz),
+        new("cf-propagation", "propagation", 2, 1),
+        new("cf-failover", "failover", 2, 10),
     ];
 
     public async Task<JsonArray> RunAsync(IEnumerable<Scenario> scenarios, string output)
@@ -64,12 +76,23 @@ internal sealed class Orchestrator(string connectionString, TimeSpan warmUp, Tim
         var results = new JsonArray();
         foreach (var scenario in scenarios)
         {
-            Console.Error.WriteLine($"cluster: {scenario.Name}: {scenario.Engine}, {scenario.Nodes} node(s), {scenario.HotJobs:N0} jobs due every second, {scenario.StoredJobs:N0} stored");
+            Console.Error.WriteLine(scenario.Engine switch
+            {
+                "propagation" => $"cluster: {scenario.Name}: two schedulers in this process, pause/resume on one seen by the other, with and without NOTIFY",
+                "failover" => $"cluster: {scenario.Name}: {scenario.Nodes} node processes, {scenario.HotJobs} long one-time runs, one node killed (SIGKILL), {FailoverRounds} rounds",
+                _ => $"cluster: {scenario.Name}: {scenario.Engine}, {scenario.Nodes} node(s), {scenario.HotJobs:N0} jobs due every second, {scenario.StoredJobs:N0} stored{(scenario.NoNotify ? ", TransactionPooling (no LISTEN/NOTIFY)" : "")}",
+            });
             JsonObject result;
             try
             {
-                result = scenario.Engine == "profile" ? await ProfileAsync(db, postmaster, scenario) : await RunOneAsync(db, monitor, postmaster, scenario);
-                Console.Error.WriteLine($"cluster: {scenario.Name}: {(scenario.Engine == "profile" ? result.ToJsonString() : Summary(result))}");
+                result = scenario.Engine switch
+                {
+                    "profile" => await ProfileAsync(db, postmaster, scenario),
+                    "propagation" => await PropagationAsync(db, scenario),
+                    "failover" => await FailoverAsync(db, scenario),
+                    _ => await RunOneAsync(db, monitor, postmaster, scenario),
+                };
+                Console.Error.WriteLine($"cluster: {scenario.Name}: {(scenario.Engine is "chronoflow" or "quartz" ? Summary(result) : result.ToJsonString())}");
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -139,13 +162,18 @@ internal sealed class Orchestrator(string connectionString, TimeSpan warmUp, Tim
                 // node of a cluster gets 90 / nodes; ChronoFlow's nodes use a couple each and keep the default.
                 var connection = s.Engine == "quartz" && s.Nodes > 1
                     ? new NpgsqlConnectionStringBuilder(_bench) { MaxPoolSize = 90 / s.Nodes }.ConnectionString
-                    : _bench;
+                    : s.NoNotify ? NoNotifyConnection : _bench;
                 var args = new List<string>
                 {
                     "--connection", connection, "--schema", schema, "--node", $"node-{i + 1}",
                     "--hot", s.HotJobs.ToString(CultureInfo.InvariantCulture), "--cold", s.ColdJobs.ToString(CultureInfo.InvariantCulture),
                     "--threads", threads.ToString(CultureInfo.InvariantCulture),
                 };
+                if (s.NoNotify)
+                {
+                    args.AddRange(["--transaction-pooling", "true"]);
+                }
+
                 if (s.Engine == "quartz" && i == 0)
                 {
                     // One node stores the jobs and their triggers, in one transaction, before the others join.
@@ -223,6 +251,7 @@ internal sealed class Orchestrator(string connectionString, TimeSpan warmUp, Tim
                 ["hotJobs"] = s.HotJobs,
                 ["storedJobs"] = s.StoredJobs,
                 ["historyRows"] = s.HistoryRows,
+                ["notify"] = s.Engine == "chronoflow" ? !s.NoNotify : null,
                 ["threads"] = threads,
                 ["setupSeconds"] = Math.Round(setupSeconds, 1),
                 ["startSeconds"] = Math.Round(startSeconds, 1),
