@@ -10,32 +10,77 @@ namespace ChronoFlow;
 internal static class CronParser
 {
     /// <summary>
-    /// Parses <paramref name="text"/> straight into <paramref name="result"/>, which is the caller's own storage (the
-    /// <c>out</c> argument of <c>TryParse</c>; in <c>Parse</c> the local it returns, one 72-byte copy into the return
-    /// buffer being the only one left). On failure <paramref name="result"/> is <see langword="default"/>; the reason
-    /// is not kept, so the success path returns a register, and <see cref="Parse"/> reads the text again for the error.
+    /// <c>CronExpression.Parse</c>: the lean pass, or the full parser, or the exception. It returns the value, so that
+    /// <c>return CronParser.ParseOrThrow(...)</c> in <c>Parse</c> hands the caller's own storage down as the return
+    /// buffer and the lean pass's <c>return new CronExpression(...)</c> stores each field once, straight into it.
+    /// </summary>
+    /// <remarks>
+    /// This replaced a <c>TryParse</c> into a local that <c>Parse</c> then returned: the parser wrote that local field
+    /// by field (narrow stores after a zeroing), and the return copied it with two wide loads. A wide load over
+    /// several narrow stores still in flight cannot take its data from them (store-to-load forwarding fails) and
+    /// waits for them to reach the cache, which made up a fifth of a five-field parse. Never inlined, so that it is
+    /// compiled as a root with its own inlining budget (see <see cref="TryParse"/>).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static CronExpression ParseOrThrow(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed)
+    {
+        if (TryParseLean(text, format, out var seconds, out var minutes, out var hours, out var daysOfMonth, out var months, out var daysOfWeek, out var flags))
+        {
+            return new CronExpression(seconds, minutes, hours, daysOfMonth, months, daysOfWeek, flags);
+        }
+
+        return ParseFullOrThrow(text, format, seed);
+    }
+
+    /// <summary>The full parser for <see cref="ParseOrThrow"/>; throws the <see cref="CronFormatException"/> for invalid text.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static CronExpression ParseFullOrThrow(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed)
+    {
+        var b = default(CronFieldsBuilder);
+        var error = ParseCore(text, format, seed, ref b);
+        if (error.Code != CronParseErrorCode.None)
+        {
+            ThrowHelper.ThrowCronFormatException(text, format, error);
+        }
+
+        Finish(ref b);
+        return Unsafe.As<CronFieldsBuilder, CronExpression>(ref b);
+    }
+
+    /// <summary>
+    /// Parses <paramref name="text"/> into <paramref name="result"/>: the lean pass, else the full parser. On
+    /// failure <paramref name="result"/> is <see langword="default"/> and the reason is not kept (so that the result
+    /// is a register); <see cref="Parse"/> gives the reason.
     /// </summary>
     /// <remarks>
     /// Never inlined, on purpose. Inlined into a small public wrapper, this method and the lean pass inherit the
     /// wrapper's inline budget (a multiple of the root method's size), which runs out before the lean pass's
-    /// helpers (<see cref="ReadLeanValue"/>) and even <see cref="IsBlank"/> are inlined: an earlier disassembly
-    /// showed the per-field calls of the lean pass out of line, with every cursor and out value spilled to the
-    /// stack. Compiled as its own root it gets its own budget.
+    /// helpers are inlined: an earlier disassembly showed the per-field calls of the lean pass out of line, with
+    /// every cursor and out value spilled to the stack. Compiled as its own root it gets its own budget.
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static bool TryParse(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, out CronExpression result)
     {
+        if (TryParseLean(text, format, out var seconds, out var minutes, out var hours, out var daysOfMonth, out var months, out var daysOfWeek, out var flags))
+        {
+            result = new CronExpression(seconds, minutes, hours, daysOfMonth, months, daysOfWeek, flags);
+            return true;
+        }
+
+        return TryParseFull(text, format, seed, out result);
+    }
+
+    /// <summary>The full parser for <see cref="TryParse"/>, writing into the caller's storage.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryParseFull(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, out CronExpression result)
+    {
         Unsafe.SkipInit(out result);
         ref var b = ref Unsafe.As<CronExpression, CronFieldsBuilder>(ref result);
         b = default;
-        if (!TryParseCommon(text, format, ref b))
+        if (ParseCore(text, format, seed, ref b).Code != CronParseErrorCode.None)
         {
-            b = default; // the lean pass may have filled some fields before it gave up
-            if (ParseCore(text, format, seed, ref b).Code != CronParseErrorCode.None)
-            {
-                b = default;
-                return false;
-            }
+            b = default;
+            return false;
         }
 
         Finish(ref b);
@@ -45,21 +90,14 @@ internal static class CronParser
     /// <summary>Parses <paramref name="text"/>, with the reason when it is not valid (for the exception's message and <c>Schedule</c>).</summary>
     public static CronParseError Parse(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, out CronExpression result)
     {
-        var b = default(CronFieldsBuilder);
-        if (!TryParseCommon(text, format, ref b))
+        if (TryParse(text, format, seed, out result))
         {
-            b = default; // the lean pass may have filled some fields before it gave up
-            var error = ParseCore(text, format, seed, ref b);
-            if (error.Code != CronParseErrorCode.None)
-            {
-                result = default;
-                return error;
-            }
+            return default;
         }
 
-        Finish(ref b);
-        result = Unsafe.As<CronFieldsBuilder, CronExpression>(ref b);
-        return default;
+        // Invalid: read it again for the reason (the lean pass has no errors of its own, so the full parser's is the one).
+        var b = default(CronFieldsBuilder);
+        return ParseCore(text, format, seed, ref b);
     }
 
     /// <summary>The flags both parse paths derive from the fields: parsed, plain days, every day.</summary>
@@ -87,17 +125,33 @@ internal static class CronParser
     /// A lean pass over the common grammar: *, ?, numbers, names, ranges, steps and lists, in the crontab dialect
     /// (without the year field) and in Quartz.NET's (six fields). Anything else (specials, H, wrapping ranges, the
     /// year, macros, faults) returns false and the full parser decides, so errors and rare syntax have one
-    /// implementation. Both paths fill the builder alike.
+    /// implementation. It yields what the full parser and <see cref="Finish"/> would put in the fields that can be
+    /// non-zero without specials or a year field, flags included.
     /// </summary>
     /// <remarks>
-    /// One loop over the fields, each field's range read from a table (<see cref="LeanMin"/>, <see cref="LeanMax"/>),
-    /// with no call per field. It used to be a call per field with the field as a constant, and a second, general
-    /// reader out of line for anything past a lone <c>*</c>, <c>*/n</c> or number: a name or a range (<c>MON-FRI</c>)
-    /// paid two more calls and the field's range through a switch, which made the six-field case the slow one. Here
-    /// every field takes the same path, the cursor stays in a register, and each field is stored by one switch.
+    /// Inlined into its two callers, each field by <see cref="ReadLeanField"/> with the field number a constant, so that
+    /// each field's range and kind fold into its own copy of the code, and every value stays in a register until the
+    /// caller stores the result once: no table reads, no switch to store a field, no zeroed builder read back.
     /// </remarks>
-    private static bool TryParseCommon(ReadOnlySpan<char> text, CronFormat format, ref CronFieldsBuilder b)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryParseLean(
+        ReadOnlySpan<char> text,
+        CronFormat format,
+        out ulong seconds,
+        out ulong minutes,
+        out uint hours,
+        out uint daysOfMonth,
+        out ushort months,
+        out byte daysOfWeek,
+        out CronFlags flags)
     {
+        Unsafe.SkipInit(out seconds);
+        Unsafe.SkipInit(out minutes);
+        Unsafe.SkipInit(out hours);
+        Unsafe.SkipInit(out daysOfMonth);
+        Unsafe.SkipInit(out months);
+        Unsafe.SkipInit(out daysOfWeek);
+        Unsafe.SkipInit(out flags);
         if ((format & CronFormat.IncludeYear) != 0)
         {
             return false;
@@ -111,204 +165,240 @@ internal static class CronParser
             i++;
         }
 
-        b.Seconds = 1; // second 0, unless there is a seconds field
-
-        // What the fields were like, as bits (one register: the loop has many values live at once): IntervalBit when
-        // some time field holds *, a range or a step (the expression is not fixed-time), and the two day fields' stars.
+        // What the fields were like, as bits: IntervalBit when some time field holds *, a range or a step (the
+        // expression is not fixed-time), and the two day fields' stars.
         var kinds = 0;
-
-        // Fields by number: 0 second, 1 minute, 2 hour, 3 day-of-month, 4 month, 5 day-of-week.
-        for (var f = quartz || (format & CronFormat.IncludeSeconds) != 0 ? 0 : 1; f < 6; f++)
+        ulong bits;
+        if (quartz || (format & CronFormat.IncludeSeconds) != 0)
         {
-            if (i >= n)
+            i = ReadLeanField(text, i, 0, quartz, out seconds, ref kinds);
+            if (i < 0)
             {
                 return false;
             }
+        }
+        else
+        {
+            seconds = 1; // second 0
+        }
 
-            int min = LeanMin[f] + (quartz && f == 5 ? 1 : 0); // Quartz numbers the days 1-7
-            int max = LeanMax[f];
-            var timeField = f <= 2;
-            var dayField = f is 3 or 5;
-            var c = text[i];
-            var next = i + 1 < n ? text[i + 1] : ' ';
-            var open = c == '*' || (c == '?' && dayField);
-            ulong bits;
-            bool star;
-            if (open && IsBlank(next))
+        i = ReadLeanField(text, i, 1, quartz, out minutes, ref kinds);
+        if (i < 0)
+        {
+            return false;
+        }
+
+        i = ReadLeanField(text, i, 2, quartz, out bits, ref kinds);
+        if (i < 0)
+        {
+            return false;
+        }
+
+        var hourBits = (uint)bits;
+        i = ReadLeanField(text, i, 3, quartz, out bits, ref kinds);
+        if (i < 0)
+        {
+            return false;
+        }
+
+        var dom = (uint)bits;
+        i = ReadLeanField(text, i, 4, quartz, out bits, ref kinds);
+        if (i < 0)
+        {
+            return false;
+        }
+
+        var monthBits = (ushort)bits;
+        i = ReadLeanField(text, i, 5, quartz, out bits, ref kinds);
+        if (i != n)
+        {
+            return false; // a field failed (-1), or more fields: a Quartz year, or a wrong count for the full parser to report
+        }
+
+        // 7 is Sunday, like 0; in Quartz's numbering 1 is Sunday and 7 Saturday.
+        var dow = quartz
+            ? (byte)((bits >> 1) & CronConstants.AllWeekdays)
+            : (byte)((bits | (bits >> 7)) & CronConstants.AllWeekdays);
+
+        // FormatFlags, without the year (the lean pass reads none): IncludeSeconds (1) is FormatSeconds (1 << 11),
+        // IntersectDays (2) is FormatIntersect (1 << 13).
+        var f = (CronFlags)((((uint)format & 1) << 11) | (((uint)format & 2) << 12)) | CronFlags.AnyYear | CronFlags.Parsed;
+        if (quartz)
+        {
+            f |= CronFlags.FormatQuartz | CronFlags.FormatSeconds;
+        }
+
+        if ((kinds & IntervalBit) == 0)
+        {
+            f |= CronFlags.FixedTime;
+        }
+
+        // FinishDays and Finish for a pass that sets none of the day specials (L, W, #).
+        if ((kinds & DomStarBit) != 0)
+        {
+            f |= CronFlags.DayOfMonthStar;
+        }
+
+        if ((kinds & DowStarBit) != 0)
+        {
+            f |= CronFlags.DayOfWeekStar;
+        }
+
+        if ((kinds & (DomStarBit | DowStarBit)) == 0 && (format & CronFormat.IntersectDays) == 0)
+        {
+            // Vixie rule: either field may match. Either field matching every day makes every day match.
+            if (dom == CronConstants.AllDays || dow == CronConstants.AllWeekdays)
             {
-                // The commonest field of all: a lone * (or ?).
-                i++;
-                bits = (2UL << max) - (1UL << min);
-                star = dayField;
-                kinds |= timeField ? IntervalBit : 0;
-            }
-            else if (IsDigit(c) && (IsBlank(next) || (IsDigit(next) && (i + 2 == n || IsBlank(text[i + 2])))))
-            {
-                // A lone number of one or two digits.
-                var value = c - '0';
-                i++;
-                if (IsDigit(next))
-                {
-                    value = (value * 10) + (next - '0');
-                    i++;
-                }
-
-                if (value < min || value > max)
-                {
-                    return false;
-                }
-
-                bits = 1UL << value;
-                star = false;
-            }
-            else if (c == '*' && next == '/' && i + 2 < n && IsDigit(text[i + 2])
-                && (i + 3 == n || IsBlank(text[i + 3]) || (IsDigit(text[i + 3]) && (i + 4 == n || IsBlank(text[i + 4])))))
-            {
-                // A step over the whole range: */n.
-                var step = text[i + 2] - '0';
-                i += 3;
-                if (i < n && IsDigit(text[i]))
-                {
-                    step = (step * 10) + (text[i++] - '0');
-                }
-
-                if (step < 1 || step > max)
-                {
-                    return false;
-                }
-
-                bits = (StepMasks[step] << min) & ((2UL << max) - 1);
-                star = dayField && !quartz;
-                kinds |= timeField ? IntervalBit : 0;
+                dom = CronConstants.AllDays;
+                dow = CronConstants.AllWeekdays;
+                f |= CronFlags.DayOfMonthStar | CronFlags.DayOfWeekStar;
             }
             else
             {
-                // Lists, ranges, steps and names, out of line: inlined, the general reader's many live values spill the
-                // loop's own to the stack for every field, the simple ones too.
-                var r = LeanGeneralField(text, i, f, quartz);
-                if (r.Next < 0)
-                {
-                    return false;
-                }
-
-                i = r.Next;
-                bits = r.Bits;
-                star = (r.Kinds & DomStarBit) != 0;
-                kinds |= r.Kinds & IntervalBit;
-            }
-
-            // The field ends at a blank (then the blanks are skipped) or at the end of the text.
-            if (i < n)
-            {
-                if (!IsBlank(text[i]))
-                {
-                    return false;
-                }
-
-                do
-                {
-                    i++;
-                }
-                while (i < n && IsBlank(text[i]));
-            }
-
-            switch (f)
-            {
-                case 0:
-                    b.Seconds = bits;
-                    break;
-                case 1:
-                    b.Minutes = bits;
-                    break;
-                case 2:
-                    b.Hours = (uint)bits;
-                    break;
-                case 3:
-                    b.DaysOfMonth = (uint)bits;
-                    kinds |= star ? DomStarBit : 0;
-                    break;
-                case 4:
-                    b.Months = (ushort)bits;
-                    break;
-                default:
-                    // 7 is Sunday, like 0; in Quartz's numbering 1 is Sunday and 7 Saturday.
-                    b.DaysOfWeek = quartz
-                        ? (byte)((bits >> 1) & CronConstants.AllWeekdays)
-                        : (byte)((bits | (bits >> 7)) & CronConstants.AllWeekdays);
-                    kinds |= star ? DowStarBit : 0;
-                    break;
+                f |= CronFlags.DayOr;
             }
         }
 
-        if (i != n)
+        if ((f & CronFlags.DayOr) == 0)
         {
-            return false; // more fields: a Quartz year, or a wrong count for the full parser to report
+            if (dow == CronConstants.AllWeekdays)
+            {
+                f |= CronFlags.PlainDays;
+                if (monthBits != CronConstants.AllMonths)
+                {
+                    // Plain days that no allowed month has (0 0 30 2 *), as FinishDays checks.
+                    var longest = (monthBits & LongMonths) != 0 ? 31 : (monthBits & ~(1 << 2) & 0x1FFE) != 0 ? 30 : 29;
+                    if (BitOperations.TrailingZeroCount(dom) > longest)
+                    {
+                        f |= CronFlags.NeverFires;
+                    }
+                }
+                else if (dom == CronConstants.AllDays)
+                {
+                    f |= CronFlags.EveryDay;
+                }
+            }
+            else if (dow == 0)
+            {
+                // Both day fields must match and no weekday is allowed: with no weekday specials, nothing can match.
+                f |= CronFlags.NeverFires;
+            }
         }
 
-        var flags = FormatFlags(format) | CronFlags.AnyYear | ((kinds & IntervalBit) != 0 ? CronFlags.None : CronFlags.FixedTime);
-        b.Flags = quartz ? flags & ~CronFlags.FormatYear : flags;
-        FinishLeanDays(ref b, (kinds & DomStarBit) != 0, (kinds & DowStarBit) != 0, (format & CronFormat.IntersectDays) != 0);
+        hours = hourBits;
+        daysOfMonth = dom;
+        months = monthBits;
+        daysOfWeek = dow;
+        flags = f;
         return true;
     }
 
     /// <summary>
-    /// <see cref="FinishDays"/> for the lean pass, which sets none of the day specials (L, W, #): the same flags,
-    /// without reading the special fields back. They were just zeroed with wide vector stores, and reading them with
-    /// narrow loads right after can miss store forwarding, a stall of a dozen cycles or more per field that made up a
-    /// large part of parsing a short expression.
+    /// One field of the lean pass, number <paramref name="f"/> (0 second, 1 minute, 2 hour, 3 day-of-month, 4 month,
+    /// 5 day-of-week), from position <paramref name="i"/>: the position of the next field (past the blanks), or -1
+    /// when the lean grammar does not cover the field. A lone <c>*</c> (or <c>?</c>), <c>*/n</c> and a lone number
+    /// are read here; the rest (lists, ranges, steps, names) by <see cref="LeanGeneralField"/>, out of line.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FinishLeanDays(ref CronFieldsBuilder b, bool domStar, bool dowStar, bool intersect)
+    private static int ReadLeanField(ReadOnlySpan<char> text, int i, int f, bool quartz, out ulong bits, ref int kinds)
     {
-        var flags = b.Flags;
-        if (domStar)
+        var n = text.Length;
+        var min = f is 3 or 4 ? 1 : f == 5 && quartz ? 1 : 0; // Quartz numbers the days 1-7
+        var max = f switch
         {
-            flags |= CronFlags.DayOfMonthStar;
+            0 or 1 => 59,
+            2 => 23,
+            3 => 31,
+            4 => 12,
+            _ => 7,
+        };
+        var timeField = f <= 2;
+        var dayField = f is 3 or 5;
+        var starBit = f == 3 ? DomStarBit : f == 5 ? DowStarBit : 0;
+        if ((uint)i >= (uint)n)
+        {
+            bits = 0;
+            return -1;
         }
 
-        if (dowStar)
+        var c = text[i];
+        var next = (uint)(i + 1) < (uint)n ? text[i + 1] : ' ';
+        int end;
+        if (c == '*' || (dayField && c == '?'))
         {
-            flags |= CronFlags.DayOfWeekStar;
-        }
-
-        var daysOfMonth = b.DaysOfMonth;
-        var daysOfWeek = b.DaysOfWeek;
-        if (!domStar && !dowStar && !intersect)
-        {
-            // Vixie rule: either field may match. Either field matching every day makes every day match.
-            if (daysOfMonth == CronConstants.AllDays || daysOfWeek == CronConstants.AllWeekdays)
+            if (IsBlank(next))
             {
-                b.DaysOfMonth = daysOfMonth = CronConstants.AllDays;
-                b.DaysOfWeek = daysOfWeek = CronConstants.AllWeekdays;
-                flags |= CronFlags.DayOfMonthStar | CronFlags.DayOfWeekStar;
+                // The commonest field of all: a lone * (or ?).
+                bits = (2UL << max) - (1UL << min);
+                end = i + 1;
+                kinds |= timeField ? IntervalBit : starBit;
+                goto Blanks;
             }
-            else
-            {
-                flags |= CronFlags.DayOr;
-            }
-        }
 
-        if ((flags & CronFlags.DayOr) == 0)
-        {
-            // Plain days that no allowed month has (0 0 30 2 *), as FinishDays checks.
-            var months = b.Months;
-            if (daysOfWeek == CronConstants.AllWeekdays && months != CronConstants.AllMonths)
+            if (c == '*' && next == '/')
             {
-                var longest = (months & LongMonths) != 0 ? 31 : (months & ~(1 << 2) & 0x1FFE) != 0 ? 30 : 29;
-                if (BitOperations.TrailingZeroCount(daysOfMonth) > longest)
+                // A step over the whole range: */n.
+                end = i + 2;
+                var d = (uint)end < (uint)n ? text[end] : ' ';
+                if (IsDigit(d))
                 {
-                    flags |= CronFlags.NeverFires;
+                    var step = d - '0';
+                    end++;
+                    d = (uint)end < (uint)n ? text[end] : ' ';
+                    if (IsDigit(d))
+                    {
+                        step = (step * 10) + (d - '0');
+                        end++;
+                        d = (uint)end < (uint)n ? text[end] : ' ';
+                    }
+
+                    if (IsBlank(d) && step >= 1 && step <= max)
+                    {
+                        bits = (StepMasks[step] << min) & ((2UL << max) - 1);
+                        kinds |= (timeField ? IntervalBit : 0) | (quartz ? 0 : starBit);
+                        goto Blanks;
+                    }
                 }
             }
-
-            // Both day fields must match and no weekday is allowed: with no weekday specials, nothing can match.
-            if (daysOfWeek == 0)
+        }
+        else if (IsDigit(c))
+        {
+            // A lone number of one or two digits.
+            var value = c - '0';
+            end = i + 1;
+            if (IsDigit(next))
             {
-                flags |= CronFlags.NeverFires;
+                value = (value * 10) + (next - '0');
+                end++;
+                next = (uint)end < (uint)n ? text[end] : ' ';
+            }
+
+            if (IsBlank(next) && value >= min && value <= max)
+            {
+                bits = 1UL << value;
+                goto Blanks;
             }
         }
 
-        b.Flags = flags;
+        // Lists, ranges, steps and names, out of line.
+        var r = LeanGeneralField(text, i, f, quartz);
+        bits = r.Bits;
+        end = r.Next;
+        if (end < 0 || (end < n && !IsBlank(text[end])))
+        {
+            return -1;
+        }
+
+        kinds |= (r.Kinds & IntervalBit) | ((r.Kinds & DomStarBit) != 0 ? starBit : 0);
+
+    Blanks:
+        // The field ends at a blank or at the end of the text; the blanks after it are skipped.
+        while (end < n && IsBlank(text[end]))
+        {
+            end++;
+        }
+
+        return end;
     }
 
     /// <summary>Bits of <see cref="LeanField.Kinds"/> and of the lean pass's own record of its fields.</summary>
