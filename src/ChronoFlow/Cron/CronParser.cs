@@ -100,6 +100,35 @@ internal static class CronParser
         return ParseCore(text, format, seed, ref b);
     }
 
+    /// <summary>The lean pass alone, so that tests can hold it to the full parser (<see cref="ParseFull"/>).</summary>
+    internal static bool TryParseLeanOnly(ReadOnlySpan<char> text, CronFormat format, out CronExpression result)
+    {
+        if (TryParseLean(text, format, out var seconds, out var minutes, out var hours, out var daysOfMonth, out var months, out var daysOfWeek, out var flags))
+        {
+            result = new CronExpression(seconds, minutes, hours, daysOfMonth, months, daysOfWeek, flags);
+            return true;
+        }
+
+        result = default;
+        return false;
+    }
+
+    /// <summary>The full parser alone, without the lean pass in front of it: what the lean pass must agree with.</summary>
+    internal static CronParseError ParseFull(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, out CronExpression result)
+    {
+        var b = default(CronFieldsBuilder);
+        var error = ParseCore(text, format, seed, ref b);
+        if (error.Code != CronParseErrorCode.None)
+        {
+            result = default;
+            return error;
+        }
+
+        Finish(ref b);
+        result = Unsafe.As<CronFieldsBuilder, CronExpression>(ref b);
+        return default;
+    }
+
     /// <summary>The flags both parse paths derive from the fields: parsed, plain days, every day.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Finish(ref CronFieldsBuilder b)
