@@ -594,7 +594,9 @@ internal static class CronParser
         }
 
         value = 0;
-        if (field < 4 || i + 3 > n || (i + 3 < n && IsLetter(text[i + 3])))
+        // Three ASCII letters and no fourth. Pack alone would not do: it ORs each character shifted by 8, so a wider one
+        // spills into its neighbour's bits (j\u6A61n packs like "jan"), and the full parser reads letters only.
+        if (field < 4 || i + 3 > n || !IsLetter(text[i]) || !IsLetter(text[i + 1]) || !IsLetter(text[i + 2]) || (i + 3 < n && IsLetter(text[i + 3])))
         {
             return false;
         }

@@ -136,6 +136,14 @@ public class CronParserLeanPassTests
     [InlineData("", CronFormat.Standard)]
     [InlineData("   ", CronFormat.Standard)]
     [InlineData("@daily", CronFormat.Standard)]
+    [InlineData("0 0 1 j\u6A61n *", CronFormat.Standard)] // packs like "jan": (0x6A61 | 0x20) << 8 overlaps the first letter's bits
+    [InlineData("0 0 1 * m\u6D6Fn", CronFormat.Standard)] // packs like "mon"
+    [InlineData("0 0 1 j\u6A61n-MAR *", CronFormat.Standard)]
+    [InlineData("0 0 1 * m\u6D6Fn-FRI", CronFormat.Standard)]
+    [InlineData("0 0 1 JAN-j\u6A61n *", CronFormat.Standard)]
+    [InlineData("0 0 1 1,j\u6A61n *", CronFormat.Standard)]
+    [InlineData("0 0 1 * 1,m\u6D6Fn", CronFormat.Standard)]
+    [InlineData("0 0 0 1 * m\u6D6Fn", CronFormat.Quartz)]
     public void LeanPass_AgreesWithTheFullParser_OnEdges(string text, CronFormat format)
     {
         var fullError = CronParser.ParseFull(text, format, default, out var full);
