@@ -189,9 +189,10 @@ internal static class CronParser
         var quartz = (format & CronFormat.Quartz) != 0;
         var n = text.Length;
         var i = 0;
-        while (i < n && IsBlank(text[i]))
+        var c = Peek(text, 0);
+        while (i < n && IsBlank(c))
         {
-            i++;
+            c = Peek(text, ++i);
         }
 
         // What the fields were like, as bits: IntervalBit when some time field holds *, a range or a step (the
@@ -200,8 +201,7 @@ internal static class CronParser
         ulong bits;
         if (quartz || (format & CronFormat.IncludeSeconds) != 0)
         {
-            i = ReadLeanField(text, i, 0, quartz, out seconds, ref kinds);
-            if (i < 0)
+            if (!ReadLeanField(text, ref i, ref c, 0, quartz, out seconds, ref kinds))
             {
                 return false;
             }
@@ -211,37 +211,28 @@ internal static class CronParser
             seconds = 1; // second 0
         }
 
-        i = ReadLeanField(text, i, 1, quartz, out minutes, ref kinds);
-        if (i < 0)
-        {
-            return false;
-        }
-
-        i = ReadLeanField(text, i, 2, quartz, out bits, ref kinds);
-        if (i < 0)
+        if (!ReadLeanField(text, ref i, ref c, 1, quartz, out minutes, ref kinds)
+            || !ReadLeanField(text, ref i, ref c, 2, quartz, out bits, ref kinds))
         {
             return false;
         }
 
         var hourBits = (uint)bits;
-        i = ReadLeanField(text, i, 3, quartz, out bits, ref kinds);
-        if (i < 0)
+        if (!ReadLeanField(text, ref i, ref c, 3, quartz, out bits, ref kinds))
         {
             return false;
         }
 
         var dom = (uint)bits;
-        i = ReadLeanField(text, i, 4, quartz, out bits, ref kinds);
-        if (i < 0)
+        if (!ReadLeanField(text, ref i, ref c, 4, quartz, out bits, ref kinds))
         {
             return false;
         }
 
         var monthBits = (ushort)bits;
-        i = ReadLeanField(text, i, 5, quartz, out bits, ref kinds);
-        if (i != n)
+        if (!ReadLeanField(text, ref i, ref c, 5, quartz, out bits, ref kinds) || i != n)
         {
-            return false; // a field failed (-1), or more fields: a Quartz year, or a wrong count for the full parser to report
+            return false; // a field the lean grammar does not cover, or more fields: a Quartz year, or a wrong count for the full parser to report
         }
 
         // 7 is Sunday, like 0; in Quartz's numbering 1 is Sunday and 7 Saturday.
@@ -324,14 +315,18 @@ internal static class CronParser
 
     /// <summary>
     /// One field of the lean pass, number <paramref name="f"/> (0 second, 1 minute, 2 hour, 3 day-of-month, 4 month,
-    /// 5 day-of-week), from position <paramref name="i"/>: the position of the next field (past the blanks), or -1
-    /// when the lean grammar does not cover the field. A lone <c>*</c> (or <c>?</c>), <c>*/n</c> and a lone number
-    /// are read here; the rest (lists, ranges, steps, names) by <see cref="LeanGeneralField"/>, out of line.
+    /// 5 day-of-week), from position <paramref name="i"/>, whose character is <paramref name="c"/>; on return both are
+    /// at the next field (past the blanks). False when the lean grammar does not cover the field. A lone <c>*</c> (or
+    /// <c>?</c>), <c>*/n</c>, a number, a name and a range in order are read here; the rest (lists, steps, wrapping
+    /// ranges) by <see cref="LeanGeneralField"/>, out of line.
     /// </summary>
+    /// <remarks>
+    /// Each character is read once, by <see cref="Peek"/>, and carried in <paramref name="c"/> from one step to the
+    /// next and from one field to the next: the end of the text reads as a blank, so no step needs its own bounds check.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ReadLeanField(ReadOnlySpan<char> text, int i, int f, bool quartz, out ulong bits, ref int kinds)
+    private static bool ReadLeanField(ReadOnlySpan<char> text, ref int i, ref char c, int f, bool quartz, out ulong bits, ref int kinds)
     {
-        var n = text.Length;
         var min = f is 3 or 4 ? 1 : f == 5 && quartz ? 1 : 0; // Quartz numbers the days 1-7
         var max = f switch
         {
@@ -344,44 +339,41 @@ internal static class CronParser
         var timeField = f <= 2;
         var dayField = f is 3 or 5;
         var starBit = f == 3 ? DomStarBit : f == 5 ? DowStarBit : 0;
-        if ((uint)i >= (uint)n)
+        var start = i;
+        if (IsBlank(c))
         {
+            // The blanks before this field were skipped, so this is the end of the text: a field is missing.
             bits = 0;
-            return -1;
+            return false;
         }
 
-        var c = text[i];
-        var next = (uint)(i + 1) < (uint)n ? text[i + 1] : ' ';
-        int end;
         if (c == '*' || (dayField && c == '?'))
         {
-            if (IsBlank(next))
+            var open = c;
+            c = Peek(text, ++i);
+            if (IsBlank(c))
             {
                 // The commonest field of all: a lone * (or ?).
                 bits = (2UL << max) - (1UL << min);
-                end = i + 1;
                 kinds |= timeField ? IntervalBit : starBit;
                 goto Blanks;
             }
 
-            if (c == '*' && next == '/')
+            if (open == '*' && c == '/')
             {
                 // A step over the whole range: */n.
-                end = i + 2;
-                var d = (uint)end < (uint)n ? text[end] : ' ';
-                if (IsDigit(d))
+                c = Peek(text, ++i);
+                if (IsDigit(c))
                 {
-                    var step = d - '0';
-                    end++;
-                    d = (uint)end < (uint)n ? text[end] : ' ';
-                    if (IsDigit(d))
+                    var step = c - '0';
+                    c = Peek(text, ++i);
+                    if (IsDigit(c))
                     {
-                        step = (step * 10) + (d - '0');
-                        end++;
-                        d = (uint)end < (uint)n ? text[end] : ' ';
+                        step = (step * 10) + (c - '0');
+                        c = Peek(text, ++i);
                     }
 
-                    if (IsBlank(d) && step >= 1 && step <= max)
+                    if (IsBlank(c) && step >= 1 && step <= max)
                     {
                         bits = (StepMasks[step] << min) & ((2UL << max) - 1);
                         kinds |= (timeField ? IntervalBit : 0) | (quartz ? 0 : starBit);
@@ -390,44 +382,117 @@ internal static class CronParser
                 }
             }
         }
-        else if (IsDigit(c))
+        else if (ReadLeanValueInline(text, ref i, ref c, f, quartz, out var lo))
         {
-            // A lone number of one or two digits.
-            var value = c - '0';
-            end = i + 1;
-            if (IsDigit(next))
+            // A number or a name, alone or as the start of a range lo-hi.
+            if (IsBlank(c))
             {
-                value = (value * 10) + (next - '0');
-                end++;
-                next = (uint)end < (uint)n ? text[end] : ' ';
+                if (lo >= min && lo <= max)
+                {
+                    bits = 1UL << lo;
+                    goto Blanks;
+                }
             }
-
-            if (IsBlank(next) && value >= min && value <= max)
+            else if (c == '-')
             {
-                bits = 1UL << value;
-                goto Blanks;
+                c = Peek(text, ++i);
+                if (ReadLeanValueInline(text, ref i, ref c, f, quartz, out var hi)
+                    && IsBlank(c)
+                    && lo >= min && lo <= hi && hi <= max)
+                {
+                    // A range in order (a reversed one wraps, which the full parser reads).
+                    bits = (2UL << hi) - (1UL << lo);
+                    kinds |= timeField ? IntervalBit : 0;
+                    goto Blanks;
+                }
             }
         }
 
-        // Lists, ranges, steps and names, out of line.
-        var r = LeanGeneralField(text, i, f, quartz);
+        // Lists, steps, wrapping ranges and the rest, out of line, from the start of the field.
+        var r = LeanGeneralField(text, start, f, quartz);
         bits = r.Bits;
-        end = r.Next;
-        if (end < 0 || (end < n && !IsBlank(text[end])))
+        i = r.Next;
+        if (i < 0)
         {
-            return -1;
+            return false;
+        }
+
+        c = Peek(text, i);
+        if (!IsBlank(c))
+        {
+            return false;
         }
 
         kinds |= (r.Kinds & IntervalBit) | ((r.Kinds & DomStarBit) != 0 ? starBit : 0);
 
     Blanks:
-        // The field ends at a blank or at the end of the text; the blanks after it are skipped.
-        while (end < n && IsBlank(text[end]))
+        // The field ended at a blank or at the end of the text (which reads as a blank); skip the blanks.
+        while (IsBlank(c) && i < text.Length)
         {
-            end++;
+            c = Peek(text, ++i);
         }
 
-        return end;
+        return true;
+    }
+
+    /// <summary>The character at <paramref name="i"/>, or a blank past the end of the text.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static char Peek(ReadOnlySpan<char> text, int i) => (uint)i < (uint)text.Length ? text[i] : ' ';
+
+    /// <summary>
+    /// A number of one or two digits at <paramref name="i"/> (whose character is <paramref name="c"/>), or a month or
+    /// weekday name of three letters in the month (4) and day-of-week (5) fields, for <see cref="ReadLeanField"/>; on
+    /// return <paramref name="i"/> and <paramref name="c"/> are past it. A third digit is left where it is, for the
+    /// caller to see that the value does not end there. The range is the caller's to check.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ReadLeanValueInline(ReadOnlySpan<char> text, ref int i, ref char c, int f, bool quartz, out int value)
+    {
+        if (IsDigit(c))
+        {
+            value = c - '0';
+            c = Peek(text, ++i);
+            if (IsDigit(c))
+            {
+                value = (value * 10) + (c - '0');
+                c = Peek(text, ++i);
+            }
+
+            return true;
+        }
+
+        value = 0;
+        if (f < 4 || (uint)(i + 2) >= (uint)text.Length)
+        {
+            return false;
+        }
+
+        // Three ASCII letters and no fourth (FRIL, a weekday and L, is the full parser's).
+        var c1 = text[i + 1];
+        var c2 = text[i + 2];
+        var c3 = Peek(text, i + 3);
+        if (!IsLetter(c) || !IsLetter(c1) || !IsLetter(c2) || IsLetter(c3))
+        {
+            return false;
+        }
+
+        var packed = ((c | 0x20) << 16) | ((c1 | 0x20) << 8) | (c2 | 0x20);
+        i += 3;
+        c = c3;
+        if (f == 4)
+        {
+            value = MonthNumber(packed);
+            return value > 0;
+        }
+
+        value = WeekdayNumber(packed);
+        if (value < 0)
+        {
+            return false;
+        }
+
+        value += quartz ? 1 : 0;
+        return true;
     }
 
     /// <summary>Bits of <see cref="LeanField.Kinds"/> and of the lean pass's own record of its fields.</summary>
@@ -1549,7 +1614,11 @@ internal static class CronParser
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int MonthName(ReadOnlySpan<char> s) => Pack(s) switch
+    private static int MonthName(ReadOnlySpan<char> s) => MonthNumber(Pack(s));
+
+    /// <summary>The month (1-12) of a name packed by <see cref="Pack"/>, or 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int MonthNumber(int packed) => packed switch
     {
         ('j' << 16) | ('a' << 8) | 'n' => 1,
         ('f' << 16) | ('e' << 8) | 'b' => 2,
@@ -1567,7 +1636,11 @@ internal static class CronParser
     };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int WeekdayName(ReadOnlySpan<char> s) => Pack(s) switch
+    private static int WeekdayName(ReadOnlySpan<char> s) => WeekdayNumber(Pack(s));
+
+    /// <summary>The weekday (0-6 from Sunday) of a name packed by <see cref="Pack"/>, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int WeekdayNumber(int packed) => packed switch
     {
         ('s' << 16) | ('u' << 8) | 'n' => 0,
         ('m' << 16) | ('o' << 8) | 'n' => 1,
