@@ -156,6 +156,65 @@ public class CronParserLeanPassTests
         AssertEntryPointsAgree(text, format, fullError, full);
     }
 
+    /// <summary>
+    /// Every three-letter text, in every case, as a month and as a weekday, alone and in a range, reads as the full
+    /// parser reads it: the lean pass finds names by a perfect hash, which must match the names and nothing else.
+    /// </summary>
+    [Theory]
+    [InlineData(CronFormat.Standard)]
+    [InlineData(CronFormat.Quartz)]
+    public void LeanPass_ReadsNamesAsTheFullParser(CronFormat format)
+    {
+        var quartz = format == CronFormat.Quartz;
+        var letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        var lean = 0;
+        foreach (var a in letters)
+        {
+            foreach (var b in letters)
+            {
+                foreach (var c in letters)
+                {
+                    var name = $"{a}{b}{c}";
+                    lean += Agree(quartz ? $"0 0 0 ? {name} *" : $"0 0 * {name} *", format);
+                    lean += Agree(quartz ? $"0 0 0 ? * {name}" : $"0 0 * * {name}", format);
+                    lean += Agree(quartz ? $"0 0 0 ? * {name}-SAT" : $"0 0 * * {name}-SAT", format);
+                }
+            }
+        }
+
+        // 12 months and 7 weekdays, each in 8 cases, and the weekdays again as the start of a range.
+        Assert.Equal((12 + 7 + 7) * 8, lean);
+
+        // Characters near the letters, and beyond ASCII.
+        var random = new Random(7);
+        var odd = "@[`{\u00c0\u00e0\u0131\u017f\u212a\u6a61\u6d6f\uff2a\0\t -,/*?#";
+        for (var k = 0; k < 20_000; k++)
+        {
+            var chars = new char[3];
+            for (var j = 0; j < 3; j++)
+            {
+                chars[j] = random.Next(3) == 0 ? odd[random.Next(odd.Length)] : "JANFEBMONSUNjanmon"[random.Next(18)];
+            }
+
+            var name = new string(chars);
+            Agree($"0 0 * {name} *", format & ~CronFormat.Quartz);
+            Agree($"0 0 * * {name}", format & ~CronFormat.Quartz);
+        }
+
+        static int Agree(string text, CronFormat format)
+        {
+            var fullError = CronParser.ParseFull(text, format, default, out var full);
+            if (!CronParser.TryParseLeanOnly(text, format, out var leanResult))
+            {
+                return 0;
+            }
+
+            Assert.True(fullError.Code == CronParseErrorCode.None, $"the lean pass accepted \"{text}\", which the full parser rejects");
+            Assert.Equal(Fields(full), Fields(leanResult));
+            return 1;
+        }
+    }
+
     /// <summary>The shapes the lean pass exists for are read by it, not left to the full parser.</summary>
     [Theory]
     [InlineData("*/5 * * * *", CronFormat.Standard)]
