@@ -159,7 +159,7 @@ internal static class CronParser
     /// non-zero without specials or a year field, flags included.
     /// </summary>
     /// <remarks>
-    /// Inlined into its two callers, each field by <see cref="ReadLeanField"/> with the field number a constant, so that
+    /// Inlined into its callers, each field by <see cref="ReadLeanField"/> with the field number a constant, so that
     /// each field's range and kind fold into its own copy of the code, and every value stays in a register until the
     /// caller stores the result once: no table reads, no switch to store a field, no zeroed builder read back.
     /// </remarks>
@@ -1631,11 +1631,7 @@ internal static class CronParser
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int MonthName(ReadOnlySpan<char> s) => MonthNumber(Pack(s));
-
-    /// <summary>The month (1-12) of a name packed by <see cref="Pack"/>, or 0.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int MonthNumber(int packed) => packed switch
+    private static int MonthName(ReadOnlySpan<char> s) => Pack(s) switch
     {
         ('j' << 16) | ('a' << 8) | 'n' => 1,
         ('f' << 16) | ('e' << 8) | 'b' => 2,
@@ -1653,11 +1649,7 @@ internal static class CronParser
     };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int WeekdayName(ReadOnlySpan<char> s) => WeekdayNumber(Pack(s));
-
-    /// <summary>The weekday (0-6 from Sunday) of a name packed by <see cref="Pack"/>, or -1.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int WeekdayNumber(int packed) => packed switch
+    private static int WeekdayName(ReadOnlySpan<char> s) => Pack(s) switch
     {
         ('s' << 16) | ('u' << 8) | 'n' => 0,
         ('m' << 16) | ('o' << 8) | 'n' => 1,
