@@ -19,6 +19,29 @@ public readonly partial struct CronExpression
     internal readonly byte LastWeekdays;         // nL: bits 0-6, the last such weekday of the month
     internal readonly CronFlags Flags;
 
+    /// <summary>
+    /// An expression without day specials (L, W, #) and with every year: what the parser's lean pass reads. Built
+    /// from values in registers, so that <c>return new CronExpression(...)</c> stores each field once, straight into
+    /// the caller's storage, with no zeroed copy in between.
+    /// </summary>
+    internal CronExpression(ulong seconds, ulong minutes, uint hours, uint daysOfMonth, ushort months, byte daysOfWeek, CronFlags flags)
+    {
+        Seconds = seconds;
+        Minutes = minutes;
+        NthWeekdays = 0;
+        Years0 = 0;
+        Years1 = 0;
+        Hours = hours;
+        DaysOfMonth = daysOfMonth;
+        LastDayOffsets = 0;
+        LastDayOffsetsWeekday = 0;
+        NearestWeekdays = 0;
+        Months = months;
+        DaysOfWeek = daysOfWeek;
+        LastWeekdays = 0;
+        Flags = flags;
+    }
+
     /// <summary>Gets whether <paramref name="year"/> is allowed by the year field.</summary>
     internal bool IsYearAllowed(int year)
     {

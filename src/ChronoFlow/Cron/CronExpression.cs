@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 
 namespace ChronoFlow;
 
@@ -42,12 +41,7 @@ public readonly partial struct CronExpression : IEquatable<CronExpression>
     public static CronExpression Parse(string expression, CronFormat format = CronFormat.Standard)
     {
         ArgumentNullException.ThrowIfNull(expression);
-        if (!CronParser.TryParse(expression, format, default, out var result))
-        {
-            ThrowParseError(expression, format, default);
-        }
-
-        return result;
+        return CronParser.ParseOrThrow(expression, format, default);
     }
 
     /// <summary>Parses a cron expression.</summary>
@@ -56,14 +50,7 @@ public readonly partial struct CronExpression : IEquatable<CronExpression>
     /// <returns>The parsed expression.</returns>
     /// <exception cref="CronFormatException">The text is not a valid expression; the message names the field and the fault.</exception>
     public static CronExpression Parse(ReadOnlySpan<char> expression, CronFormat format = CronFormat.Standard)
-    {
-        if (!CronParser.TryParse(expression, format, default, out var result))
-        {
-            ThrowParseError(expression, format, default);
-        }
-
-        return result;
-    }
+        => CronParser.ParseOrThrow(expression, format, default);
 
     /// <summary>Parses a cron expression whose <c>H</c> fields take their values from <paramref name="hashSeed"/>.</summary>
     /// <param name="expression">The expression text.</param>
@@ -72,23 +59,7 @@ public readonly partial struct CronExpression : IEquatable<CronExpression>
     /// <returns>The parsed expression.</returns>
     /// <exception cref="CronFormatException">The text is not a valid expression; the message names the field and the fault.</exception>
     public static CronExpression Parse(ReadOnlySpan<char> expression, CronFormat format, ReadOnlySpan<char> hashSeed)
-    {
-        if (!CronParser.TryParse(expression, format, hashSeed, out var result))
-        {
-            ThrowParseError(expression, format, hashSeed);
-        }
-
-        return result;
-    }
-
-    /// <summary>
-    /// The failure path of <c>Parse</c>: reads the text again for the reason, so that the success path (the parser
-    /// writing straight into the value returned) carries no error value around.
-    /// </summary>
-    [DoesNotReturn]
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowParseError(ReadOnlySpan<char> expression, CronFormat format, ReadOnlySpan<char> hashSeed)
-        => ThrowHelper.ThrowCronFormatException(expression, format, CronParser.Parse(expression, format, hashSeed, out _));
+        => CronParser.ParseOrThrow(expression, format, hashSeed);
 
     /// <summary>Tries to parse a cron expression, without throwing or allocating.</summary>
     /// <param name="expression">The expression text.</param>

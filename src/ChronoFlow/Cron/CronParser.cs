@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace ChronoFlow;
 
@@ -10,32 +11,77 @@ namespace ChronoFlow;
 internal static class CronParser
 {
     /// <summary>
-    /// Parses <paramref name="text"/> straight into <paramref name="result"/>, which is the caller's own storage (the
-    /// <c>out</c> argument of <c>TryParse</c>; in <c>Parse</c> the local it returns, one 72-byte copy into the return
-    /// buffer being the only one left). On failure <paramref name="result"/> is <see langword="default"/>; the reason
-    /// is not kept, so the success path returns a register, and <see cref="Parse"/> reads the text again for the error.
+    /// <c>CronExpression.Parse</c>: the lean pass, or the full parser, or the exception. It returns the value, so that
+    /// <c>return CronParser.ParseOrThrow(...)</c> in <c>Parse</c> hands the caller's own storage down as the return
+    /// buffer and the lean pass's <c>return new CronExpression(...)</c> stores each field once, straight into it.
+    /// </summary>
+    /// <remarks>
+    /// This replaced a <c>TryParse</c> into a local that <c>Parse</c> then returned: the parser wrote that local field
+    /// by field (narrow stores after a zeroing), and the return copied it with two wide loads. A wide load over
+    /// several narrow stores still in flight cannot take its data from them (store-to-load forwarding fails) and
+    /// waits for them to reach the cache, which made up a fifth of a five-field parse. Never inlined, so that it is
+    /// compiled as a root with its own inlining budget (see <see cref="TryParse"/>).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static CronExpression ParseOrThrow(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed)
+    {
+        if (TryParseLean(text, format, out var seconds, out var minutes, out var hours, out var daysOfMonth, out var months, out var daysOfWeek, out var flags))
+        {
+            return new CronExpression(seconds, minutes, hours, daysOfMonth, months, daysOfWeek, flags);
+        }
+
+        return ParseFullOrThrow(text, format, seed);
+    }
+
+    /// <summary>The full parser for <see cref="ParseOrThrow"/>; throws the <see cref="CronFormatException"/> for invalid text.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static CronExpression ParseFullOrThrow(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed)
+    {
+        var b = default(CronFieldsBuilder);
+        var error = ParseCore(text, format, seed, ref b);
+        if (error.Code != CronParseErrorCode.None)
+        {
+            ThrowHelper.ThrowCronFormatException(text, format, error);
+        }
+
+        Finish(ref b);
+        return Unsafe.As<CronFieldsBuilder, CronExpression>(ref b);
+    }
+
+    /// <summary>
+    /// Parses <paramref name="text"/> into <paramref name="result"/>: the lean pass, else the full parser. On
+    /// failure <paramref name="result"/> is <see langword="default"/> and the reason is not kept (so that the result
+    /// is a register); <see cref="Parse"/> gives the reason.
     /// </summary>
     /// <remarks>
     /// Never inlined, on purpose. Inlined into a small public wrapper, this method and the lean pass inherit the
     /// wrapper's inline budget (a multiple of the root method's size), which runs out before the lean pass's
-    /// helpers (<see cref="ReadLeanValue"/>) and even <see cref="IsBlank"/> are inlined: an earlier disassembly
-    /// showed the per-field calls of the lean pass out of line, with every cursor and out value spilled to the
-    /// stack. Compiled as its own root it gets its own budget.
+    /// helpers are inlined: an earlier disassembly showed the per-field calls of the lean pass out of line, with
+    /// every cursor and out value spilled to the stack. Compiled as its own root it gets its own budget.
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static bool TryParse(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, out CronExpression result)
     {
+        if (TryParseLean(text, format, out var seconds, out var minutes, out var hours, out var daysOfMonth, out var months, out var daysOfWeek, out var flags))
+        {
+            result = new CronExpression(seconds, minutes, hours, daysOfMonth, months, daysOfWeek, flags);
+            return true;
+        }
+
+        return TryParseFull(text, format, seed, out result);
+    }
+
+    /// <summary>The full parser for <see cref="TryParse"/>, writing into the caller's storage.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryParseFull(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, out CronExpression result)
+    {
         Unsafe.SkipInit(out result);
         ref var b = ref Unsafe.As<CronExpression, CronFieldsBuilder>(ref result);
         b = default;
-        if (!TryParseCommon(text, format, ref b))
+        if (ParseCore(text, format, seed, ref b).Code != CronParseErrorCode.None)
         {
-            b = default; // the lean pass may have filled some fields before it gave up
-            if (ParseCore(text, format, seed, ref b).Code != CronParseErrorCode.None)
-            {
-                b = default;
-                return false;
-            }
+            b = default;
+            return false;
         }
 
         Finish(ref b);
@@ -45,16 +91,38 @@ internal static class CronParser
     /// <summary>Parses <paramref name="text"/>, with the reason when it is not valid (for the exception's message and <c>Schedule</c>).</summary>
     public static CronParseError Parse(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, out CronExpression result)
     {
-        var b = default(CronFieldsBuilder);
-        if (!TryParseCommon(text, format, ref b))
+        if (TryParse(text, format, seed, out result))
         {
-            b = default; // the lean pass may have filled some fields before it gave up
-            var error = ParseCore(text, format, seed, ref b);
-            if (error.Code != CronParseErrorCode.None)
-            {
-                result = default;
-                return error;
-            }
+            return default;
+        }
+
+        // Invalid: read it again for the reason (the lean pass has no errors of its own, so the full parser's is the one).
+        var b = default(CronFieldsBuilder);
+        return ParseCore(text, format, seed, ref b);
+    }
+
+    /// <summary>The lean pass alone, so that tests can hold it to the full parser (<see cref="ParseFull"/>).</summary>
+    internal static bool TryParseLeanOnly(ReadOnlySpan<char> text, CronFormat format, out CronExpression result)
+    {
+        if (TryParseLean(text, format, out var seconds, out var minutes, out var hours, out var daysOfMonth, out var months, out var daysOfWeek, out var flags))
+        {
+            result = new CronExpression(seconds, minutes, hours, daysOfMonth, months, daysOfWeek, flags);
+            return true;
+        }
+
+        result = default;
+        return false;
+    }
+
+    /// <summary>The full parser alone, without the lean pass in front of it: what the lean pass must agree with.</summary>
+    internal static CronParseError ParseFull(ReadOnlySpan<char> text, CronFormat format, ReadOnlySpan<char> seed, out CronExpression result)
+    {
+        var b = default(CronFieldsBuilder);
+        var error = ParseCore(text, format, seed, ref b);
+        if (error.Code != CronParseErrorCode.None)
+        {
+            result = default;
+            return error;
         }
 
         Finish(ref b);
@@ -87,17 +155,34 @@ internal static class CronParser
     /// A lean pass over the common grammar: *, ?, numbers, names, ranges, steps and lists, in the crontab dialect
     /// (without the year field) and in Quartz.NET's (six fields). Anything else (specials, H, wrapping ranges, the
     /// year, macros, faults) returns false and the full parser decides, so errors and rare syntax have one
-    /// implementation. Both paths fill the builder alike.
+    /// implementation. It yields what the full parser and <see cref="Finish"/> would put in the fields that can be
+    /// non-zero without specials or a year field, flags included.
     /// </summary>
     /// <remarks>
-    /// One loop over the fields, each field's range read from a table (<see cref="LeanMin"/>, <see cref="LeanMax"/>),
-    /// with no call per field. It used to be a call per field with the field as a constant, and a second, general
-    /// reader out of line for anything past a lone <c>*</c>, <c>*/n</c> or number: a name or a range (<c>MON-FRI</c>)
-    /// paid two more calls and the field's range through a switch, which made the six-field case the slow one. Here
-    /// every field takes the same path, the cursor stays in a register, and each field is stored by one switch.
+    /// Inlined into its callers; each field is read by its own compiled copy of <see cref="ReadLeanField"/>, which
+    /// hands back the field's bits and the next position in two registers. Every value stays in a register or a
+    /// stack slot of this method until the caller stores the result once: no table reads, no switch to store a
+    /// field, no zeroed builder read back.
     /// </remarks>
-    private static bool TryParseCommon(ReadOnlySpan<char> text, CronFormat format, ref CronFieldsBuilder b)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryParseLean(
+        ReadOnlySpan<char> text,
+        CronFormat format,
+        out ulong seconds,
+        out ulong minutes,
+        out uint hours,
+        out uint daysOfMonth,
+        out ushort months,
+        out byte daysOfWeek,
+        out CronFlags flags)
     {
+        Unsafe.SkipInit(out seconds);
+        Unsafe.SkipInit(out minutes);
+        Unsafe.SkipInit(out hours);
+        Unsafe.SkipInit(out daysOfMonth);
+        Unsafe.SkipInit(out months);
+        Unsafe.SkipInit(out daysOfWeek);
+        Unsafe.SkipInit(out flags);
         if ((format & CronFormat.IncludeYear) != 0)
         {
             return false;
@@ -111,205 +196,448 @@ internal static class CronParser
             i++;
         }
 
-        b.Seconds = 1; // second 0, unless there is a seconds field
-
-        // What the fields were like, as bits (one register: the loop has many values live at once): IntervalBit when
-        // some time field holds *, a range or a step (the expression is not fixed-time), and the two day fields' stars.
+        // What the fields were like, as bits: IntervalBit when some time field holds *, a range or a step (the
+        // expression is not fixed-time), and the two day fields' stars.
         var kinds = 0;
-
-        // Fields by number: 0 second, 1 minute, 2 hour, 3 day-of-month, 4 month, 5 day-of-week.
-        for (var f = quartz || (format & CronFormat.IncludeSeconds) != 0 ? 0 : 1; f < 6; f++)
+        if (quartz || (format & CronFormat.IncludeSeconds) != 0)
         {
-            if (i >= n)
+            if (!ReadField<SecondField>(text, ref i, quartz, out seconds, ref kinds))
             {
                 return false;
             }
+        }
+        else
+        {
+            seconds = 1; // second 0
+        }
 
-            int min = LeanMin[f] + (quartz && f == 5 ? 1 : 0); // Quartz numbers the days 1-7
-            int max = LeanMax[f];
-            var timeField = f <= 2;
-            var dayField = f is 3 or 5;
-            var c = text[i];
-            var next = i + 1 < n ? text[i + 1] : ' ';
-            var open = c == '*' || (c == '?' && dayField);
-            ulong bits;
-            bool star;
-            if (open && IsBlank(next))
+        if (!ReadField<MinuteField>(text, ref i, quartz, out minutes, ref kinds)
+            || !ReadField<HourField>(text, ref i, quartz, out var bits, ref kinds))
+        {
+            return false;
+        }
+
+        var hourBits = (uint)bits;
+        if (!ReadField<DayOfMonthField>(text, ref i, quartz, out bits, ref kinds))
+        {
+            return false;
+        }
+
+        var dom = (uint)bits;
+        if (!ReadField<MonthField>(text, ref i, quartz, out bits, ref kinds))
+        {
+            return false;
+        }
+
+        var monthBits = (ushort)bits;
+        if (!ReadField<DayOfWeekField>(text, ref i, quartz, out bits, ref kinds) || i != n)
+        {
+            return false; // a field the lean grammar does not cover, or more fields: a Quartz year, or a wrong count for the full parser to report
+        }
+
+        // 7 is Sunday, like 0; in Quartz's numbering 1 is Sunday and 7 Saturday.
+        var dow = quartz
+            ? (byte)((bits >> 1) & CronConstants.AllWeekdays)
+            : (byte)((bits | (bits >> 7)) & CronConstants.AllWeekdays);
+
+        // FormatFlags, without the year (the lean pass reads none): IncludeSeconds (1) is FormatSeconds (1 << 11),
+        // IntersectDays (2) is FormatIntersect (1 << 13).
+        var f = (CronFlags)((((uint)format & 1) << 11) | (((uint)format & 2) << 12)) | CronFlags.AnyYear | CronFlags.Parsed;
+        if (quartz)
+        {
+            f |= CronFlags.FormatQuartz | CronFlags.FormatSeconds;
+        }
+
+        if ((kinds & IntervalBit) == 0)
+        {
+            f |= CronFlags.FixedTime;
+        }
+
+        // FinishDays and Finish for a pass that sets none of the day specials (L, W, #).
+        if ((kinds & DomStarBit) != 0)
+        {
+            f |= CronFlags.DayOfMonthStar;
+        }
+
+        if ((kinds & DowStarBit) != 0)
+        {
+            f |= CronFlags.DayOfWeekStar;
+        }
+
+        if ((kinds & (DomStarBit | DowStarBit)) == 0 && (format & CronFormat.IntersectDays) == 0)
+        {
+            // Vixie rule: either field may match. Either field matching every day makes every day match.
+            if (dom == CronConstants.AllDays || dow == CronConstants.AllWeekdays)
             {
-                // The commonest field of all: a lone * (or ?).
-                i++;
-                bits = (2UL << max) - (1UL << min);
-                star = dayField;
-                kinds |= timeField ? IntervalBit : 0;
-            }
-            else if (IsDigit(c) && (IsBlank(next) || (IsDigit(next) && (i + 2 == n || IsBlank(text[i + 2])))))
-            {
-                // A lone number of one or two digits.
-                var value = c - '0';
-                i++;
-                if (IsDigit(next))
-                {
-                    value = (value * 10) + (next - '0');
-                    i++;
-                }
-
-                if (value < min || value > max)
-                {
-                    return false;
-                }
-
-                bits = 1UL << value;
-                star = false;
-            }
-            else if (c == '*' && next == '/' && i + 2 < n && IsDigit(text[i + 2])
-                && (i + 3 == n || IsBlank(text[i + 3]) || (IsDigit(text[i + 3]) && (i + 4 == n || IsBlank(text[i + 4])))))
-            {
-                // A step over the whole range: */n.
-                var step = text[i + 2] - '0';
-                i += 3;
-                if (i < n && IsDigit(text[i]))
-                {
-                    step = (step * 10) + (text[i++] - '0');
-                }
-
-                if (step < 1 || step > max)
-                {
-                    return false;
-                }
-
-                bits = (StepMasks[step] << min) & ((2UL << max) - 1);
-                star = dayField && !quartz;
-                kinds |= timeField ? IntervalBit : 0;
+                dom = CronConstants.AllDays;
+                dow = CronConstants.AllWeekdays;
+                f |= CronFlags.DayOfMonthStar | CronFlags.DayOfWeekStar;
             }
             else
             {
-                // Lists, ranges, steps and names, out of line: inlined, the general reader's many live values spill the
-                // loop's own to the stack for every field, the simple ones too.
-                var r = LeanGeneralField(text, i, f, quartz);
-                if (r.Next < 0)
-                {
-                    return false;
-                }
-
-                i = r.Next;
-                bits = r.Bits;
-                star = (r.Kinds & DomStarBit) != 0;
-                kinds |= r.Kinds & IntervalBit;
-            }
-
-            // The field ends at a blank (then the blanks are skipped) or at the end of the text.
-            if (i < n)
-            {
-                if (!IsBlank(text[i]))
-                {
-                    return false;
-                }
-
-                do
-                {
-                    i++;
-                }
-                while (i < n && IsBlank(text[i]));
-            }
-
-            switch (f)
-            {
-                case 0:
-                    b.Seconds = bits;
-                    break;
-                case 1:
-                    b.Minutes = bits;
-                    break;
-                case 2:
-                    b.Hours = (uint)bits;
-                    break;
-                case 3:
-                    b.DaysOfMonth = (uint)bits;
-                    kinds |= star ? DomStarBit : 0;
-                    break;
-                case 4:
-                    b.Months = (ushort)bits;
-                    break;
-                default:
-                    // 7 is Sunday, like 0; in Quartz's numbering 1 is Sunday and 7 Saturday.
-                    b.DaysOfWeek = quartz
-                        ? (byte)((bits >> 1) & CronConstants.AllWeekdays)
-                        : (byte)((bits | (bits >> 7)) & CronConstants.AllWeekdays);
-                    kinds |= star ? DowStarBit : 0;
-                    break;
+                f |= CronFlags.DayOr;
             }
         }
 
-        if (i != n)
+        if ((f & CronFlags.DayOr) == 0)
         {
-            return false; // more fields: a Quartz year, or a wrong count for the full parser to report
+            if (dow == CronConstants.AllWeekdays)
+            {
+                f |= CronFlags.PlainDays;
+                if (monthBits != CronConstants.AllMonths)
+                {
+                    // Plain days that no allowed month has (0 0 30 2 *), as FinishDays checks.
+                    var longest = (monthBits & LongMonths) != 0 ? 31 : (monthBits & ~(1 << 2) & 0x1FFE) != 0 ? 30 : 29;
+                    if (BitOperations.TrailingZeroCount(dom) > longest)
+                    {
+                        f |= CronFlags.NeverFires;
+                    }
+                }
+                else if (dom == CronConstants.AllDays)
+                {
+                    f |= CronFlags.EveryDay;
+                }
+            }
+            else if (dow == 0)
+            {
+                // Both day fields must match and no weekday is allowed: with no weekday specials, nothing can match.
+                f |= CronFlags.NeverFires;
+            }
         }
 
-        var flags = FormatFlags(format) | CronFlags.AnyYear | ((kinds & IntervalBit) != 0 ? CronFlags.None : CronFlags.FixedTime);
-        b.Flags = quartz ? flags & ~CronFlags.FormatYear : flags;
-        FinishLeanDays(ref b, (kinds & DomStarBit) != 0, (kinds & DowStarBit) != 0, (format & CronFormat.IntersectDays) != 0);
+        hours = hourBits;
+        daysOfMonth = dom;
+        months = monthBits;
+        daysOfWeek = dow;
+        flags = f;
         return true;
     }
 
     /// <summary>
-    /// <see cref="FinishDays"/> for the lean pass, which sets none of the day specials (L, W, #): the same flags,
-    /// without reading the special fields back. They were just zeroed with wide vector stores, and reading them with
-    /// narrow loads right after can miss store forwarding, a stall of a dozen cycles or more per field that made up a
-    /// large part of parsing a short expression.
+    /// One field of the lean pass at <paramref name="i"/>, which it moves to the next field: the one-character fields
+    /// (<c>*</c>, <c>?</c>, a digit) and two-digit numbers inline, anything else by <see cref="ReadLeanField"/>.
+    /// False when the lean grammar does not cover the field.
     /// </summary>
+    /// <remarks>
+    /// Inlined, but only this much: a few instructions per field, so that the lean pass stays a small method whose
+    /// code the JIT lays out the same way whatever profile it collected (see <see cref="ReadLeanField"/>).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FinishLeanDays(ref CronFieldsBuilder b, bool domStar, bool dowStar, bool intersect)
+    private static bool ReadField<TField>(ReadOnlySpan<char> text, ref int i, bool quartz, out ulong bits, ref int kinds)
+        where TField : struct, ILeanField
     {
-        var flags = b.Flags;
-        if (domStar)
+        var f = TField.Number;
+        var min = f is 3 or 4 ? 1 : f == 5 && quartz ? 1 : 0;
+        var max = f switch
         {
-            flags |= CronFlags.DayOfMonthStar;
-        }
-
-        if (dowStar)
+            0 or 1 => 59,
+            2 => 23,
+            3 => 31,
+            4 => 12,
+            _ => 7,
+        };
+        var c = Peek(text, i);
+        var next = Peek(text, i + 1);
+        var end = i + 1;
+        if (IsBlank(next))
         {
-            flags |= CronFlags.DayOfWeekStar;
-        }
-
-        var daysOfMonth = b.DaysOfMonth;
-        var daysOfWeek = b.DaysOfWeek;
-        if (!domStar && !dowStar && !intersect)
-        {
-            // Vixie rule: either field may match. Either field matching every day makes every day match.
-            if (daysOfMonth == CronConstants.AllDays || daysOfWeek == CronConstants.AllWeekdays)
+            if (c == '*' || (c == '?' && f is 3 or 5))
             {
-                b.DaysOfMonth = daysOfMonth = CronConstants.AllDays;
-                b.DaysOfWeek = daysOfWeek = CronConstants.AllWeekdays;
-                flags |= CronFlags.DayOfMonthStar | CronFlags.DayOfWeekStar;
+                // A lone * (or ?): every value; the time fields are then not fixed-time, the day fields unrestricted.
+                bits = (2UL << max) - (1UL << min);
+                kinds |= f <= 2 ? IntervalBit : f == 3 ? DomStarBit : f == 5 ? DowStarBit : 0;
+                goto Blanks;
             }
-            else
+
+            if (IsDigit(c) && c - '0' >= min && c - '0' <= max)
             {
-                flags |= CronFlags.DayOr;
+                bits = 1UL << (c - '0');
+                goto Blanks;
+            }
+        }
+        else if (IsDigit(c) && IsDigit(next) && IsBlank(Peek(text, i + 2)))
+        {
+            var value = ((c - '0') * 10) + (next - '0');
+            if (value >= min && value <= max)
+            {
+                bits = 1UL << value;
+                end++;
+                goto Blanks;
             }
         }
 
-        if ((flags & CronFlags.DayOr) == 0)
+        var r = ReadLeanField<TField>(text, i, quartz);
+        bits = r.Bits;
+        i = r.Next;
+        kinds |= r.Kinds;
+        return i >= 0;
+
+    Blanks:
+        // end is at a blank or the end of the text; skip the blanks.
+        while ((uint)end < (uint)text.Length && IsBlank(text[end]))
         {
-            // Plain days that no allowed month has (0 0 30 2 *), as FinishDays checks.
-            var months = b.Months;
-            if (daysOfWeek == CronConstants.AllWeekdays && months != CronConstants.AllMonths)
+            end++;
+        }
+
+        i = end;
+        return true;
+    }
+
+    /// <summary>
+    /// One field of the lean pass, <typeparamref name="TField"/>, from position <paramref name="i"/>: its bits, the
+    /// position of the next field (past the blanks; -1 when the lean grammar does not cover the field) and its kinds
+    /// (<see cref="IntervalBit"/>, the field's star bit). A lone <c>*</c> (or <c>?</c>), <c>*/n</c>, a number, a
+    /// name and a range in order are read here; the rest (lists, steps, wrapping ranges) by
+    /// <see cref="LeanGeneralField"/>.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// One method per field, compiled apart: <typeparamref name="TField"/> is a struct, so each field gets its own
+    /// code with its range and kind as constants, and each is a small unit for the JIT. With all six fields inlined
+    /// into one method, that method held hundreds of locals, more than the JIT tracks; which ones it kept in
+    /// registers then hung on the profile it happened to collect first, and the same benchmark ran at 11 ns in one
+    /// process and 22 ns in another.
+    /// </para>
+    /// <para>
+    /// Each character is read once, by <see cref="Peek"/>, and carried from one step to the next: the end of the
+    /// text reads as a blank, so no step needs its own bounds check.
+    /// </para>
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static LeanField ReadLeanField<TField>(ReadOnlySpan<char> text, int i, bool quartz)
+        where TField : struct, ILeanField
+    {
+        var f = TField.Number;
+        var min = f is 3 or 4 ? 1 : f == 5 && quartz ? 1 : 0; // Quartz numbers the days 1-7
+        var max = f switch
+        {
+            0 or 1 => 59,
+            2 => 23,
+            3 => 31,
+            4 => 12,
+            _ => 7,
+        };
+        var timeField = f <= 2;
+        var dayField = f is 3 or 5;
+        var starBit = f == 3 ? DomStarBit : f == 5 ? DowStarBit : 0;
+        var start = i;
+        var c = Peek(text, i);
+        ulong bits;
+        int kinds;
+        if (IsBlank(c))
+        {
+            // The blanks before this field were skipped, so this is the end of the text: a field is missing.
+            return LeanField.Fail;
+        }
+
+        if (c == '*' || (dayField && c == '?'))
+        {
+            var open = c;
+            c = Peek(text, ++i);
+            if (IsBlank(c))
             {
-                var longest = (months & LongMonths) != 0 ? 31 : (months & ~(1 << 2) & 0x1FFE) != 0 ? 30 : 29;
-                if (BitOperations.TrailingZeroCount(daysOfMonth) > longest)
+                // The commonest field of all: a lone * (or ?).
+                bits = (2UL << max) - (1UL << min);
+                kinds = timeField ? IntervalBit : starBit;
+                goto Blanks;
+            }
+
+            if (open == '*' && c == '/')
+            {
+                // A step over the whole range: */n.
+                c = Peek(text, ++i);
+                if (IsDigit(c))
                 {
-                    flags |= CronFlags.NeverFires;
+                    var step = c - '0';
+                    c = Peek(text, ++i);
+                    if (IsDigit(c))
+                    {
+                        step = (step * 10) + (c - '0');
+                        c = Peek(text, ++i);
+                    }
+
+                    if (IsBlank(c) && step >= 1 && step <= max)
+                    {
+                        bits = (StepMasks[step] << min) & ((2UL << max) - 1);
+                        kinds = (timeField ? IntervalBit : 0) | (quartz ? 0 : starBit);
+                        goto Blanks;
+                    }
                 }
             }
-
-            // Both day fields must match and no weekday is allowed: with no weekday specials, nothing can match.
-            if (daysOfWeek == 0)
+        }
+        else if (ReadLeanValueInline(text, ref i, ref c, f, quartz, out var lo))
+        {
+            // A number or a name, alone or as the start of a range lo-hi.
+            if (IsBlank(c))
             {
-                flags |= CronFlags.NeverFires;
+                if (lo >= min && lo <= max)
+                {
+                    bits = 1UL << lo;
+                    kinds = 0;
+                    goto Blanks;
+                }
+            }
+            else if (c == '-')
+            {
+                c = Peek(text, ++i);
+                if (ReadLeanValueInline(text, ref i, ref c, f, quartz, out var hi)
+                    && IsBlank(c)
+                    && lo >= min && lo <= hi && hi <= max)
+                {
+                    // A range in order (a reversed one wraps, which the full parser reads).
+                    bits = (2UL << hi) - (1UL << lo);
+                    kinds = timeField ? IntervalBit : 0;
+                    goto Blanks;
+                }
             }
         }
 
-        b.Flags = flags;
+        // Lists, steps, wrapping ranges and the rest, out of line, from the start of the field: a tail call, so that
+        // this method keeps no value across a call and needs no registers saved on its common paths.
+        return ReadLeanFieldGeneral(text, start, f, quartz);
+
+    Blanks:
+        // The field ended at a blank or at the end of the text (which reads as a blank); skip the blanks.
+        while (IsBlank(c) && i < text.Length)
+        {
+            c = Peek(text, ++i);
+        }
+
+        return new LeanField(bits, i, kinds);
     }
+
+    /// <summary><see cref="ReadLeanField"/> for the shapes it does not read itself: <see cref="LeanGeneralField"/>, then the blanks.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static LeanField ReadLeanFieldGeneral(ReadOnlySpan<char> text, int start, int f, bool quartz)
+    {
+        var r = LeanGeneralField(text, start, f, quartz);
+        var i = r.Next;
+        if (i < 0 || !IsBlank(Peek(text, i)))
+        {
+            return LeanField.Fail;
+        }
+
+        while (i < text.Length && IsBlank(text[i]))
+        {
+            i++;
+        }
+
+        var starBit = f == 3 ? DomStarBit : f == 5 ? DowStarBit : 0;
+        return new LeanField(r.Bits, i, (r.Kinds & IntervalBit) | ((r.Kinds & DomStarBit) != 0 ? starBit : 0));
+    }
+
+    /// <summary>A field of the lean pass, as a type, so that <see cref="ReadLeanField"/> is compiled for each.</summary>
+    private interface ILeanField
+    {
+        /// <summary>0 second, 1 minute, 2 hour, 3 day-of-month, 4 month, 5 day-of-week.</summary>
+        static abstract int Number { get; }
+    }
+
+    private struct SecondField : ILeanField
+    {
+        public static int Number => 0;
+    }
+
+    private struct MinuteField : ILeanField
+    {
+        public static int Number => 1;
+    }
+
+    private struct HourField : ILeanField
+    {
+        public static int Number => 2;
+    }
+
+    private struct DayOfMonthField : ILeanField
+    {
+        public static int Number => 3;
+    }
+
+    private struct MonthField : ILeanField
+    {
+        public static int Number => 4;
+    }
+
+    private struct DayOfWeekField : ILeanField
+    {
+        public static int Number => 5;
+    }
+
+    /// <summary>The character at <paramref name="i"/>, or a blank past the end of the text.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static char Peek(ReadOnlySpan<char> text, int i) => (uint)i < (uint)text.Length ? text[i] : ' ';
+
+    /// <summary>
+    /// A number of one or two digits at <paramref name="i"/> (whose character is <paramref name="c"/>), or a month or
+    /// weekday name of three letters in the month (4) and day-of-week (5) fields, for <see cref="ReadLeanField"/>; on
+    /// return <paramref name="i"/> and <paramref name="c"/> are past it. A third digit is left where it is, for the
+    /// caller to see that the value does not end there. The range is the caller's to check.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ReadLeanValueInline(ReadOnlySpan<char> text, ref int i, ref char c, int f, bool quartz, out int value)
+    {
+        if (IsDigit(c))
+        {
+            value = c - '0';
+            c = Peek(text, ++i);
+            if (IsDigit(c))
+            {
+                value = (value * 10) + (c - '0');
+                c = Peek(text, ++i);
+            }
+
+            return true;
+        }
+
+        value = 0;
+        if (f < 4 || (uint)(i + 2) >= (uint)text.Length)
+        {
+            return false;
+        }
+
+        // The three characters, each in its own 16 bits (so that no character spills into another's bits) and lowered
+        // (| 0x20 only changes the case of a letter, and makes no other character a letter): only the name itself, in
+        // any case, matches its slot. No fourth letter may follow (FRIL, a weekday and L, is the full parser's).
+        ref var at = ref Unsafe.Add(ref MemoryMarshal.GetReference(text), i);
+        var packed = (at | ((ulong)Unsafe.Add(ref at, 1) << 16) | ((ulong)Unsafe.Add(ref at, 2) << 32)) | 0x0020_0020_0020UL;
+        var next = Peek(text, i + 3);
+        var slot = f == 4 ? MonthSlots[(int)((packed * MonthHash) >> 60)] : WeekdaySlots[(int)((packed * WeekdayHash) >> 61)];
+        if ((slot & 0xFFFF_FFFF_FFFFUL) != packed || IsLetter(next))
+        {
+            return false;
+        }
+
+        value = (int)(slot >> 48) + (f == 5 && quartz ? 1 : 0);
+        i += 3;
+        c = next;
+        return true;
+    }
+
+    /// <summary>
+    /// The multiplier of a perfect hash of the month names packed as in <see cref="ReadLeanValueInline"/>: the top four
+    /// bits of the product are a slot of <see cref="MonthSlots"/>, different for each name (found by a search; the
+    /// tests check every three-letter text against the full parser's reading).
+    /// </summary>
+    private const ulong MonthHash = 0x1D87CEC31F7296AB;
+
+    /// <summary>The weekday names' multiplier, as <see cref="MonthHash"/>; the top three bits are a slot of <see cref="WeekdaySlots"/>.</summary>
+    private const ulong WeekdayHash = 0x7EBFF20686734721;
+
+    /// <summary>Each month's packed lower-case name with its number (1-12) in the top 16 bits, in its slot; 0 in the others.</summary>
+    private static ReadOnlySpan<ulong> MonthSlots =>
+    [
+        0x000A00740063006F, 0x0001006E0061006A, 0x0000000000000000, 0x0006006E0075006A, // oct jan - jun
+        0x000C006300650064, 0x0008006700750061, 0x0002006200650066, 0x0000000000000000, // dec aug feb -
+        0x0000000000000000, 0x0009007000650073, 0x0004007200700061, 0x0000000000000000, // - sep apr -
+        0x000500790061006D, 0x000B0076006F006E, 0x000300720061006D, 0x0007006C0075006A, // may nov mar jul
+    ];
+
+    /// <summary>Each weekday's packed lower-case name with its number (0-6 from Sunday) in the top 16 bits, in its slot; 0 in the other.</summary>
+    private static ReadOnlySpan<ulong> WeekdaySlots =>
+    [
+        0x0002006500750074, 0x0004007500680074, 0x0000006E00750073, 0x0005006900720066, // tue thu sun fri
+        0x0006007400610073, 0x0001006E006F006D, 0x0000000000000000, 0x0003006400650077, // sat mon - wed
+    ];
 
     /// <summary>Bits of <see cref="LeanField.Kinds"/> and of the lean pass's own record of its fields.</summary>
     private const int IntervalBit = 1, DomStarBit = 2, DowStarBit = 4;
@@ -475,7 +803,9 @@ internal static class CronParser
         }
 
         value = 0;
-        if (field < 4 || i + 3 > n || (i + 3 < n && IsLetter(text[i + 3])))
+        // Three ASCII letters and no fourth. Pack alone would not do: it ORs each character shifted by 8, so a wider one
+        // spills into its neighbour's bits (j\u6A61n packs like "jan"), and the full parser reads letters only.
+        if (field < 4 || i + 3 > n || !IsLetter(text[i]) || !IsLetter(text[i + 1]) || !IsLetter(text[i + 2]) || (i + 3 < n && IsLetter(text[i + 3])))
         {
             return false;
         }
