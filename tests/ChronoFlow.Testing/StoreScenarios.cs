@@ -693,6 +693,34 @@ public abstract class StoreScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARun_WritesItsJobStateOnce_AndAProcessThatLostTheClaimWritesNone()
+    {
+        var runs = new RunRecorder();
+        var aStore = new FlakyStore(OpenStore());
+        var bStore = new FlakyStore(OpenStore());
+        var a = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), aStore, node: "node-a");
+        var b = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), bStore, node: "node-b");
+        await a.FlushAsync();
+        await b.FlushAsync();
+        aStore.StatesWritten = 0;
+        bStore.StatesWritten = 0;
+
+        // A claims and runs each occurrence first; B finds each one claimed.
+        for (var i = 0; i < 3; i++)
+        {
+            Clock.Advance(TimeSpan.FromMinutes(1));
+            await a.PumpAndWaitAsync();
+            await a.FlushAsync();
+            await b.PumpAndWaitAsync();
+            await b.FlushAsync();
+        }
+
+        Assert.Equal(3, runs.Runs.Count);
+        Assert.Equal(3, aStore.StatesWritten);
+        Assert.Equal(0, bStore.StatesWritten);
+    }
+
+    [Fact]
     public async Task SkipsWhileTheWriterLags_JoinOneHistoryRow()
     {
         var store = new FlakyStore(OpenStore());
@@ -737,8 +765,20 @@ public abstract class StoreScenarios : IAsyncLifetime
 
         public ValueTask<IReadOnlyList<JobState>> OpenAsync(string node, CancellationToken cancellationToken) => inner.OpenAsync(node, cancellationToken);
 
-        public ValueTask<StoreWriteResult> WriteAsync(StoreBatch batch, CancellationToken cancellationToken)
-            => Failing ? throw new JobStoreException("Job store 'test.db': disk full.") : inner.WriteAsync(batch, cancellationToken);
+        /// <summary>Gets or sets how many job states the scheduler handed over in successful writes.</summary>
+        public int StatesWritten { get; set; }
+
+        public async ValueTask<StoreWriteResult> WriteAsync(StoreBatch batch, CancellationToken cancellationToken)
+        {
+            if (Failing)
+            {
+                throw new JobStoreException("Job store 'test.db': disk full.");
+            }
+
+            var result = await inner.WriteAsync(batch, cancellationToken);
+            StatesWritten += batch.States.Count;
+            return result;
+        }
 
         public ValueTask<IReadOnlyList<RunRecord>> AbandonExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
             => Failing ? throw new JobStoreException("Job store 'test.db': disk full.") : inner.AbandonExpiredAsync(now, cancellationToken);

@@ -58,13 +58,14 @@ public sealed partial class JobScheduler
     /// back on the timeline at its next occurrence, or parks it until one of its runs ends.
     /// </summary>
     /// <remarks>
-    /// With a store, the job's state (its moved cursor) is written with the claim, in the same batch: a stored cursor
-    /// that lagged behind a claimed occurrence would let a process that starts later claim it again once an abandoned
-    /// run gave its occurrence back (the cluster chaos test caught exactly that).
+    /// With a store, admitting a run does not write the job's state: the run's end writes it (with the cursor moved
+    /// past the occurrence), and until then the stored cursor lags, which is safe, since the occurrence is claimed and
+    /// stays claimed (an abandoned run keeps it; only its recovery runs it again). So a run costs one state write, not
+    /// two, and processes that lose the claim write none. Skips and misses count, and are written with the history row
+    /// they add.
     /// </remarks>
     private void ProcessDueLocked(JobEntry job, long now, ref InlineList<ScheduledRun> admitted, ref InlineList<RunNotice> notices)
     {
-        MarkDirtyLocked(job);
         while (true)
         {
             var d = DuePolicy.Decide(job.Schedule, job.Options, job.Cursor, job.InFlight, now);
