@@ -49,7 +49,7 @@ try
         TimeSpan.FromSeconds(Int("warmup", 10)),
         TimeSpan.FromSeconds(Int("window", 20)),
         Int("threads", 64));
-    var all = Orchestrator.Defaults(Int("saturating", 10000), Int("moderate", 1000), Int("quartz", 2000));
+    var all = Orchestrator.Defaults(Int("saturating", 25000), Int("moderate", 1000), Int("quartz", 2000));
     var chosen = options.TryGetValue("scenarios", out var names)
         ? names.Split(',').Select(n => all.FirstOrDefault(s => s.Name == n) ?? throw new ArgumentException($"No scenario '{n}'.")).ToList()
         : all;
