@@ -647,6 +647,28 @@ public abstract class StoreScenarios : IAsyncLifetime
         Assert.Equal([At(1), At(2)], runs.ScheduledTimes("job"));
     }
 
+    [Fact]
+    public async Task AClaimThatComesWhileTheWriterBacksOff_IsTriedAtOnce()
+    {
+        var store = new FlakyStore(OpenStore());
+        var runs = new RunRecorder();
+        var s = await StartAsync(s => s.AddOrUpdate("job", Schedule.Cron("0 0 1 1 *"), runs.Action), store);
+        await s.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The maintenance tick's sweep fails: the writer backs off on the scheduler's clock, which then stands still.
+        store.Failing = true;
+        var timers = Clock.TimersCreated;
+        Clock.Advance(new SchedulerOptions().LeaseDuration / 3);
+        await Clock.WhenTimersCreatedAsync(timers + 1);
+
+        // A triggered run waits for its claim: the writer tries it now, not when the back-off ends, and the run is
+        // skipped as the store cannot take it.
+        Assert.True(s.Trigger("job"));
+        await s.IdleAsync();
+        Assert.Empty(runs.Runs);
+        Assert.Equal(1, s.GetJob("job")!.SkipCount);
+    }
+
     [Theory]
     [InlineData(MisfirePolicy.Skip)]
     [InlineData(MisfirePolicy.RunOnce)]

@@ -53,6 +53,9 @@ public sealed partial class JobScheduler
     /// <summary>Cut short the writer's back-off when the scheduler stops.</summary>
     private readonly CancellationTokenSource _storeBackoff = new();
 
+    /// <summary>Cancelled when a claim comes while the writer backs off; guarded by <c>_gate</c>.</summary>
+    private CancellationTokenSource? _claimWhileBackingOff;
+
     /// <summary>Gets this process's name in run history and in a cluster.</summary>
     public string NodeName => _node;
 
@@ -217,6 +220,9 @@ public sealed partial class JobScheduler
     {
         _pendingClaims.Add(run);
         _storeWake.Writer.TryWrite(true);
+
+        // A run waits for its claim: a writer backing off (a failed sweep, say) tries at once rather than after it.
+        _claimWhileBackingOff?.Cancel();
     }
 
     /// <summary>
@@ -388,13 +394,31 @@ public sealed partial class JobScheduler
                 }
 
                 var backoff = TimeSpan.FromMilliseconds(Math.Min(5_000, 100 * (1 << Math.Min(failures, 6))));
+                using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(_storeBackoff.Token);
+                lock (_gate)
+                {
+                    // Claims already waiting, or one that comes meanwhile, end the back-off: a run must not wait on a
+                    // sweep that failed. During an outage no new claim comes (see _storeDown), so this cannot spin.
+                    if (_pendingClaims.Count != 0)
+                    {
+                        interrupt.Cancel();
+                    }
+
+                    _claimWhileBackingOff = interrupt;
+                }
+
                 try
                 {
-                    await Task.Delay(backoff, _time, _storeBackoff.Token).ConfigureAwait(false);
+                    await Task.Delay(backoff, _time, interrupt.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
-                    // Stopping: the next pass tries at once.
+                    // Stopping, or a claim is waiting: the next pass tries at once.
+                }
+
+                lock (_gate)
+                {
+                    _claimWhileBackingOff = null;
                 }
             }
         }
