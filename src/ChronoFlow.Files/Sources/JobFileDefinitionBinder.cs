@@ -86,15 +86,13 @@ public sealed class JobFileDefinitionBinder : IJobDefinitionBinder
     {
         reason = null;
         var name = Describe(jobId);
-        var utf8 = Encoding.UTF8.GetBytes(definition);
-        if (TaskType(utf8) is { } type && !taskTypes.ContainsKey(type))
+        var (utf8, type) = Prepare(Encoding.UTF8.GetBytes(definition), jobId);
+        if (type is not null && !taskTypes.ContainsKey(type))
         {
             reason = $"its task type \"{type}\" is not known in this process (known: {string.Join(", ", taskTypes.Keys.Order(StringComparer.Ordinal))})";
             return null;
         }
 
-        // The id is the one it is stored under; a definition may leave it out.
-        utf8 = WithJobId(utf8, jobId);
         var parsed = JobFileParser.Parse(utf8, name, taskTypes).Result;
         var errors = parsed.Diagnostics.Where(static d => d.IsError).Select(static d => d.ToString()).ToList();
         if (errors.Count == 0 && parsed.Definitions.Length == 1 && parsed.Definitions[0].JobId != jobId)
@@ -110,33 +108,37 @@ public sealed class JobFileDefinitionBinder : IJobDefinitionBinder
         return parsed.Definitions[0];
     }
 
-    /// <summary>The definition's <c>task.type</c>, when it is JSON that has one.</summary>
-    private static string? TaskType(byte[] utf8)
+    /// <summary>
+    /// Reads, in one pass, the definition's <c>task.type</c>, and gives it the <c>job_id</c> it is stored under when it
+    /// leaves it out. Anything but a JSON object is returned as it is, for the parser to say what is wrong, and where.
+    /// </summary>
+    private static (byte[] Utf8, string? TaskType) Prepare(byte[] utf8, string jobId)
     {
+        JsonDocument document;
         try
         {
-            using var document = JsonDocument.Parse(utf8);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("task", out var task) && task.ValueKind == JsonValueKind.Object
-                && task.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
-                ? type.GetString()
-                : null;
+            document = JsonDocument.Parse(utf8);
         }
         catch (JsonException)
         {
-            return null; // the parser says what is wrong, and where
+            return (utf8, null);
         }
-    }
 
-    /// <summary>Adds <c>job_id</c> to a definition that leaves it out.</summary>
-    private static byte[] WithJobId(byte[] utf8, string jobId)
-    {
-        try
+        using (document)
         {
-            using var document = JsonDocument.Parse(utf8);
-            if (document.RootElement.ValueKind != JsonValueKind.Object || document.RootElement.TryGetProperty("job_id", out _))
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
             {
-                return utf8;
+                return (utf8, null);
+            }
+
+            var type = root.TryGetProperty("task", out var task) && task.ValueKind == JsonValueKind.Object
+                && task.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String
+                ? t.GetString()
+                : null;
+            if (root.TryGetProperty("job_id", out _))
+            {
+                return (utf8, type);
             }
 
             using var buffer = new MemoryStream();
@@ -144,7 +146,7 @@ public sealed class JobFileDefinitionBinder : IJobDefinitionBinder
             {
                 writer.WriteStartObject();
                 writer.WriteString("job_id", jobId);
-                foreach (var property in document.RootElement.EnumerateObject())
+                foreach (var property in root.EnumerateObject())
                 {
                     property.WriteTo(writer);
                 }
@@ -152,11 +154,7 @@ public sealed class JobFileDefinitionBinder : IJobDefinitionBinder
                 writer.WriteEndObject();
             }
 
-            return buffer.ToArray();
-        }
-        catch (JsonException)
-        {
-            return utf8;
+            return (buffer.ToArray(), type);
         }
     }
 }
