@@ -19,13 +19,12 @@ internal sealed class ProbeProcess : IDisposable
     public static readonly TimeSpan Guard = TimeSpan.FromSeconds(60);
 
     private readonly Process _process;
-    private readonly List<string> _lines = [];
-    private readonly List<string> _errorLines = [];
-    private readonly List<(string Line, TaskCompletionSource Seen)> _waiters = [];
+    private readonly ProcessOutput _output;
 
     private ProbeProcess(Process process)
     {
         _process = process;
+        _output = new ProcessOutput(process);
     }
 
     public int Id => _process.Id;
@@ -33,30 +32,12 @@ internal sealed class ProbeProcess : IDisposable
     /// <summary>Gets the probe's node name in run history: probe-PID.</summary>
     public string Node => "probe-" + Id.ToString(CultureInfo.InvariantCulture);
 
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            lock (_lines)
-            {
-                return [.. _lines];
-            }
-        }
-    }
+    public IReadOnlyList<string> Lines => _output.Lines;
 
-    public IReadOnlyList<string> ErrorLines
-    {
-        get
-        {
-            lock (_lines)
-            {
-                return [.. _errorLines];
-            }
-        }
-    }
+    public IReadOnlyList<string> ErrorLines => _output.ErrorLines;
 
     /// <summary>Gets the last lines it wrote, stdout then stderr, for an assertion's message.</summary>
-    public string Output(int last = 20) => string.Join('\n', Lines.Concat(ErrorLines).TakeLast(last));
+    public string Output(int last = 20) => _output.Tail(last);
 
     /// <summary>Starts a probe with these arguments; with <paramref name="stdin"/>, its stdin is a pipe for <see cref="Go"/>.</summary>
     public static ProbeProcess Start(IEnumerable<string> args, bool stdin = false)
@@ -83,8 +64,6 @@ internal sealed class ProbeProcess : IDisposable
 
         var process = new Process { StartInfo = info };
         var probe = new ProbeProcess(process);
-        process.OutputDataReceived += (_, e) => probe.OnLine(e.Data, error: false);
-        process.ErrorDataReceived += (_, e) => probe.OnLine(e.Data, error: true);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -97,21 +76,11 @@ internal sealed class ProbeProcess : IDisposable
     /// <summary>Waits for a line on its stdout; fails when it exits first (its stderr says why) or the guard passes.</summary>
     public async Task WaitForLineAsync(string line, string what)
     {
-        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_lines)
-        {
-            if (_lines.Contains(line))
-            {
-                return;
-            }
-
-            _waiters.Add((line, seen));
-        }
-
+        var seen = _output.LineAsync(l => l == line);
         bool ok;
         try
         {
-            ok = await Task.WhenAny(seen.Task, _process.WaitForExitAsync()).WaitAsync(Guard) == seen.Task;
+            ok = await Task.WhenAny(seen, _process.WaitForExitAsync()).WaitAsync(Guard) == seen;
         }
         catch (TimeoutException)
         {
@@ -132,7 +101,7 @@ internal sealed class ProbeProcess : IDisposable
     public void Kill() => _process.Kill(entireProcessTree: true);
 
     /// <summary>Sends a signal (<see cref="SigStop"/>, <see cref="SigCont"/>, <see cref="SigTerm"/>) and asserts that it was delivered.</summary>
-    public void Signal(int signal) => Assert.True(NativeKill(_process.Id, signal) == 0, $"kill({Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+    public void Signal(int signal) => Assert.True(ProcessOutput.Kill(_process.Id, signal) == 0, $"kill({Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
 
     /// <summary>Stops it cleanly (SIGTERM: every run ends and is recorded) and returns its exit code, 0 when all went well.</summary>
     public Task<int> StopAsync(string what)
@@ -182,7 +151,7 @@ internal sealed class ProbeProcess : IDisposable
             if (!_process.HasExited)
             {
                 // A stopped process is continued first: it then dies of the SIGKILL at once, as any other.
-                _ = NativeKill(_process.Id, SigCont);
+                _ = ProcessOutput.Kill(_process.Id, SigCont);
                 _process.Kill(entireProcessTree: true);
                 _process.WaitForExit();
             }
@@ -193,37 +162,4 @@ internal sealed class ProbeProcess : IDisposable
 
         _process.Dispose();
     }
-
-    private void OnLine(string? line, bool error)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        List<TaskCompletionSource>? seen = null;
-        lock (_lines)
-        {
-            if (error)
-            {
-                _errorLines.Add(line);
-                return;
-            }
-
-            _lines.Add(line);
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_waiters[i].Line == line)
-                {
-                    (seen ??= []).Add(_waiters[i].Seen);
-                    _waiters.RemoveAt(i);
-                }
-            }
-        }
-
-        seen?.ForEach(s => s.TrySetResult());
-    }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int NativeKill(int pid, int signal);
 }

@@ -19,13 +19,12 @@ internal sealed class SampleProcess : IDisposable
 
     private readonly Process _process;
     private readonly TempDirectory _state = new();
-    private readonly List<string> _lines = [];
-    private readonly List<string> _errorLines = [];
-    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Done)> _waiters = [];
+    private readonly ProcessOutput _output;
 
     private SampleProcess(Process process)
     {
         _process = process;
+        _output = new ProcessOutput(process);
     }
 
     /// <summary>Gets the repository root: the test runs from tests/ChronoFlow.Tests/bin/CONFIG/TFM/.</summary>
@@ -33,27 +32,9 @@ internal sealed class SampleProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            lock (_lines)
-            {
-                return [.. _lines];
-            }
-        }
-    }
+    public IReadOnlyList<string> Lines => _output.Lines;
 
-    public IReadOnlyList<string> ErrorLines
-    {
-        get
-        {
-            lock (_lines)
-            {
-                return [.. _errorLines];
-            }
-        }
-    }
+    public IReadOnlyList<string> ErrorLines => _output.ErrorLines;
 
     /// <summary>Starts samples/<paramref name="project"/>/bin/CONFIG/TFM/<paramref name="project"/>.dll (or src/...) with the arguments.</summary>
     public static SampleProcess Start(string project, params string[] args) => Start(project, input: null, args);
@@ -94,8 +75,6 @@ internal sealed class SampleProcess : IDisposable
         // A state directory of its own, as systemd's StateDirectory= gives: the service's default store lives there, so
         // no two tests share one (and none writes to /var/lib/chronoflow). Tests that restart pass --store themselves.
         info.Environment["STATE_DIRECTORY"] = sample._state.Path;
-        process.OutputDataReceived += (_, e) => sample.OnLine(e.Data, error: false);
-        process.ErrorDataReceived += (_, e) => sample.OnLine(e.Data, error: true);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -109,25 +88,14 @@ internal sealed class SampleProcess : IDisposable
     }
 
     /// <summary>Sends a signal (<see cref="SigInt"/> is Ctrl+C) and asserts that it was delivered.</summary>
-    public void Signal(int signal) => Assert.Equal(0, Kill(_process.Id, signal));
+    public void Signal(int signal) => Assert.Equal(0, ProcessOutput.Kill(_process.Id, signal));
 
     public async Task<string> WaitForLineAsync(Func<string, bool> match)
     {
-        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_lines)
-        {
-            var seen = _lines.FirstOrDefault(match);
-            if (seen is not null)
-            {
-                return seen;
-            }
-
-            _waiters.Add((match, done));
-        }
-
+        var done = _output.LineAsync(match);
         try
         {
-            return await done.Task.WaitAsync(s_guard);
+            return await done.WaitAsync(s_guard);
         }
         catch (TimeoutException)
         {
@@ -169,37 +137,4 @@ internal sealed class SampleProcess : IDisposable
         _process.Dispose();
         _state.Dispose();
     }
-
-    private void OnLine(string? line, bool error)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        List<TaskCompletionSource<string>>? matched = null;
-        lock (_lines)
-        {
-            if (error)
-            {
-                _errorLines.Add(line);
-                return;
-            }
-
-            _lines.Add(line);
-            for (var i = _waiters.Count - 1; i >= 0; i--)
-            {
-                if (_waiters[i].Match(line))
-                {
-                    (matched ??= []).Add(_waiters[i].Done);
-                    _waiters.RemoveAt(i);
-                }
-            }
-        }
-
-        matched?.ForEach(d => d.TrySetResult(line));
-    }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 }
