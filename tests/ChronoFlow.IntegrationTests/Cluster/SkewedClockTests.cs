@@ -14,7 +14,7 @@ namespace ChronoFlow.IntegrationTests.Cluster;
 /// The nodes start one after another, each once the one before is up, and each restores the job states the others
 /// stored (the last writer's next occurrence). In the order of the first test, slow, right, fast, the right clock's node
 /// and the fast one each start from a cursor in their past, which the misfire policy handles, and the right one then
-/// claims every second as it comes. The order matters today: see the second test, skipped.
+/// claims every second as it comes. The second test starts the fast node first.
 /// </remarks>
 [Collection(ClusterCollection.Name)]
 [Trait("Category", "Integration")]
