@@ -114,8 +114,13 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
         _maxAge = options.HistoryMaxAge;
         _maxRunsPerJob = options.HistoryMaxRunsPerJob;
         _retentionInterval = options.RetentionInterval;
+        WriteConcurrency = options.WriteConcurrency;
         _sql = new Sql(PostgreSqlSchema.Quote(Schema), _databaseClock);
     }
+
+    /// <inheritdoc/>
+    /// <remarks>From <see cref="PostgreSqlJobStoreOptions.WriteConcurrency"/>; 2 by default.</remarks>
+    public int WriteConcurrency { get; }
 
     /// <summary>Gets the schema that holds the store's tables.</summary>
     public string Schema { get; }
@@ -890,12 +895,17 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
     /// <summary>Starts retention in the background when its interval has passed and none is running.</summary>
     private void SchedulePrune(DateTimeOffset now)
     {
-        if (_retentionInterval == Timeout.InfiniteTimeSpan || !_pruneTask.IsCompleted || now.UtcTicks < Interlocked.Read(ref _nextPruneTicks) || _disposed)
+        var next = Interlocked.Read(ref _nextPruneTicks);
+        if (_retentionInterval == Timeout.InfiniteTimeSpan || !_pruneTask.IsCompleted || now.UtcTicks < next || _disposed)
         {
             return;
         }
 
-        Interlocked.Exchange(ref _nextPruneTicks, now.UtcTicks + _retentionInterval.Ticks);
+        // Writers finish batches concurrently: only the one that moves the mark starts retention.
+        if (Interlocked.CompareExchange(ref _nextPruneTicks, now.UtcTicks + _retentionInterval.Ticks, next) != next)
+        {
+            return;
+        }
         var token = _disposing.Token;
         _pruneTask = Task.Run(
             async () =>

@@ -45,6 +45,14 @@ public sealed partial class PostgreSqlJobStoreOptions
     public bool TransactionPooling { get; set; }
 
     /// <summary>
+    /// Gets or sets how many batches a scheduler writes at once, each on its own connection for its own share of the
+    /// jobs (<see cref="IJobStore.WriteConcurrency"/>): while one transaction commits, the next is already running on
+    /// another of the server's cores. Every node holds up to this many connections while it writes.
+    /// </summary>
+    /// <value>The default is 2. From 1 (one writer, one batch in flight) to 8.</value>
+    public int WriteConcurrency { get; set; } = 2;
+
+    /// <summary>
     /// Gets or sets whether leases run on the database server's clock (the default, and what production wants), or on
     /// the clock of the process as the scheduler reports it (<see cref="StoreBatch.LeaseUntil"/> and the
     /// <c>now</c> of <see cref="IJobStore.AbandonExpiredAsync"/>). Only tests that drive the scheduler on a fake
@@ -76,6 +84,11 @@ public sealed partial class PostgreSqlJobStoreOptions
         if (HistoryMaxRunsPerJob < 0)
         {
             errors.Add($"{nameof(PostgreSqlJobStoreOptions)}.{nameof(HistoryMaxRunsPerJob)} must be 0 (no limit) or more, not {HistoryMaxRunsPerJob}.");
+        }
+
+        if (WriteConcurrency is < 1 or > 8)
+        {
+            errors.Add($"{nameof(PostgreSqlJobStoreOptions)}.{nameof(WriteConcurrency)} must be from 1 to 8, not {WriteConcurrency}.");
         }
 
         if (RetentionInterval <= TimeSpan.Zero && RetentionInterval != Timeout.InfiniteTimeSpan)

@@ -787,8 +787,17 @@ public abstract class StoreScenarios : IAsyncLifetime
 
         public ValueTask<IReadOnlyList<JobState>> OpenAsync(string node, CancellationToken cancellationToken) => inner.OpenAsync(node, cancellationToken);
 
+        private int _statesWritten;
+
         /// <summary>Gets or sets how many job states the scheduler handed over in successful writes.</summary>
-        public int StatesWritten { get; set; }
+        public int StatesWritten
+        {
+            get => Volatile.Read(ref _statesWritten);
+            set => Volatile.Write(ref _statesWritten, value);
+        }
+
+        /// <summary>As many writers as the real store asks for, so that the failures hit each of them.</summary>
+        public int WriteConcurrency => inner.WriteConcurrency;
 
         public async ValueTask<StoreWriteResult> WriteAsync(StoreBatch batch, CancellationToken cancellationToken)
         {
@@ -798,7 +807,7 @@ public abstract class StoreScenarios : IAsyncLifetime
             }
 
             var result = await inner.WriteAsync(batch, cancellationToken);
-            StatesWritten += batch.States.Count;
+            Interlocked.Add(ref _statesWritten, batch.States.Count);
             return result;
         }
 

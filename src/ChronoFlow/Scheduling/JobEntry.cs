@@ -22,6 +22,9 @@ internal sealed class JobEntry(string id, Schedule schedule, Func<JobContext, Ca
     /// <summary>Changed since the store last saved it; listed in the scheduler's dirty list. Only with a store.</summary>
     public bool Dirty;
 
+    /// <summary>Which of the store's writers writes its rows (<c>JobScheduler.StoreLane</c>); -1 until first asked.</summary>
+    public int Lane = -1;
+
     /// <summary>The identity of the schedule as registered (<see cref="Schedule.Identity"/>), kept with its state. Only with a store.</summary>
     public string? StoreKey;
 
@@ -57,6 +60,12 @@ internal sealed class ScheduledRun(JobScheduler scheduler, JobEntry job, long sc
 {
     public readonly JobScheduler Scheduler = scheduler;
     public readonly JobEntry Job = job;
+
+    /// <summary>
+    /// Ended, and its finish is waiting to be written: its lease is still renewed until then, so that no sweep takes a
+    /// run over whose outcome is on its way. Guarded by the scheduler's lock.
+    /// </summary>
+    public bool Ended;
 
     /// <summary>Whether it runs an abandoned run again: its claim is a <see cref="RunClaim.Recovery"/>.</summary>
     public bool Recovery { get; init; }

@@ -27,7 +27,6 @@ public sealed partial class JobScheduler
     private readonly StoreClock? _storeClock;
 
     // Guarded by _gate.
-    private readonly List<JobControl> _pendingControls = [];
 
     /// <summary>The definitions stored for jobs defined as data, by job id: those bound here and those this process cannot run.</summary>
     private readonly Dictionary<string, string> _definitions = new(StringComparer.Ordinal);
@@ -65,8 +64,9 @@ public sealed partial class JobScheduler
     {
         if (_store is not null)
         {
-            _pendingControls.Add(control);
-            _storeWake.Writer.TryWrite(true);
+            var lane = LaneOf(control.JobId);
+            lane.Controls.Add(control);
+            lane.Signal();
         }
     }
 
@@ -190,7 +190,7 @@ public sealed partial class JobScheduler
             lock (_gate)
             {
                 // A control of this process's own that is not written yet is newer than anything the store returned.
-                if (_pendingControls.Exists(c => c.JobId == id))
+                if (LaneOf(id).Controls.Exists(c => c.JobId == id))
                 {
                     continue;
                 }
@@ -317,7 +317,7 @@ public sealed partial class JobScheduler
             _maintenanceDue = true;
         }
 
-        _storeWake.Writer.TryWrite(true);
+        _lanes[0].Signal();
     }
 
     /// <summary>Says in the registry that this process stopped; best effort, once the writer has ended.</summary>

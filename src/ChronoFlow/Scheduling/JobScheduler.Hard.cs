@@ -117,7 +117,7 @@ public sealed partial class JobScheduler
             // (on the scheduler's clock, which may not move), so that it releases those runs now instead of the wait
             // for idle below waiting on it for ever.
             await _storeBackoff.CancelAsync().ConfigureAwait(false);
-            _storeWake.Writer.TryWrite(true);
+            SignalLanes();
         }
 
         DropQueued();

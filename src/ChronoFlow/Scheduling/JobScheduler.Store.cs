@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace ChronoFlow;
@@ -25,36 +24,28 @@ public sealed partial class JobScheduler
     private readonly IJobStore? _store;
     private readonly string _node;
     private readonly string _owner = Guid.NewGuid().ToString("N");
-    private readonly StoreBatch _batch = new();
 
-    /// <summary>Wakes the writer; holds at most one pending wake-up.</summary>
-    private readonly Channel<bool> _storeWake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    /// <summary>The writers (see <see cref="StoreLane"/>): one, unless the store writes faster on several.</summary>
+    private readonly StoreLane[] _lanes;
 
     // Guarded by _gate.
     private bool _storeReady;
     private Dictionary<string, JobState>? _stored;
-    private List<ScheduledRun> _pendingClaims = [];
-    private readonly List<RunRecord> _pendingRecords = [];
 
-    /// <summary>Where in <see cref="_pendingRecords"/> each job's unwritten row of skipped occurrences is, by reason.</summary>
-    private readonly Dictionary<(string JobId, SkipReason Reason), int> _pendingSkips = [];
-    private readonly List<JobEntry> _dirtyJobs = [];
+    /// <summary>Runs that hold a claim, by claim id, until their finish is written: the leases to renew.</summary>
     private readonly Dictionary<long, ScheduledRun> _leased = [];
-    private readonly List<TaskCompletionSource> _flushWaiters = [];
+
+    /// <summary>The sweep of expired leases and the sync with the other processes are due: lane 0 does them.</summary>
     private bool _maintenanceDue;
     private string? _storeError;
 
     /// <summary>Set while claims cannot be written: nothing is admitted, and due occurrences wait for the store.</summary>
     private bool _storeDown;
 
-    private Task? _storeLoop;
     private ITimer? _leaseTimer;
 
     /// <summary>Cut short the writer's back-off when the scheduler stops.</summary>
     private readonly CancellationTokenSource _storeBackoff = new();
-
-    /// <summary>Cancelled when a claim comes while the writer backs off; guarded by <c>_gate</c>.</summary>
-    private CancellationTokenSource? _claimWhileBackingOff;
 
     /// <summary>Gets this process's name in run history and in a cluster.</summary>
     public string NodeName => _node;
@@ -134,7 +125,10 @@ public sealed partial class JobScheduler
             Volatile.Write(ref _nextDueTicks, _timeline.PeekDue());
             var period = _options.LeaseDuration / 3;
             _leaseTimer = _time.CreateTimer(static s => ((JobScheduler)s!).OnLeaseTimer(), this, period, period);
-            _storeLoop = Task.Run(StoreLoopAsync, CancellationToken.None);
+            foreach (var lane in _lanes)
+            {
+                lane.Loop = Task.Run(() => StoreLoopAsync(lane), CancellationToken.None);
+            }
         }
 
         ApplyControls(controls, atOpen: true);
@@ -210,19 +204,21 @@ public sealed partial class JobScheduler
         if (_store is not null && !job.Dirty)
         {
             job.Dirty = true;
-            _dirtyJobs.Add(job);
-            _storeWake.Writer.TryWrite(true);
+            var lane = LaneOf(job);
+            lane.Dirty.Add(job);
+            lane.Signal();
         }
     }
 
     /// <summary>Queues the claim of an admitted run; the writer admits it for real once the claim is won.</summary>
     private void AddClaimLocked(ScheduledRun run)
     {
-        _pendingClaims.Add(run);
-        _storeWake.Writer.TryWrite(true);
+        var lane = LaneOf(run.Job);
+        lane.Claims.Add(run);
+        lane.Signal();
 
         // A run waits for its claim: a writer backing off (a failed sweep, say) tries at once rather than after it.
-        _claimWhileBackingOff?.Cancel();
+        lane.ClaimWhileBackingOff?.Cancel();
     }
 
     /// <summary>
@@ -231,10 +227,16 @@ public sealed partial class JobScheduler
     /// </summary>
     private void RecordInStoreLocked(JobEntry job, long claimId, RunRecord record)
     {
-        _leased.Remove(claimId);
+        if (claimId != 0 && _leased.TryGetValue(claimId, out var ended))
+        {
+            // Its lease is renewed until the finish is written (OnWritten lets go of it).
+            ended.Ended = true;
+        }
+
         MarkDirtyLocked(job);
-        _pendingRecords.Add(record);
-        _storeWake.Writer.TryWrite(true);
+        var lane = LaneOf(job);
+        lane.Records.Add(record);
+        lane.Signal();
     }
 
     /// <summary>With a store, the history row of a run that ended: it finishes the run's claim.</summary>
@@ -261,15 +263,16 @@ public sealed partial class JobScheduler
 
         if (claimId == 0)
         {
-            if (_pendingSkips.TryGetValue((job.Id, reason), out var index))
+            var lane = LaneOf(job);
+            if (lane.Skips.TryGetValue((job.Id, reason), out var index))
             {
-                var pending = _pendingRecords[index];
-                _pendingRecords[index] = pending with { Count = pending.Count + count };
+                var pending = lane.Records[index];
+                lane.Records[index] = pending with { Count = pending.Count + count };
                 MarkDirtyLocked(job);
                 return;
             }
 
-            _pendingSkips[(job.Id, reason)] = _pendingRecords.Count;
+            lane.Skips[(job.Id, reason)] = lane.Records.Count;
         }
 
         RecordInStoreLocked(job, claimId, SkippedRecord(job, claimId, scheduledTicks, reason, count, now));
@@ -310,7 +313,7 @@ public sealed partial class JobScheduler
             _maintenanceDue = true;
         }
 
-        _storeWake.Writer.TryWrite(true);
+        _lanes[0].Signal();
     }
 
     /// <summary>Completes once everything pending for the store when it was called has been written (or given up on).</summary>
@@ -318,38 +321,52 @@ public sealed partial class JobScheduler
     {
         lock (_gate)
         {
-            if (_storeLoop is null || _storeLoop.IsCompleted)
+            var waiting = new List<Task>(_lanes.Length);
+            foreach (var lane in _lanes)
             {
-                return Task.CompletedTask;
+                if (lane.Loop is { IsCompleted: false })
+                {
+                    var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    lane.FlushWaiters.Add(waiter);
+                    lane.Signal();
+                    waiting.Add(waiter.Task);
+                }
             }
 
-            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _flushWaiters.Add(waiter);
-            _storeWake.Writer.TryWrite(true);
-            return waiter.Task;
+            return waiting.Count switch
+            {
+                0 => Task.CompletedTask,
+                1 => waiting[0],
+                _ => Task.WhenAll(waiting),
+            };
         }
     }
 
     /// <summary>Writes what is still pending and stops the writer; called once the runs have ended.</summary>
     private async Task StopStoreAsync()
     {
-        Task? loop;
         lock (_gate)
         {
-            loop = _storeLoop;
             _leaseTimer?.Dispose();
             _leaseTimer = null;
         }
 
-        if (loop is null)
+        if (_lanes[0].Loop is null)
         {
             return;
         }
 
         await _storeBackoff.CancelAsync().ConfigureAwait(false);
         await FlushStoreAsync().ConfigureAwait(false);
-        _storeWake.Writer.TryComplete();
-        await loop.ConfigureAwait(false);
+        foreach (var lane in _lanes)
+        {
+            lane.Wake.Writer.TryComplete();
+        }
+
+        foreach (var lane in _lanes)
+        {
+            await lane.Loop!.ConfigureAwait(false);
+        }
         _changeSubscription?.Dispose();
         if (_storeError is null)
         {
@@ -357,16 +374,16 @@ public sealed partial class JobScheduler
         }
     }
 
-    private async Task StoreLoopAsync()
+    private async Task StoreLoopAsync(StoreLane lane)
     {
-        var reader = _storeWake.Reader;
+        var reader = lane.Wake.Reader;
         var failures = 0;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             reader.TryRead(out _);
             while (true)
             {
-                var outcome = await WriteOnceAsync().ConfigureAwait(false);
+                var outcome = await WriteOnceAsync(lane).ConfigureAwait(false);
                 if (outcome == WriteOutcome.Idle)
                 {
                     failures = 0;
@@ -386,7 +403,7 @@ public sealed partial class JobScheduler
                 {
                     if (failures >= 3)
                     {
-                        AbandonPendingWrites();
+                        AbandonPendingWrites(lane);
                         break;
                     }
 
@@ -399,12 +416,12 @@ public sealed partial class JobScheduler
                 {
                     // Claims already waiting, or one that comes meanwhile, end the back-off: a run must not wait on a
                     // sweep that failed. During an outage no new claim comes (see _storeDown), so this cannot spin.
-                    if (_pendingClaims.Count != 0)
+                    if (lane.Claims.Count != 0)
                     {
                         interrupt.Cancel();
                     }
 
-                    _claimWhileBackingOff = interrupt;
+                    lane.ClaimWhileBackingOff = interrupt;
                 }
 
                 try
@@ -418,14 +435,14 @@ public sealed partial class JobScheduler
 
                 lock (_gate)
                 {
-                    _claimWhileBackingOff = null;
+                    lane.ClaimWhileBackingOff = null;
                 }
             }
         }
 
         lock (_gate)
         {
-            CompleteFlushWaitersLocked();
+            CompleteFlushWaitersLocked(lane);
         }
     }
 
@@ -437,10 +454,10 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>Takes everything pending as one batch, writes it, and applies the answer. Never throws.</summary>
-    private async Task<WriteOutcome> WriteOnceAsync()
+    private async Task<WriteOutcome> WriteOnceAsync(StoreLane lane)
     {
         var store = _store!;
-        var batch = _batch;
+        var batch = lane.Batch;
         batch.Clear();
         List<ScheduledRun> claims;
         bool maintenance;
@@ -452,42 +469,50 @@ public sealed partial class JobScheduler
             // The clock is read under the lock that the lease timer sets its flag under, so the sweep never runs at a
             // time earlier than the tick that asked for it.
             now = _time.GetUtcNow();
-            claims = _pendingClaims;
-            _pendingClaims = [];
-            batch.RecordList.AddRange(_pendingRecords);
-            _pendingRecords.Clear();
-            _pendingSkips.Clear();
-            foreach (var job in _dirtyJobs)
+            claims = lane.Claims;
+            lane.Claims = [];
+            batch.RecordList.AddRange(lane.Records);
+            lane.Records.Clear();
+            lane.Skips.Clear();
+            foreach (var job in lane.Dirty)
             {
                 job.Dirty = false;
                 batch.StateList.Add(StateLocked(job));
             }
 
-            _dirtyJobs.Clear();
-            batch.ControlList.AddRange(_pendingControls);
-            _pendingControls.Clear();
-            maintenance = _maintenanceDue;
-            _maintenanceDue = false;
+            lane.Dirty.Clear();
+            batch.ControlList.AddRange(lane.Controls);
+            lane.Controls.Clear();
+            maintenance = lane.Index == 0 && _maintenanceDue;
             if (maintenance)
             {
-                batch.RenewalList.AddRange(_leased.Keys);
+                _maintenanceDue = false;
+                foreach (var (id, run) in _leased)
+                {
+                    // A finish in this very batch ends the lease; any other run's lease is renewed, an ended one's too,
+                    // while another lane writes its finish.
+                    if (!run.Ended || LaneOf(run.Job) != lane)
+                    {
+                        batch.RenewalList.Add(id);
+                    }
+                }
             }
 
             if (_state >= StateStopping && claims.Count != 0)
             {
                 // Stopping: a run not yet claimed does not start. It is skipped like a queued run; its skip is written
-                // below with the rest.
+                // below with the rest (its job is of this lane, so the row is in this lane's list).
                 ReleaseClaimsLocked(claims, SkipReason.Shutdown, now.UtcTicks, out stopNotices);
                 released = claims.Count;
                 claims = [];
-                batch.RecordList.AddRange(_pendingRecords);
-                _pendingRecords.Clear();
-                _pendingSkips.Clear();
+                batch.RecordList.AddRange(lane.Records);
+                lane.Records.Clear();
+                lane.Skips.Clear();
             }
 
             if (batch.IsEmpty && claims.Count == 0 && !maintenance)
             {
-                CompleteFlushWaitersLocked();
+                CompleteFlushWaitersLocked(lane);
                 return WriteOutcome.Idle;
             }
         }
@@ -518,7 +543,7 @@ public sealed partial class JobScheduler
         }
         catch (Exception ex)
         {
-            OnWriteFailed(batch, claims, ex, now);
+            OnWriteFailed(lane, batch, claims, ex, now);
             return WriteOutcome.Failed;
         }
 
@@ -539,7 +564,8 @@ public sealed partial class JobScheduler
             }
         }
 
-        OnWritten(claims, result, abandoned, now);
+        // Only a write or a sweep that reached the store says that it is back; another lane's empty pass says nothing.
+        OnWritten(batch, claims, result, abandoned, now, reached: !batch.IsEmpty || (maintenance && sweepError is null));
         ApplyControls(controls);
         if (sweepError is not null)
         {
@@ -557,7 +583,7 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>Starts the runs whose claims were won, releases the others, and handles abandoned runs.</summary>
-    private void OnWritten(List<ScheduledRun> claims, in StoreWriteResult result, IReadOnlyList<RunRecord> abandoned, DateTimeOffset now)
+    private void OnWritten(StoreBatch batch, List<ScheduledRun> claims, in StoreWriteResult result, IReadOnlyList<RunRecord> abandoned, DateTimeOffset now, bool reached)
     {
         var won = default(InlineList<ScheduledRun>);
         var admitted = default(InlineList<ScheduledRun>);
@@ -568,13 +594,13 @@ public sealed partial class JobScheduler
         var recovered = false;
         lock (_gate)
         {
-            if (_storeError is not null)
+            if (_storeError is not null && reached)
             {
                 recovered = true;
                 _storeError = null;
             }
 
-            if (_storeDown)
+            if (_storeDown && reached)
             {
                 // Claims can be written again: what fell due meanwhile is due now, and the misfire policy decides.
                 _storeDown = false;
@@ -610,6 +636,15 @@ public sealed partial class JobScheduler
             {
                 (abandonedRuns ??= []).Add((record, OnAbandonedLocked(record)));
             }
+
+            // Written, or refused (below): either way the claims these finishes ended are no longer this process's.
+            foreach (var record in batch.Records)
+            {
+                if (record.Id != 0)
+                {
+                    _leased.Remove(record.Id);
+                }
+            }
         }
 
         foreach (var run in lostRuns ?? [])
@@ -633,6 +668,13 @@ public sealed partial class JobScheduler
             lock (_gate)
             {
                 _leased.TryGetValue(id, out revoked);
+            }
+
+            if ((revoked is null || revoked.Ended) && !batch.Records.Any(r => r.Id == id))
+            {
+                // The renewal of a run that ended: its finish is in another lane's batch, which says whether it was
+                // refused, and may have been written before this renewal came.
+                continue;
             }
 
             SchedulerLog.RunFenced(_logger, id, revoked?.JobId ?? "(ended)");
@@ -684,23 +726,37 @@ public sealed partial class JobScheduler
     /// Handles a failed write: claims in it are not won, so their runs do not start (counted and recorded as skipped
     /// for <see cref="SkipReason.StoreUnavailable"/>); records and job states go back to be written again.
     /// </summary>
-    private void OnWriteFailed(StoreBatch batch, List<ScheduledRun> claims, Exception error, DateTimeOffset now)
+    private void OnWriteFailed(StoreLane lane, StoreBatch batch, List<ScheduledRun> claims, Exception error, DateTimeOffset now)
     {
         InlineList<RunNotice> notices;
         var message = error is JobStoreException ? error.Message : $"The job store failed: {error.Message}";
         lock (_gate)
         {
             _storeError = message;
-            _pendingRecords.InsertRange(0, batch.RecordList);
-            _pendingSkips.Clear();
-            for (var i = 0; i < _pendingRecords.Count; i++)
+            // The batch's rows go back before those that came meanwhile; a skipped row that came meanwhile joins the
+            // batch's row of the same job and reason, so that an outage still leaves one row per job and reason.
+            var pending = new List<RunRecord>(batch.RecordList.Count + lane.Records.Count);
+            lane.Skips.Clear();
+            foreach (var record in batch.RecordList.Concat(lane.Records))
             {
-                if (_pendingRecords[i] is { Id: 0, Skipped: not SkipReason.None } skipped)
+                if (record is { Id: 0, Skipped: not SkipReason.None })
                 {
-                    _pendingSkips[(skipped.JobId, skipped.Skipped)] = i;
+                    if (lane.Skips.TryGetValue((record.JobId, record.Skipped), out var at))
+                    {
+                        pending[at] = pending[at] with { Count = pending[at].Count + record.Count };
+                        continue;
+                    }
+
+                    lane.Skips[(record.JobId, record.Skipped)] = pending.Count;
                 }
+
+                pending.Add(record);
             }
-            _pendingControls.InsertRange(0, batch.ControlList);
+
+            lane.Records.Clear();
+            lane.Records.AddRange(pending);
+
+            lane.Controls.InsertRange(0, batch.ControlList);
             foreach (var state in batch.StateList)
             {
                 if (_jobs.TryGetValue(state.JobId, out var job))
@@ -800,34 +856,39 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>Gives up on writes still pending after a stop found the store failing; says how much was lost.</summary>
-    private void AbandonPendingWrites()
+    private void AbandonPendingWrites(StoreLane lane)
     {
         int records;
         lock (_gate)
         {
-            records = _pendingRecords.Count;
-            _pendingRecords.Clear();
-            _pendingSkips.Clear();
-            foreach (var job in _dirtyJobs)
+            records = lane.Records.Count;
+            foreach (var record in lane.Records)
+            {
+                _leased.Remove(record.Id);
+            }
+
+            lane.Records.Clear();
+            lane.Skips.Clear();
+            foreach (var job in lane.Dirty)
             {
                 job.Dirty = false;
             }
 
-            _dirtyJobs.Clear();
-            CompleteFlushWaitersLocked();
+            lane.Dirty.Clear();
+            CompleteFlushWaitersLocked(lane);
         }
 
         SchedulerLog.StoreWritesLost(_logger, records, _storeError ?? "");
     }
 
-    private void CompleteFlushWaitersLocked()
+    private static void CompleteFlushWaitersLocked(StoreLane lane)
     {
-        foreach (var waiter in _flushWaiters)
+        foreach (var waiter in lane.FlushWaiters)
         {
             waiter.TrySetResult();
         }
 
-        _flushWaiters.Clear();
+        lane.FlushWaiters.Clear();
     }
 
     /// <summary>The durable state of a job, as the store keeps it.</summary>

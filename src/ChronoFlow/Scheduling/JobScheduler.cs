@@ -81,6 +81,7 @@ public sealed partial class JobScheduler : IAsyncDisposable
         _runner = new JobRunner(_time, _options.LockProvider ?? new InMemoryJobLockProvider(), _reporter, _stopping.Token);
         _maxConcurrentRuns = _options.MaxConcurrentRuns;
         _store = _options.Store;
+        _lanes = CreateLanes(_store);
         _storeReady = _store is null;
         _node = _options.NodeName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
         _shutdownTimeout = _options.ShutdownTimeout;

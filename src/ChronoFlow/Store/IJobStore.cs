@@ -10,7 +10,10 @@ namespace ChronoFlow;
 /// The scheduler never calls a store from <see cref="JobScheduler.Pump"/> or while it holds its lock. It gathers
 /// claims, finished runs, skipped occurrences, lease renewals and changed job states on one background writer and hands
 /// them over in one <see cref="StoreBatch"/> per <see cref="WriteAsync"/>, which a store applies in one transaction. While
-/// a batch is being written the next one fills, so the batches grow with the load (group commit).
+/// a batch is being written the next one fills, so the batches grow with the load (group commit). A store that gains
+/// from writing on several connections at once says so with <see cref="WriteConcurrency"/>: the scheduler then divides
+/// its jobs between that many writers, each with a batch of its own in flight, and every row of one job always goes
+/// through the same writer, in order.
 /// </para>
 /// <para>
 /// What a store must guarantee:
@@ -26,7 +29,7 @@ namespace ChronoFlow;
 /// <item><description>Everything in one batch is durable together, or not at all.</description></item>
 /// </list>
 /// </remarks>
-/// <threadsafety>The scheduler calls <see cref="WriteAsync"/> from one writer at a time; the read methods may be called from any thread, concurrently with it.</threadsafety>
+/// <threadsafety>The scheduler has at most <see cref="WriteConcurrency"/> calls of <see cref="WriteAsync"/> in flight at once (one by default), each for its own jobs; <see cref="AbandonExpiredAsync"/> and <see cref="SyncAsync"/> may run concurrently with the writes of other writers, and the read methods may be called from any thread.</threadsafety>
 public interface IJobStore
 {
     /// <summary>
@@ -45,6 +48,13 @@ public interface IJobStore
     /// <returns>The id of each claim (0 for a claim that lost) and the runs whose writes were refused.</returns>
     /// <exception cref="JobStoreException">The write failed and nothing of the batch was applied; the scheduler retries it.</exception>
     ValueTask<StoreWriteResult> WriteAsync(StoreBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gets how many batches the scheduler may write at once, each on its own writer with its own jobs: 1 (the default)
+    /// for a store whose writes serialise anyway (one file, one lock), more for a database server that runs transactions
+    /// on several cores. Two batches in flight together never hold rows of the same job, so they never wait on each other.
+    /// </summary>
+    int WriteConcurrency => 1;
 
     /// <summary>
     /// Records every run whose lease ended before <paramref name="now"/> as <see cref="JobOutcome.Abandoned"/>: its
