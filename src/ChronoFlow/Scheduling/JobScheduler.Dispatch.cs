@@ -98,12 +98,32 @@ public sealed partial class JobScheduler
 
     /// <summary>
     /// Hands queued runs to the thread pool while slots are free. Whoever enqueues drains after, and a run that ends
-    /// frees its slot before it drains, so a queued run is never stranded; an empty queue costs one read.
+    /// drains with its slot, so a queued run is never stranded; an empty queue costs one read.
     /// </summary>
-    private void Drain()
+    /// <param name="holdingSlot">
+    /// The caller holds a slot it no longer needs (its run ended): the next queued run takes it over, without giving it
+    /// back and taking it again, and it is freed when no run is waiting.
+    /// </param>
+    private void Drain(bool holdingSlot = false)
     {
-        while (_queue.Count != 0 && Volatile.Read(ref _state) < StateStopping && TryTakeSlot())
+        while (true)
         {
+            if (holdingSlot)
+            {
+                holdingSlot = false;
+                if (_queue.Count == 0 || Volatile.Read(ref _state) >= StateStopping)
+                {
+                    Interlocked.Decrement(ref _running);
+
+                    // A run enqueued before the slot was freed may have found none: look again, as any drain does.
+                    continue;
+                }
+            }
+            else if (_queue.Count == 0 || Volatile.Read(ref _state) >= StateStopping || !TryTakeSlot())
+            {
+                return;
+            }
+
             if (!_queue.TryDequeue(out var queued))
             {
                 Interlocked.Decrement(ref _running);
@@ -211,13 +231,14 @@ public sealed partial class JobScheduler
             }
         }
 
-        Interlocked.Decrement(ref _running);
         if (admitted.IsEmpty)
         {
-            Drain();
+            // The run's slot goes to the next queued run, if any.
+            Drain(holdingSlot: true);
         }
         else
         {
+            Interlocked.Decrement(ref _running);
             Admit(admitted, now.UtcTicks);
         }
 
