@@ -193,14 +193,38 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>Runs one admitted run and records its end. Never throws.</summary>
-    internal async Task RunAsync(ScheduledRun run)
+    /// <remarks>
+    /// A run that completes at once (the common no-wait job) ends here without a state machine of its own: its result
+    /// is read in place, not copied through another awaiter. Whatever <see cref="OnRunEnded"/> throws ends up in the
+    /// returned task either way.
+    /// </remarks>
+    internal Task RunAsync(ScheduledRun run)
     {
-        var result = await _runner.RunAsync(run).ConfigureAwait(false);
-        OnRunEnded(run, result);
+        var pending = _runner.RunAsync(run);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return EndWhenDoneAsync(run, pending);
+        }
+
+        try
+        {
+            OnRunEnded(run, pending.Result);
+            return Task.CompletedTask;
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException(ex);
+        }
+    }
+
+    private async Task EndWhenDoneAsync(ScheduledRun run, ValueTask<RunResult> pending)
+    {
+        var result = await pending.ConfigureAwait(false);
+        OnRunEnded(run, in result);
     }
 
     /// <summary>Records the end of a run, frees its slots, starts what was waiting for them, then reports the run.</summary>
-    private void OnRunEnded(ScheduledRun run, RunResult result)
+    private void OnRunEnded(ScheduledRun run, in RunResult result)
     {
         var job = run.Job;
         var now = _time.GetUtcNow();
