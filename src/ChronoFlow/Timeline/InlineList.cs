@@ -15,6 +15,9 @@ internal struct InlineList<T>
 
     public readonly int Count => !_any ? 0 : 1 + (_rest?.Count ?? 0);
 
+    /// <summary>Gets the item at <paramref name="index"/>, which must be less than <see cref="Count"/>.</summary>
+    public readonly T this[int index] => index == 0 ? _first : _rest![index - 1];
+
     public void Add(T item)
     {
         if (!_any)
