@@ -41,6 +41,27 @@ public sealed class InMemoryJobQueue : IJobQueue
         }
     }
 
+    /// <summary>
+    /// Adds <paramref name="runs"/> from <paramref name="start"/> on, in order, under one acquisition of the lock, until
+    /// the queue is full. The scheduler's batch of due runs costs one lock, not one per run.
+    /// </summary>
+    /// <returns>How many it added: the first ones; the rest are refused.</returns>
+    internal int TryEnqueueRange<T>(in InlineList<T> runs, int start)
+        where T : JobRun
+    {
+        var count = runs.Count;
+        var added = 0;
+        lock (_items)
+        {
+            while (start + added < count && TryEnqueueLocked(new QueuedRun(runs[start + added])))
+            {
+                added++;
+            }
+        }
+
+        return added;
+    }
+
     private bool TryEnqueueLocked(QueuedRun run)
     {
         if (_count == _items.Length)

@@ -40,33 +40,55 @@ public sealed partial class JobScheduler
         }
 
         var accepted = 0;
-        foreach (var run in admitted)
+        var count = admitted.Count;
+        var next = 0;
+        if (_queue is InMemoryJobQueue memory)
         {
-            if (_queue.Count == 0 && Volatile.Read(ref _state) < StateStopping && TryTakeSlot())
+            // Nobody waits: the queue would hand these runs straight back.
+            for (; next < count && _queue.Count == 0 && Volatile.Read(ref _state) < StateStopping && TryTakeSlot(); next++)
             {
-                // Nobody waits: the queue would hand this run straight back.
                 accepted++;
-                ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
-                continue;
+                ThreadPool.UnsafeQueueUserWorkItem(admitted[next], preferLocal: false);
             }
 
-            if (_queue.TryEnqueue(new QueuedRun(run)))
+            // The built-in queue takes the rest in order under one acquisition of its lock, not one per run: a pump that
+            // finds many jobs due paid for the lock a thousand times. What it refuses (it is full) is rejected.
+            var queued = next < count ? memory.TryEnqueueRange(in admitted, next) : 0;
+            if (queued > 0)
             {
-                accepted++;
-                ChronoFlowTelemetry.QueueLength.Add(1);
+                accepted += queued;
+                next += queued;
+                ChronoFlowTelemetry.QueueLength.Add(queued);
                 Drain();
-                continue;
             }
 
-            var notices = default(InlineList<RunNotice>);
-            lock (_gate)
+            for (; next < count; next++)
             {
-                run.Job.InFlight--;
-                RecordSkippedLocked(run.Job, run.ScheduledTicks, SkipReason.QueueFull, 1, now, ref notices, run.ClaimId);
-                ExitFlightLocked();
+                Refuse(admitted[next], now);
             }
+        }
+        else
+        {
+            foreach (var run in admitted)
+            {
+                if (_queue.Count == 0 && Volatile.Read(ref _state) < StateStopping && TryTakeSlot())
+                {
+                    // Nobody waits: the queue would hand this run straight back.
+                    accepted++;
+                    ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
+                    continue;
+                }
 
-            _reporter.Report(in notices);
+                if (_queue.TryEnqueue(new QueuedRun(run)))
+                {
+                    accepted++;
+                    ChronoFlowTelemetry.QueueLength.Add(1);
+                    Drain();
+                    continue;
+                }
+
+                Refuse(run, now);
+            }
         }
 
         if (Volatile.Read(ref _state) >= StateStopping)
@@ -76,6 +98,20 @@ public sealed partial class JobScheduler
         }
 
         return accepted;
+    }
+
+    /// <summary>Counts and reports a run the queue refused (it is full) as rejected.</summary>
+    private void Refuse(ScheduledRun run, long now)
+    {
+        var notices = default(InlineList<RunNotice>);
+        lock (_gate)
+        {
+            run.Job.InFlight--;
+            RecordSkippedLocked(run.Job, run.ScheduledTicks, SkipReason.QueueFull, 1, now, ref notices, run.ClaimId);
+            ExitFlightLocked();
+        }
+
+        _reporter.Report(in notices);
     }
 
     /// <summary>Takes a slot under <see cref="SchedulerOptions.MaxConcurrentRuns"/>, without a lock; false when none is free.</summary>
@@ -98,12 +134,32 @@ public sealed partial class JobScheduler
 
     /// <summary>
     /// Hands queued runs to the thread pool while slots are free. Whoever enqueues drains after, and a run that ends
-    /// frees its slot before it drains, so a queued run is never stranded; an empty queue costs one read.
+    /// drains with its slot, so a queued run is never stranded; an empty queue costs one read.
     /// </summary>
-    private void Drain()
+    /// <param name="holdingSlot">
+    /// The caller holds a slot it no longer needs (its run ended): the next queued run takes it over, without giving it
+    /// back and taking it again, and it is freed when no run is waiting.
+    /// </param>
+    private void Drain(bool holdingSlot = false)
     {
-        while (_queue.Count != 0 && Volatile.Read(ref _state) < StateStopping && TryTakeSlot())
+        while (true)
         {
+            if (holdingSlot)
+            {
+                holdingSlot = false;
+                if (_queue.Count == 0 || Volatile.Read(ref _state) >= StateStopping)
+                {
+                    Interlocked.Decrement(ref _running);
+
+                    // A run enqueued before the slot was freed may have found none: look again, as any drain does.
+                    continue;
+                }
+            }
+            else if (_queue.Count == 0 || Volatile.Read(ref _state) >= StateStopping || !TryTakeSlot())
+            {
+                return;
+            }
+
             if (!_queue.TryDequeue(out var queued))
             {
                 Interlocked.Decrement(ref _running);
@@ -173,14 +229,38 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>Runs one admitted run and records its end. Never throws.</summary>
-    internal async Task RunAsync(ScheduledRun run)
+    /// <remarks>
+    /// A run that completes at once (the common no-wait job) ends here without a state machine of its own: its result
+    /// is read in place, not copied through another awaiter. Whatever <see cref="OnRunEnded"/> throws ends up in the
+    /// returned task either way.
+    /// </remarks>
+    internal Task RunAsync(ScheduledRun run)
     {
-        var result = await _runner.RunAsync(run).ConfigureAwait(false);
-        OnRunEnded(run, result);
+        var pending = _runner.RunAsync(run);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return EndWhenDoneAsync(run, pending);
+        }
+
+        try
+        {
+            OnRunEnded(run, pending.Result);
+            return Task.CompletedTask;
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException(ex);
+        }
+    }
+
+    private async Task EndWhenDoneAsync(ScheduledRun run, ValueTask<RunResult> pending)
+    {
+        var result = await pending.ConfigureAwait(false);
+        OnRunEnded(run, in result);
     }
 
     /// <summary>Records the end of a run, frees its slots, starts what was waiting for them, then reports the run.</summary>
-    private void OnRunEnded(ScheduledRun run, RunResult result)
+    private void OnRunEnded(ScheduledRun run, in RunResult result)
     {
         var job = run.Job;
         var now = _time.GetUtcNow();
@@ -211,13 +291,14 @@ public sealed partial class JobScheduler
             }
         }
 
-        Interlocked.Decrement(ref _running);
         if (admitted.IsEmpty)
         {
-            Drain();
+            // The run's slot goes to the next queued run, if any.
+            Drain(holdingSlot: true);
         }
         else
         {
+            Interlocked.Decrement(ref _running);
             Admit(admitted, now.UtcTicks);
         }
 

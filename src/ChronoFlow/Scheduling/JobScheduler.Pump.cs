@@ -10,6 +10,15 @@ public sealed partial class JobScheduler
     private long _lastPumpTicks;
 
     /// <summary>
+    /// The list a pump collects its admitted runs in, kept between pumps (taken with an exchange, so concurrent pumps
+    /// never share it): a pump that finds a thousand jobs due would otherwise grow a new list every time.
+    /// </summary>
+    private List<ScheduledRun>? _spareAdmitted;
+
+    /// <summary>The largest list kept for reuse; a bigger one is left to the collector.</summary>
+    private const int MaxSpareAdmitted = 1 << 16;
+
+    /// <summary>
     /// Starts the runs that are due, without waiting for any of them, and returns how many it started.
     /// </summary>
     /// <returns>
@@ -29,7 +38,7 @@ public sealed partial class JobScheduler
 
     private int PumpDue(long now)
     {
-        var admitted = default(InlineList<ScheduledRun>);
+        var admitted = new InlineList<ScheduledRun>(Interlocked.Exchange(ref _spareAdmitted, null));
         var notices = default(InlineList<RunNotice>);
         lock (_gate)
         {
@@ -37,6 +46,7 @@ public sealed partial class JobScheduler
             {
                 // Stopped, or the store has not been opened (StartAsync): nothing runs before its state is restored.
                 // Or the store is down: nothing can be claimed, so what is due waits for it (the writer re-arms).
+                Volatile.Write(ref _spareAdmitted, admitted.Rest);
                 return 0;
             }
 
@@ -50,7 +60,14 @@ public sealed partial class JobScheduler
         }
 
         _reporter.Report(in notices);
-        return Admit(admitted, now);
+        var started = Admit(admitted, now);
+        if (admitted.Rest is { } rest && rest.Capacity <= MaxSpareAdmitted)
+        {
+            rest.Clear();
+            Volatile.Write(ref _spareAdmitted, rest);
+        }
+
+        return started;
     }
 
     /// <summary>

@@ -11,9 +11,23 @@ internal struct InlineList<T>
     private List<T>? _rest;
     private bool _any;
 
+    /// <summary>Creates an empty list that keeps its items from the second on in <paramref name="spare"/>, an empty list to reuse.</summary>
+    public InlineList(List<T>? spare)
+    {
+        _first = default!;
+        _rest = spare;
+        _any = false;
+    }
+
     public readonly bool IsEmpty => !_any;
 
+    /// <summary>The list that holds the items from the second on, if one was given or made: to clear and reuse.</summary>
+    public readonly List<T>? Rest => _rest;
+
     public readonly int Count => !_any ? 0 : 1 + (_rest?.Count ?? 0);
+
+    /// <summary>Gets the item at <paramref name="index"/>, which must be less than <see cref="Count"/>.</summary>
+    public readonly T this[int index] => index == 0 ? _first : _rest![index - 1];
 
     public void Add(T item)
     {
