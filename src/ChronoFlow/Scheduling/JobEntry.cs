@@ -67,6 +67,9 @@ internal sealed class ScheduledRun(JobScheduler scheduler, JobEntry job, long sc
     /// </summary>
     public bool Ended;
 
+    /// <summary>When its lease was last set in the store (claimed or renewed), on the scheduler's clock, UTC ticks; guarded by the scheduler's lock.</summary>
+    public long LeaseSetTicks;
+
     /// <summary>Whether it runs an abandoned run again: its claim is a <see cref="RunClaim.Recovery"/>.</summary>
     public bool Recovery { get; init; }
 

@@ -487,11 +487,16 @@ public sealed partial class JobScheduler
             if (maintenance)
             {
                 _maintenanceDue = false;
+
+                // A lease set less than a sixth of its length ago has more than two thirds of it left, enough to wait
+                // for the next tick (a third of the length away): under load most runs end before they need renewing,
+                // and a renewal is a row written.
+                var renewBefore = now.UtcTicks - (_options.LeaseDuration.Ticks / 6);
                 foreach (var (id, run) in _leased)
                 {
                     // A finish in this very batch ends the lease; any other run's lease is renewed, an ended one's too,
                     // while another lane writes its finish.
-                    if (!run.Ended || LaneOf(run.Job) != lane)
+                    if (run.LeaseSetTicks <= renewBefore && (!run.Ended || LaneOf(run.Job) != lane))
                     {
                         batch.RenewalList.Add(id);
                     }
@@ -616,6 +621,7 @@ public sealed partial class JobScheduler
                 {
                     run.ClaimId = id;
                     run.Revoked = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                    run.LeaseSetTicks = now.UtcTicks;
                     _leased[id] = run;
                     won.Add(run);
                 }
@@ -635,6 +641,16 @@ public sealed partial class JobScheduler
             foreach (var record in abandoned)
             {
                 (abandonedRuns ??= []).Add((record, OnAbandonedLocked(record)));
+            }
+
+            // Renewed from the batch's time on (a little before the store set them: on the safe side). One refused is
+            // cancelled below.
+            foreach (var id in batch.Renewals)
+            {
+                if (_leased.TryGetValue(id, out var renewed))
+                {
+                    renewed.LeaseSetTicks = now.UtcTicks;
+                }
             }
 
             // Written, or refused (below): either way the claims these finishes ended are no longer this process's.
