@@ -42,18 +42,19 @@ public sealed partial class JobScheduler
         var accepted = 0;
         var count = admitted.Count;
         var next = 0;
-        if (_queue is InMemoryJobQueue memory)
-        {
-            // Nobody waits: the queue would hand these runs straight back.
-            for (; next < count && _queue.Count == 0 && Volatile.Read(ref _state) < StateStopping && TryTakeSlot(); next++)
-            {
-                accepted++;
-                ThreadPool.UnsafeQueueUserWorkItem(admitted[next], preferLocal: false);
-            }
 
+        // Nobody waits: the queue would hand these runs straight back.
+        for (; next < count && _queue.Count == 0 && Volatile.Read(ref _state) < StateStopping && TryTakeSlot(); next++)
+        {
+            accepted++;
+            ThreadPool.UnsafeQueueUserWorkItem(admitted[next], preferLocal: false);
+        }
+
+        if (next < count && _queue is InMemoryJobQueue memory)
+        {
             // The built-in queue takes the rest in order under one acquisition of its lock, not one per run: a pump that
-            // finds many jobs due paid for the lock a thousand times. What it refuses (it is full) is rejected.
-            var queued = next < count ? memory.TryEnqueueRange(in admitted, next) : 0;
+            // finds many jobs due paid for the lock a thousand times. What it refuses (it is full) is rejected below.
+            var queued = memory.TryEnqueueRange(in admitted, next);
             if (queued > 0)
             {
                 accepted += queued;
@@ -61,34 +62,21 @@ public sealed partial class JobScheduler
                 ChronoFlowTelemetry.QueueLength.Add(queued);
                 Drain();
             }
-
-            for (; next < count; next++)
-            {
-                Refuse(admitted[next], now);
-            }
         }
-        else
+
+        for (; next < count; next++)
         {
-            foreach (var run in admitted)
+            // A queue of the user's is asked run by run; the built-in one has already said no to these.
+            var run = admitted[next];
+            if (_queue is not InMemoryJobQueue && _queue.TryEnqueue(new QueuedRun(run)))
             {
-                if (_queue.Count == 0 && Volatile.Read(ref _state) < StateStopping && TryTakeSlot())
-                {
-                    // Nobody waits: the queue would hand this run straight back.
-                    accepted++;
-                    ThreadPool.UnsafeQueueUserWorkItem(run, preferLocal: false);
-                    continue;
-                }
-
-                if (_queue.TryEnqueue(new QueuedRun(run)))
-                {
-                    accepted++;
-                    ChronoFlowTelemetry.QueueLength.Add(1);
-                    Drain();
-                    continue;
-                }
-
-                Refuse(run, now);
+                accepted++;
+                ChronoFlowTelemetry.QueueLength.Add(1);
+                Drain();
+                continue;
             }
+
+            Refuse(run, now);
         }
 
         if (Volatile.Read(ref _state) >= StateStopping)
