@@ -235,8 +235,30 @@ public sealed partial class JobScheduler
 
         MarkDirtyLocked(job);
         var lane = LaneOf(job);
-        lane.Records.Add(record);
+        AddRecordLocked(lane, record);
         lane.Signal();
+    }
+
+    /// <summary>
+    /// Queues a history row on its lane. While the writer lags (an overloaded or unreachable store), a job's later skips
+    /// for the same reason join its row that is not written yet, as its <see cref="RunRecord.Count"/>, rather than adding
+    /// a row each: a slow store is not made slower by the skips its slowness causes. The row keeps the first skipped
+    /// occurrence's time.
+    /// </summary>
+    private static void AddRecordLocked(StoreLane lane, RunRecord record)
+    {
+        if (record is { Id: 0, Skipped: not SkipReason.None })
+        {
+            if (lane.Skips.TryGetValue((record.JobId, record.Skipped), out var at))
+            {
+                lane.Records[at] = lane.Records[at] with { Count = lane.Records[at].Count + record.Count };
+                return;
+            }
+
+            lane.Skips[(record.JobId, record.Skipped)] = lane.Records.Count;
+        }
+
+        lane.Records.Add(record);
     }
 
     /// <summary>With a store, the history row of a run that ended: it finishes the run's claim.</summary>
@@ -249,33 +271,12 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>With a store, the history row of occurrences that were due and did not start (a claimed run among them gives up its claim).</summary>
-    /// <remarks>
-    /// While the writer lags (an overloaded or unreachable store), a job's later skips for the same reason join its row
-    /// that is not written yet, as its <see cref="RunRecord.Count"/>, rather than adding a row each: a slow store is not
-    /// made slower by the skips its slowness causes. The row keeps the first skipped occurrence's time.
-    /// </remarks>
     private void RecordNotStartedLocked(JobEntry job, long claimId, long scheduledTicks, SkipReason reason, long count, long now)
     {
-        if (_store is null)
+        if (_store is not null)
         {
-            return;
+            RecordInStoreLocked(job, claimId, SkippedRecord(job, claimId, scheduledTicks, reason, count, now));
         }
-
-        if (claimId == 0)
-        {
-            var lane = LaneOf(job);
-            if (lane.Skips.TryGetValue((job.Id, reason), out var index))
-            {
-                var pending = lane.Records[index];
-                lane.Records[index] = pending with { Count = pending.Count + count };
-                MarkDirtyLocked(job);
-                return;
-            }
-
-            lane.Skips[(job.Id, reason)] = lane.Records.Count;
-        }
-
-        RecordInStoreLocked(job, claimId, SkippedRecord(job, claimId, scheduledTicks, reason, count, now));
     }
 
     /// <summary>The history row of a run that ended.</summary>
@@ -749,28 +750,20 @@ public sealed partial class JobScheduler
         lock (_gate)
         {
             _storeError = message;
-            // The batch's rows go back before those that came meanwhile; a skipped row that came meanwhile joins the
-            // batch's row of the same job and reason, so that an outage still leaves one row per job and reason.
-            var pending = new List<RunRecord>(batch.RecordList.Count + lane.Records.Count);
+            // The batch's rows go back before those that came meanwhile, queued again the way they came: a skipped row
+            // that came meanwhile joins the batch's row of the same job and reason.
+            var meanwhile = lane.Records.ToArray();
+            lane.Records.Clear();
             lane.Skips.Clear();
-            foreach (var record in batch.RecordList.Concat(lane.Records))
+            foreach (var record in batch.RecordList)
             {
-                if (record is { Id: 0, Skipped: not SkipReason.None })
-                {
-                    if (lane.Skips.TryGetValue((record.JobId, record.Skipped), out var at))
-                    {
-                        pending[at] = pending[at] with { Count = pending[at].Count + record.Count };
-                        continue;
-                    }
-
-                    lane.Skips[(record.JobId, record.Skipped)] = pending.Count;
-                }
-
-                pending.Add(record);
+                AddRecordLocked(lane, record);
             }
 
-            lane.Records.Clear();
-            lane.Records.AddRange(pending);
+            foreach (var record in meanwhile)
+            {
+                AddRecordLocked(lane, record);
+            }
 
             lane.Controls.InsertRange(0, batch.ControlList);
             foreach (var state in batch.StateList)
