@@ -20,14 +20,18 @@ public partial class JobSchedulerTests
         }, new JobOptions { Retry = new RetryPolicy { MaxAttempts = 5, BaseDelay = TimeSpan.FromSeconds(2), Jitter = 0 } });
 
         _clock.Advance(TimeSpan.FromHours(1));
+        var timers = _clock.TimersCreated;
         s.Pump();
         var first = await _events.WaitAsync(e => e.Kind == JobEventKind.Retrying && e.Attempt == 1);
         Assert.Equal(TimeSpan.FromSeconds(2), first.RetryDelay);
+        await WhenArmedAsync(timers);
         _clock.Advance(TimeSpan.FromSeconds(1.9));
         Assert.Equal(1, _events.Count(JobEventKind.Started));
+        timers = _clock.TimersCreated;
         _clock.Advance(TimeSpan.FromSeconds(0.1));
         var second = await _events.WaitAsync(e => e.Kind == JobEventKind.Retrying && e.Attempt == 2);
         Assert.Equal(TimeSpan.FromSeconds(4), second.RetryDelay);
+        await WhenArmedAsync(timers);
         _clock.Advance(TimeSpan.FromSeconds(4));
         await s.IdleAsync();
 
@@ -66,8 +70,10 @@ public partial class JobSchedulerTests
             new JobOptions { Retry = new RetryPolicy { MaxAttempts = 2, BaseDelay = TimeSpan.FromSeconds(1), Jitter = 0 } });
 
         _clock.Advance(TimeSpan.FromHours(1));
+        var timers = _clock.TimersCreated;
         s.Pump();
         await _events.WaitAsync(e => e.Kind == JobEventKind.Retrying);
+        await WhenArmedAsync(timers);
         _clock.Advance(TimeSpan.FromSeconds(1));
         await s.IdleAsync();
 
@@ -91,14 +97,25 @@ public partial class JobSchedulerTests
         }, new JobOptions { Timeout = TimeSpan.FromSeconds(5), Retry = new RetryPolicy { MaxAttempts = 2, BaseDelay = TimeSpan.FromSeconds(1), Jitter = 0 } });
 
         _clock.Advance(TimeSpan.FromHours(1));
+        var timers = _clock.TimersCreated;
         s.Pump();
         await _events.WaitAsync(e => e.Kind == JobEventKind.Started);
+        await WhenArmedAsync(timers); // the attempt's timeout
+        timers = _clock.TimersCreated;
         _clock.Advance(TimeSpan.FromSeconds(5));
         var retry = await _events.WaitAsync(e => e.Kind == JobEventKind.Retrying);
         Assert.IsType<TimeoutException>(retry.Exception);
+        await WhenArmedAsync(timers); // the back-off
         _clock.Advance(TimeSpan.FromSeconds(1));
         await s.IdleAsync();
 
         Assert.Equal(JobOutcome.Succeeded, s.GetJob("a")!.LastOutcome);
     }
+
+    /// <summary>
+    /// Waits until the timer the clock must fire next is armed. The runner reports an attempt's start, or a retry,
+    /// just before it arms the attempt's timeout, or the back-off: advancing the clock in between would fire nothing,
+    /// and the run would wait for ever (this test failed that way once in a full run).
+    /// </summary>
+    private Task WhenArmedAsync(int timersBefore) => _clock.WhenTimersCreatedAsync(timersBefore + 1).WaitAsync(TimeSpan.FromSeconds(30));
 }
