@@ -262,6 +262,7 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
                         {
                             P(heartbeat.Owner), P(heartbeat.Node), P(heartbeat.Host), P(heartbeat.ProcessId), P(heartbeat.Version), P(heartbeat.Started.UtcTicks),
                             P(heartbeat.Interval.Ticks), P(heartbeat.Jobs), P(heartbeat.Running), P(heartbeat.Stopping),
+                            P(heartbeat.JobSetHash), P(heartbeat.PeersHash), P(heartbeat.ClaimedFrom?.UtcTicks), P(heartbeat.ClaimedThrough?.UtcTicks),
                         },
                     },
                     new NpgsqlBatchCommand(_sql.Forget),
@@ -352,6 +353,10 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
                         Jobs = r.GetInt32(8),
                         Running = r.GetInt32(9),
                         Stopped = r.GetBoolean(10),
+                        JobSetHash = r.GetInt64(12),
+                        PeersHash = r.GetInt64(13),
+                        ClaimedFrom = ToTime(r, 14),
+                        ClaimedThrough = ToTime(r, 15),
                     });
                     now ??= new DateTimeOffset(r.GetDateTime(11), TimeSpan.Zero);
                 }
@@ -985,13 +990,14 @@ public sealed class PostgreSqlJobStore : IJobStore, IJobStoreChangeNotifier, IAs
                 $"INSERT INTO {schema}.jobs (job_id, schedule, removed, definition, control_version) VALUES ($1, '', false, $2::text, {nextVersion}) "
                 + "ON CONFLICT (job_id) DO UPDATE SET removed = false, definition = excluded.definition, control_version = excluded.control_version";
             Beat =
-                $"INSERT INTO {schema}.nodes (owner, node, host, pid, version, started, last_seen, interval, jobs, running, stopped) "
-                + $"VALUES ($1, $2, $3, $4, $5, $6, {(databaseClock ? "clock_timestamp()" : "$11")}, $7, $8, $9, $10) "
+                $"INSERT INTO {schema}.nodes (owner, node, host, pid, version, started, last_seen, interval, jobs, running, stopped, job_set, peers, claimed_from, claimed_through) "
+                + $"VALUES ($1, $2, $3, $4, $5, $6, {(databaseClock ? "clock_timestamp()" : "$15")}, $7, $8, $9, $10, $11, $12, $13::bigint, $14::bigint) "
                 + "ON CONFLICT (owner) DO UPDATE SET node = excluded.node, last_seen = excluded.last_seen, interval = excluded.interval, "
-                + "jobs = excluded.jobs, running = excluded.running, stopped = excluded.stopped";
+                + "jobs = excluded.jobs, running = excluded.running, stopped = excluded.stopped, job_set = excluded.job_set, peers = excluded.peers, "
+                + "claimed_from = excluded.claimed_from, claimed_through = excluded.claimed_through";
             Forget = $"DELETE FROM {schema}.nodes WHERE last_seen < now() - interval '1 day'";
             Changes = $"SELECT job_id, paused, control_version, clock_timestamp(), removed, definition FROM {schema}.jobs WHERE control_version > $1 ORDER BY control_version";
-            Nodes = $"SELECT owner, node, host, pid, version, started, last_seen, interval, jobs, running, stopped, clock_timestamp() FROM {schema}.nodes ORDER BY last_seen DESC, owner";
+            Nodes = $"SELECT owner, node, host, pid, version, started, last_seen, interval, jobs, running, stopped, clock_timestamp(), job_set, peers, claimed_from, claimed_through FROM {schema}.nodes ORDER BY last_seen DESC, owner";
             var expiredBefore = databaseClock ? "now()" : "$3";
             Abandon =
                 $"WITH expired AS (SELECT id FROM {runs} WHERE lease_until < {expiredBefore} ORDER BY lease_until LIMIT $2 FOR UPDATE SKIP LOCKED) "

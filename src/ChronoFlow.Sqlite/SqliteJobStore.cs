@@ -252,10 +252,11 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
                     using (var beat = s.Connection.CreateCommand())
                     {
                         beat.CommandText =
-                            "INSERT INTO nodes (owner, node, host, pid, version, started, last_seen, interval, jobs, running, stopped) "
-                            + "VALUES ($owner, $node, $host, $pid, $version, $started, $now, $interval, $jobs, $running, $stopped) "
+                            "INSERT INTO nodes (owner, node, host, pid, version, started, last_seen, interval, jobs, running, stopped, job_set, peers, claimed_from, claimed_through) "
+                            + "VALUES ($owner, $node, $host, $pid, $version, $started, $now, $interval, $jobs, $running, $stopped, $jobSet, $peers, $claimedFrom, $claimedThrough) "
                             + "ON CONFLICT (owner) DO UPDATE SET node = excluded.node, last_seen = excluded.last_seen, interval = excluded.interval, "
-                            + "jobs = excluded.jobs, running = excluded.running, stopped = excluded.stopped; "
+                            + "jobs = excluded.jobs, running = excluded.running, stopped = excluded.stopped, job_set = excluded.job_set, peers = excluded.peers, "
+                            + "claimed_from = excluded.claimed_from, claimed_through = excluded.claimed_through; "
                             + "DELETE FROM nodes WHERE last_seen < $forget";
                         beat.Parameters.AddWithValue("$owner", heartbeat.Owner);
                         beat.Parameters.AddWithValue("$node", heartbeat.Node);
@@ -268,6 +269,10 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
                         beat.Parameters.AddWithValue("$jobs", heartbeat.Jobs);
                         beat.Parameters.AddWithValue("$running", heartbeat.Running);
                         beat.Parameters.AddWithValue("$stopped", heartbeat.Stopping ? 1 : 0);
+                        beat.Parameters.AddWithValue("$jobSet", heartbeat.JobSetHash);
+                        beat.Parameters.AddWithValue("$peers", heartbeat.PeersHash);
+                        beat.Parameters.AddWithValue("$claimedFrom", (object?)heartbeat.ClaimedFrom?.UtcTicks ?? DBNull.Value);
+                        beat.Parameters.AddWithValue("$claimedThrough", (object?)heartbeat.ClaimedThrough?.UtcTicks ?? DBNull.Value);
                         beat.Parameters.AddWithValue("$forget", heartbeat.Now.UtcTicks - TimeSpan.TicksPerDay);
                         beat.ExecuteNonQuery();
                     }
@@ -324,7 +329,8 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
             using var connection = new SqliteConnection(_readerConnectionString);
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT owner, node, host, pid, version, started, last_seen, interval, jobs, running, stopped FROM nodes ORDER BY last_seen DESC, owner";
+            command.CommandText = "SELECT owner, node, host, pid, version, started, last_seen, interval, jobs, running, stopped, job_set, peers, claimed_from, claimed_through "
+                + "FROM nodes ORDER BY last_seen DESC, owner";
             var nodes = new List<NodeInfo>();
             using var r = command.ExecuteReader();
             while (r.Read())
@@ -342,6 +348,10 @@ public sealed class SqliteJobStore : IJobStore, IAsyncDisposable, IDisposable
                     Jobs = r.GetInt32(8),
                     Running = r.GetInt32(9),
                     Stopped = r.GetInt64(10) != 0,
+                    JobSetHash = r.GetInt64(11),
+                    PeersHash = r.GetInt64(12),
+                    ClaimedFrom = ToTime(r, 13),
+                    ClaimedThrough = ToTime(r, 14),
                 });
             }
 

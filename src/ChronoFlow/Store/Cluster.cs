@@ -91,6 +91,28 @@ public sealed record NodeHeartbeat
 
     /// <summary>Gets whether this is the last heartbeat: the scheduler is stopping.</summary>
     public bool Stopping { get; init; }
+
+    /// <summary>
+    /// Gets a hash of the ids of the jobs the process has registered, the same in every process with the same jobs.
+    /// Processes divide the jobs only with those that have the same ones.
+    /// </summary>
+    public long JobSetHash { get; init; }
+
+    /// <summary>
+    /// Gets a hash of the processes this one divides the jobs with, itself included, as it last read the registry; 0 while
+    /// it divides them with none.
+    /// </summary>
+    public long PeersHash { get; init; }
+
+    /// <summary>
+    /// Gets, with <see cref="ClaimedThrough"/>, the span of occurrences the process vouches for: every occurrence of its
+    /// share of the jobs (among the peers of <see cref="PeersHash"/>) due from this time through that one has been
+    /// claimed in the store, by it or by another process. <see langword="null"/> when it vouches for none.
+    /// </summary>
+    public DateTimeOffset? ClaimedFrom { get; init; }
+
+    /// <summary>Gets the end of the span that <see cref="ClaimedFrom"/> begins.</summary>
+    public DateTimeOffset? ClaimedThrough { get; init; }
 }
 
 /// <summary>What <see cref="IJobStore.SyncAsync"/> returns: the changes other processes made, and the store's clock.</summary>
@@ -138,6 +160,18 @@ public sealed record NodeInfo
     /// <summary>Gets how often it promised a heartbeat.</summary>
     public TimeSpan Interval { get; init; }
 
+    /// <summary>Gets the hash of its jobs' ids at its last heartbeat (<see cref="NodeHeartbeat.JobSetHash"/>).</summary>
+    public long JobSetHash { get; init; }
+
+    /// <summary>Gets the hash of the processes it divided the jobs with at its last heartbeat (<see cref="NodeHeartbeat.PeersHash"/>).</summary>
+    public long PeersHash { get; init; }
+
+    /// <summary>Gets the start of the occurrences it vouched for at its last heartbeat (<see cref="NodeHeartbeat.ClaimedFrom"/>).</summary>
+    public DateTimeOffset? ClaimedFrom { get; init; }
+
+    /// <summary>Gets the end of the occurrences it vouched for at its last heartbeat (<see cref="NodeHeartbeat.ClaimedThrough"/>).</summary>
+    public DateTimeOffset? ClaimedThrough { get; init; }
+
     /// <summary>The registry's row for a heartbeat.</summary>
     /// <param name="heartbeat">The heartbeat.</param>
     /// <param name="lastSeen">When it arrived, by the store's clock (or the process's, for a store without one).</param>
@@ -158,6 +192,10 @@ public sealed record NodeInfo
             Running = heartbeat.Running,
             Stopped = heartbeat.Stopping,
             Interval = heartbeat.Interval,
+            JobSetHash = heartbeat.JobSetHash,
+            PeersHash = heartbeat.PeersHash,
+            ClaimedFrom = heartbeat.ClaimedFrom,
+            ClaimedThrough = heartbeat.ClaimedThrough,
         };
     }
 
