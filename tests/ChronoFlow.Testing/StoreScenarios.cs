@@ -46,9 +46,15 @@ public abstract class StoreScenarios : IAsyncLifetime
 
     /// <summary>Starts a soft-mode scheduler on the store (one "process"), after <paramref name="register"/> added its jobs.</summary>
     protected async Task<JobScheduler> StartAsync(
-        Action<JobScheduler> register, IJobStore? store = null, string node = "node-a", TimeProvider? clock = null, IJobDefinitionBinder? binder = null)
+        Action<JobScheduler> register,
+        IJobStore? store = null,
+        string node = "node-a",
+        TimeProvider? clock = null,
+        IJobDefinitionBinder? binder = null,
+        Action<SchedulerOptions>? configure = null)
     {
         var options = new SchedulerOptions { Mode = SchedulerMode.Soft, ShutdownTimeout = TimeSpan.Zero, Store = store ?? OpenStore(), NodeName = node, DefinitionBinder = binder };
+        configure?.Invoke(options);
         var s = new JobScheduler(options, clock ?? Clock);
         _schedulers.Add(s);
         register(s);
@@ -275,7 +281,7 @@ public abstract class StoreScenarios : IAsyncLifetime
         var b = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-b");
         for (var i = 0; i < 5; i++)
         {
-            Clock.Advance(TimeSpan.FromMinutes(1));
+            await AdvanceToAsync(Clock.GetUtcNow().AddMinutes(1), a, b);
             await Task.WhenAll(Task.Run(a.PumpAndWaitAsync), Task.Run(b.PumpAndWaitAsync));
         }
 
@@ -297,7 +303,7 @@ public abstract class StoreScenarios : IAsyncLifetime
         Assert.Equal(JobStatus.Paused, b.GetJob("shared")!.Status);
         for (var i = 0; i < 2; i++)
         {
-            Clock.Advance(TimeSpan.FromMinutes(1));
+            await AdvanceToAsync(Clock.GetUtcNow().AddMinutes(1), a, b);
             await Task.WhenAll(Task.Run(a.PumpAndWaitAsync), Task.Run(b.PumpAndWaitAsync));
         }
 
@@ -308,7 +314,7 @@ public abstract class StoreScenarios : IAsyncLifetime
         await b.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
         await SyncAsync(a, b);
         Assert.Equal(JobStatus.Scheduled, a.GetJob("shared")!.Status);
-        Clock.Advance(TimeSpan.FromMinutes(1));
+        await AdvanceToAsync(Clock.GetUtcNow().AddMinutes(1), a, b);
         await Task.WhenAll(Task.Run(a.PumpAndWaitAsync), Task.Run(b.PumpAndWaitAsync));
         Assert.Equal([At(3)], runs.ScheduledTimes("shared"));
     }
@@ -319,8 +325,9 @@ public abstract class StoreScenarios : IAsyncLifetime
         var runs = new RunRecorder();
         var a = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), node: "node-a");
 
-        // B does not hear of other processes' pauses (as if its syncs were all still to come).
-        var b = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), store: new FlakyStore(OpenStore()) { Deaf = true }, node: "node-b");
+        // B does not hear of other processes' pauses (as if its syncs were all still to come), and claims on time even
+        // what is A's share of the jobs.
+        var b = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), store: new FlakyStore(OpenStore()) { Deaf = true }, node: "node-b", configure: Race);
         a.Pause("shared");
         await a.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -359,7 +366,7 @@ public abstract class StoreScenarios : IAsyncLifetime
         Assert.NotNull(c.GetJob("shared"));
         Assert.NotNull(d.GetJob("shared"));
         Assert.Null(b.GetJob("shared"));
-        Clock.Advance(TimeSpan.FromMinutes(1));
+        await AdvanceToAsync(Clock.GetUtcNow().AddMinutes(1), a, b, c, d);
         await Task.WhenAll(Task.Run(c.PumpAndWaitAsync), Task.Run(d.PumpAndWaitAsync));
         Assert.Single(runs.ScheduledTimes("shared"));
     }
@@ -397,8 +404,9 @@ public abstract class StoreScenarios : IAsyncLifetime
         Assert.NotNull(a.GetJob("other"));
         Assert.Null(c.GetJob("data"));
         var before = runs.Runs.Count;
-        Clock.Advance(TimeSpan.FromMinutes(1));
+        await AdvanceToAsync(Clock.GetUtcNow().AddMinutes(1), a, b, c);
         await Task.WhenAll(Task.Run(a.PumpAndWaitAsync), Task.Run(b.PumpAndWaitAsync), Task.Run(c.PumpAndWaitAsync));
+
         Assert.Equal(before + 1, runs.Runs.Count);
 
         // Defined again elsewhere: every process takes the new schedule.
@@ -720,8 +728,9 @@ public abstract class StoreScenarios : IAsyncLifetime
         var runs = new RunRecorder();
         var aStore = new FlakyStore(OpenStore());
         var bStore = new FlakyStore(OpenStore());
-        var a = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), aStore, node: "node-a");
-        var b = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), bStore, node: "node-b");
+        // Claims that race: each process claims every occurrence (no division of the jobs between them).
+        var a = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), aStore, node: "node-a", configure: Race);
+        var b = await StartAsync(s => s.AddOrUpdate("shared", Schedule.Cron("* * * * *"), runs.Action), bStore, node: "node-b", configure: Race);
         await a.FlushAsync();
         await b.FlushAsync();
         aStore.StatesWritten = 0;
@@ -740,6 +749,150 @@ public abstract class StoreScenarios : IAsyncLifetime
         Assert.Equal(3, runs.Runs.Count);
         Assert.Equal(3, aStore.StatesWritten);
         Assert.Equal(0, bStore.StatesWritten);
+    }
+
+    /// <summary>Options for a test of claims that race: every process claims every occurrence on time.</summary>
+    private static void Race(SchedulerOptions options) => options.PeerClaimDelay = TimeSpan.Zero;
+
+    /// <summary>
+    /// Moves the clock to a time ahead in steps of one maintenance tick (a third of the lease), letting each scheduler
+    /// finish its writes and its maintenance after each: as on real clocks, every running process beats its heart in the
+    /// registry between two reads of it by another, so none of them looks lost to the others.
+    /// </summary>
+    private async Task AdvanceToAsync(DateTimeOffset time, params JobScheduler[] schedulers)
+    {
+        var tick = new SchedulerOptions().LeaseDuration / 3;
+        while (Clock.GetUtcNow() < time)
+        {
+            var left = time - Clock.GetUtcNow();
+            Clock.Advance(left < tick ? left : tick);
+            foreach (var s in schedulers)
+            {
+                await s.FlushAsync();
+            }
+        }
+    }
+
+    /// <summary>Pumps each scheduler, waits for its runs, and lets it write what they left.</summary>
+    private static async Task PumpAllAsync(params JobScheduler[] schedulers)
+    {
+        await Task.WhenAll(schedulers.Select(s => Task.Run(s.PumpAndWaitAsync)));
+        foreach (var s in schedulers)
+        {
+            await s.FlushAsync();
+        }
+    }
+
+    private static void AddMinuteJobs(JobScheduler s, int count, RunRecorder runs)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            s.AddOrUpdate($"job-{i:D2}", Schedule.Cron("* * * * *"), runs.Action);
+        }
+    }
+
+    [Fact]
+    public async Task ProcessesSharingTheStore_DivideTheJobs_EachClaimsItsShareOnTime_AndForgetsWhatTheOthersVouchedFor()
+    {
+        const int Jobs = 60;
+        var runs = new RunRecorder();
+        var stores = Enumerable.Range(0, 3).Select(_ => new FlakyStore(OpenStore())).ToArray();
+        var nodes = new JobScheduler[3];
+        for (var n = 0; n < 3; n++)
+        {
+            nodes[n] = await StartAsync(s => AddMinuteJobs(s, Jobs, runs), stores[n], node: $"node-{n}");
+        }
+
+        // Each reads the registry on its maintenance tick: three processes running, with the same jobs.
+        await SyncAsync(nodes);
+        await AdvanceToAsync(At(1), nodes);
+        foreach (var store in stores)
+        {
+            (store.ClaimsWritten, store.ClaimsWon) = (0, 0);
+        }
+
+        // Every occurrence is claimed on time, by one process only, and each process has a share.
+        await PumpAllAsync(nodes);
+        Assert.Equal(Jobs, runs.Runs.Count);
+        Assert.Equal(Jobs, stores.Sum(s => s.ClaimsWritten));
+        Assert.All(nodes, s => Assert.InRange(s.GetJobs().Sum(j => j.RunCount), 1, Jobs - 2));
+
+        // The others set those occurrences aside; each process's next heartbeats vouch for its share, and the others
+        // forget them rather than claim them late: past the delay and two ticks, no claim more, and history has one row
+        // an occurrence.
+        await AdvanceToAsync(At(1) + new SchedulerOptions().PeerClaimDelay + (2 * (new SchedulerOptions().LeaseDuration / 3)), nodes);
+        await PumpAllAsync(nodes);
+        Assert.Equal(Jobs, runs.Runs.Count);
+        Assert.Equal(Jobs, stores.Sum(s => s.ClaimsWritten));
+        for (var i = 0; i < Jobs; i++)
+        {
+            var history = await nodes[0].GetRunsAsync($"job-{i:D2}");
+            Assert.Equal(JobOutcome.Succeeded, Assert.Single(history).Outcome);
+        }
+
+        // The same the next minute, with the division settled.
+        await AdvanceToAsync(At(2), nodes);
+        await PumpAllAsync(nodes);
+        await AdvanceToAsync(At(2) + TimeSpan.FromSeconds(10), nodes);
+        await PumpAllAsync(nodes);
+        Assert.Equal(2 * Jobs, runs.Runs.Count);
+        Assert.Equal(2 * Jobs, stores.Sum(s => s.ClaimsWritten));
+    }
+
+    [Fact]
+    public async Task AProcessThatStopsClaiming_CostsNoOccurrence_ItsShareRunsLateOnceItMissedAHeartbeat_ThenOnTimeElsewhere()
+    {
+        const int Jobs = 60;
+        var runs = new RunRecorder();
+        var stores = Enumerable.Range(0, 3).Select(_ => new FlakyStore(OpenStore())).ToArray();
+        var nodes = new JobScheduler[3];
+        for (var n = 0; n < 3; n++)
+        {
+            nodes[n] = await StartAsync(s => AddMinuteJobs(s, Jobs, runs), stores[n], node: $"node-{n}");
+        }
+
+        await SyncAsync(nodes);
+        var delay = new SchedulerOptions().PeerClaimDelay;
+
+        // Node 2 loses the store just before the minute (as good as dead to the others, which still count it as running):
+        // its share is not claimed on time.
+        await AdvanceToAsync(At(1) - TimeSpan.FromSeconds(1), nodes);
+        stores[2].Failing = true;
+        var alive = nodes[..2];
+        await AdvanceToAsync(At(1), alive);
+        await PumpAllAsync(alive);
+        var onTime = runs.Runs.Count;
+        Assert.InRange(onTime, 1, Jobs - 1);
+        Assert.All(runs.Runs, r => Assert.Equal(At(1), r.ScheduledTime));
+
+        // Once it has missed a heartbeat (half an interval late), the others claim its share late, and each occurrence
+        // runs once, before the registry counts it as lost.
+        var interval = new SchedulerOptions().LeaseDuration / 3;
+        await AdvanceToAsync(At(1) + delay, alive);
+        await PumpAllAsync(alive);
+        Assert.Equal(onTime, runs.Runs.Count);
+        await AdvanceToAsync(At(1) + interval + (interval / 2) + delay, alive);
+        await PumpAllAsync(alive);
+        Assert.Equal(Jobs, runs.Runs.Count);
+        Assert.Equal(Jobs, runs.Runs.Select(r => r.JobId).Distinct().Count());
+        var registry = await nodes[0].GetNodesAsync();
+        Assert.Equal(NodeStatus.Running, registry.Nodes.Single(n => n.Node == "node-2").GetStatus(registry.Now));
+
+        // The next minute the registry counts it as lost, its share moves, and every job runs on time.
+        await AdvanceToAsync(At(2), alive);
+        await PumpAllAsync(alive);
+        Assert.Equal(2 * Jobs, runs.Runs.Count);
+
+        // Node 2 gets the store back: the occurrences it could not claim went back to its jobs, and its misfire policy
+        // claims them again now; each was run, so it runs none of them twice.
+        stores[2].Failing = false;
+        await AdvanceToAsync(At(2) + TimeSpan.FromSeconds(10), alive);
+        await nodes[2].FlushAsync(); // its writer's back-off (at most 5 s) is over
+        await PumpAllAsync(nodes);
+        await AdvanceToAsync(At(2) + TimeSpan.FromSeconds(10) + delay, nodes);
+        await PumpAllAsync(nodes);
+        Assert.Equal(2 * Jobs, runs.Runs.Count);
+        Assert.Equal(2 * Jobs, runs.Runs.Select(r => (r.JobId, r.ScheduledTime)).Distinct().Count());
     }
 
     [Fact]
@@ -799,6 +952,23 @@ public abstract class StoreScenarios : IAsyncLifetime
         /// <summary>As many writers as the real store asks for, so that the failures hit each of them.</summary>
         public int WriteConcurrency => inner.WriteConcurrency;
 
+        private int _claimsWritten;
+        private int _claimsWon;
+
+        /// <summary>Gets or sets how many claims the scheduler handed over in successful writes, won or lost.</summary>
+        public int ClaimsWritten
+        {
+            get => Volatile.Read(ref _claimsWritten);
+            set => Volatile.Write(ref _claimsWritten, value);
+        }
+
+        /// <summary>Gets or sets how many of those claims were won.</summary>
+        public int ClaimsWon
+        {
+            get => Volatile.Read(ref _claimsWon);
+            set => Volatile.Write(ref _claimsWon, value);
+        }
+
         public async ValueTask<StoreWriteResult> WriteAsync(StoreBatch batch, CancellationToken cancellationToken)
         {
             if (Failing)
@@ -808,6 +978,8 @@ public abstract class StoreScenarios : IAsyncLifetime
 
             var result = await inner.WriteAsync(batch, cancellationToken);
             Interlocked.Add(ref _statesWritten, batch.States.Count);
+            Interlocked.Add(ref _claimsWritten, batch.Claims.Count);
+            Interlocked.Add(ref _claimsWon, result.ClaimIds.Count(id => id > 0));
             return result;
         }
 

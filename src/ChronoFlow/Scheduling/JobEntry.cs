@@ -25,6 +25,15 @@ internal sealed class JobEntry(string id, Schedule schedule, Func<JobContext, Ca
     /// <summary>Which of the store's writers writes its rows (<c>JobScheduler.StoreLane</c>); -1 until first asked.</summary>
     public int Lane = -1;
 
+    /// <summary>The peers' epoch that <see cref="Foreign"/> was decided for (<c>JobScheduler.Peers</c>); -1 until first asked.</summary>
+    public int PeerEpoch = -1;
+
+    /// <summary>Assigned to another process sharing the store, which claims it on time; this one claims it late.</summary>
+    public bool Foreign;
+
+    /// <summary>Among the jobs divided between processes sharing the store (recurring and registered): counted in the job set's hash.</summary>
+    public bool Divided;
+
     /// <summary>The identity of the schedule as registered (<see cref="Schedule.Identity"/>), kept with its state. Only with a store.</summary>
     public string? StoreKey;
 
@@ -72,6 +81,9 @@ internal sealed class ScheduledRun(JobScheduler scheduler, JobEntry job, long sc
 
     /// <summary>Whether it runs an abandoned run again: its claim is a <see cref="RunClaim.Recovery"/>.</summary>
     public bool Recovery { get; init; }
+
+    /// <summary>Whether it is the late claim of another peer's occurrence (<c>JobScheduler.Peers</c>): lost, it records nothing.</summary>
+    public bool Late { get; init; }
 
     public void Execute() => _ = Scheduler.RunAsync(this);
 }

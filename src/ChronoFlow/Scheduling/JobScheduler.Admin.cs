@@ -48,6 +48,7 @@ public sealed partial class JobScheduler
                 {
                     job.Schedule = bound;
                     job.Cursor = bound.First(now);
+                    SetDividedLocked(job, now);
                 }
                 else if (bound.Kind != ScheduleKind.Interval)
                 {
@@ -68,6 +69,7 @@ public sealed partial class JobScheduler
                 added = true;
                 job = new JobEntry(jobId, bound, action, options) { Cursor = bound.First(now), StoreKey = storeKey };
                 _jobs.Add(jobId, job);
+                SetDividedLocked(job, now);
                 if (options.Enabled)
                 {
                     InsertLocked(job, now);
@@ -205,6 +207,7 @@ public sealed partial class JobScheduler
             job.Removed = true;
             job.Parked = false;
             _timeline.Remove(job);
+            SetDividedLocked(job, _time.GetUtcNow().UtcTicks);
             if (_stored is not null)
             {
                 // Its stored row stays; keep what it says, so that a job added again with this id continues from it.

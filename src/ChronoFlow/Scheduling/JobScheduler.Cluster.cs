@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Threading.Channels;
 
 namespace ChronoFlow;
 
@@ -22,6 +23,9 @@ namespace ChronoFlow;
 public sealed partial class JobScheduler
 {
     private static readonly string s_version = typeof(JobScheduler).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "";
+
+    /// <summary>The loop that syncs with the other processes (<see cref="SyncLoopAsync"/>).</summary>
+    private readonly SyncLoop _sync = new();
 
     /// <summary>The clock with the store's offset; <see langword="null"/> without a store.</summary>
     private readonly StoreClock? _storeClock;
@@ -50,7 +54,12 @@ public sealed partial class JobScheduler
             return new NodeList(now, [NodeInfo.FromHeartbeat(Heartbeat(now, stopping: false), now)]);
         }
 
-        var list = await _store.GetNodesAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadNodesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<NodeList> ReadNodesAsync(CancellationToken cancellationToken)
+    {
+        var list = await _store!.GetNodesAsync(cancellationToken).ConfigureAwait(false);
 
         // The registry's times are the processes' own when the store has no clock: judge them by this one.
         return _storeHasClock ? list : list with { Now = _time.GetUtcNow() };
@@ -112,9 +121,14 @@ public sealed partial class JobScheduler
     private NodeHeartbeat Heartbeat(DateTimeOffset now, bool stopping)
     {
         int jobs;
+        long jobSet, peers;
+        (DateTimeOffset? From, DateTimeOffset? Through) claimed;
         lock (_gate)
         {
             jobs = _jobs.Count;
+            jobSet = _jobSetHash;
+            peers = _peers?.Hash ?? 0;
+            claimed = stopping ? (null, null) : ClaimedSpanLocked(now.UtcTicks);
         }
 
         return new NodeHeartbeat
@@ -130,6 +144,10 @@ public sealed partial class JobScheduler
             Running = Volatile.Read(ref _running),
             Interval = _options.LeaseDuration / 3,
             Stopping = stopping,
+            JobSetHash = jobSet,
+            PeersHash = peers,
+            ClaimedFrom = claimed.From,
+            ClaimedThrough = claimed.Through,
         };
     }
 
@@ -292,6 +310,11 @@ public sealed partial class JobScheduler
         try
         {
             var changes = await SyncClusterAsync(stopping: false).ConfigureAwait(false);
+            if (_peerClaimDelayTicks != 0)
+            {
+                UpdatePeers(await ReadNodesAsync(CancellationToken.None).ConfigureAwait(false));
+            }
+
             return (_storeClock!.Offset != TimeSpan.Zero, changes);
         }
         catch (Exception ex) when (ex is JobStoreException or OperationCanceledException)
@@ -310,14 +333,70 @@ public sealed partial class JobScheduler
         }
     }
 
-    private void OnStoreChanged()
+    private void OnStoreChanged() => _sync.Signal();
+
+    /// <summary>
+    /// The sync with the other processes, on its own loop: on each maintenance tick (or at once when the store says that
+    /// another process wrote a change) it beats this process's heart in the registry, applies the changes other processes
+    /// wrote, and reads the registry for the division of the jobs. It never waits behind the store's writers, whose
+    /// batches take long under load: a heartbeat that came late would make this process look lost to the others.
+    /// </summary>
+    private async Task SyncLoopAsync()
     {
-        lock (_gate)
+        var reader = _sync.Wake.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            _maintenanceDue = true;
+            reader.TryRead(out _);
+            try
+            {
+                var changes = await SyncClusterAsync(stopping: false).ConfigureAwait(false);
+                ApplyControls(changes);
+                if (_peerClaimDelayTicks != 0)
+                {
+                    UpdatePeers(await ReadNodesAsync(CancellationToken.None).ConfigureAwait(false));
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The writers report a store that fails; the next tick syncs again.
+                SchedulerLog.SyncFailed(_logger, ex, ex.Message);
+            }
+
+            lock (_gate)
+            {
+                if (!reader.TryPeek(out _))
+                {
+                    CompleteSyncWaitersLocked();
+                }
+            }
         }
 
-        _lanes[0].Signal();
+        lock (_gate)
+        {
+            CompleteSyncWaitersLocked();
+        }
+    }
+
+    private void CompleteSyncWaitersLocked()
+    {
+        foreach (var waiter in _sync.FlushWaiters)
+        {
+            waiter.TrySetResult();
+        }
+
+        _sync.FlushWaiters.Clear();
+    }
+
+    /// <summary>The sync loop's wake-up, its flush waiters (guarded by the scheduler's lock) and its task.</summary>
+    private sealed class SyncLoop
+    {
+        public readonly Channel<bool> Wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+        public readonly List<TaskCompletionSource> FlushWaiters = [];
+
+        public Task? Loop;
+
+        public void Signal() => Wake.Writer.TryWrite(true);
     }
 
     /// <summary>Says in the registry that this process stopped; best effort, once the writer has ended.</summary>

@@ -3,11 +3,11 @@ namespace ChronoFlow;
 public sealed partial class JobScheduler
 {
     /// <summary>Counts a run in flight, under the lock; the caller hands it to <see cref="Admit"/> once the lock is released.</summary>
-    private ScheduledRun AdmitLocked(JobEntry job, long scheduledTicks, bool manual, bool recovery = false)
+    private ScheduledRun AdmitLocked(JobEntry job, long scheduledTicks, bool manual, bool recovery = false, bool late = false)
     {
         job.InFlight++;
         Interlocked.Increment(ref _inFlight);
-        var run = new ScheduledRun(this, job, scheduledTicks, manual) { Recovery = recovery };
+        var run = new ScheduledRun(this, job, scheduledTicks, manual) { Recovery = recovery, Late = late };
         if (_store is not null)
         {
             // With a store a run starts only once its claim is won: the writer admits it again then.

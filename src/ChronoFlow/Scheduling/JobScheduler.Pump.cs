@@ -55,7 +55,12 @@ public sealed partial class JobScheduler
                 ProcessDueLocked(job, now, ref admitted, ref notices);
             }
 
-            Volatile.Write(ref _nextDueTicks, _timeline.PeekDue());
+            if (_deferred.Count != 0)
+            {
+                SettleDeferredLocked(now, all: false, ref admitted);
+            }
+
+            Volatile.Write(ref _nextDueTicks, NextDueLocked());
             ArmTimerLocked(now);
         }
 
@@ -83,6 +88,9 @@ public sealed partial class JobScheduler
     /// </remarks>
     private void ProcessDueLocked(JobEntry job, long now, ref InlineList<ScheduledRun> admitted, ref InlineList<RunNotice> notices)
     {
+        // Another peer's job (JobScheduler.Peers): that peer claims, runs and counts it; this process only claims late
+        // what it would have started, in case the peer did not.
+        var foreign = IsForeignLocked(job);
         while (true)
         {
             var d = DuePolicy.Decide(job.Schedule, job.Options, job.Cursor, job.InFlight, now);
@@ -94,11 +102,16 @@ public sealed partial class JobScheduler
                 case DueAction.Park:
                     job.Parked = true;
                     return;
-                case DueAction.SkipBusy:
+                case DueAction.SkipBusy when !foreign:
                     RecordSkippedLocked(job, d.Scheduled, SkipReason.Busy, d.Count, now, ref notices);
                     break;
-                case DueAction.Miss:
+                case DueAction.Miss when !foreign:
                     RecordMissedLocked(job, d.Scheduled, d.Count, now, ref notices);
+                    break;
+                case DueAction.SkipBusy or DueAction.Miss:
+                    break;
+                case DueAction.Start when foreign:
+                    DeferLocked(job, d.Scheduled, now);
                     break;
                 default:
                     if (d.CountedAs == SkipReason.Misfired)

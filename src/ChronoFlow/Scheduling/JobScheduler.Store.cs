@@ -122,13 +122,15 @@ public sealed partial class JobScheduler
 
             _storeReady = true;
             _maintenanceDue = true;
-            Volatile.Write(ref _nextDueTicks, _timeline.PeekDue());
+            Volatile.Write(ref _nextDueTicks, NextDueLocked());
             var period = _options.LeaseDuration / 3;
             _leaseTimer = _time.CreateTimer(static s => ((JobScheduler)s!).OnLeaseTimer(), this, period, period);
             foreach (var lane in _lanes)
             {
                 lane.Loop = Task.Run(() => StoreLoopAsync(lane), CancellationToken.None);
             }
+
+            _sync.Loop = Task.Run(SyncLoopAsync, CancellationToken.None);
         }
 
         ApplyControls(controls, atOpen: true);
@@ -214,6 +216,11 @@ public sealed partial class JobScheduler
     private void AddClaimLocked(ScheduledRun run)
     {
         var lane = LaneOf(run.Job);
+        if (lane.Claims.Count == 0 || run.ScheduledTicks < lane.ClaimsMin)
+        {
+            lane.ClaimsMin = run.ScheduledTicks;
+        }
+
         lane.Claims.Add(run);
         lane.Signal();
 
@@ -315,6 +322,7 @@ public sealed partial class JobScheduler
         }
 
         _lanes[0].Signal();
+        _sync.Signal();
     }
 
     /// <summary>Completes once everything pending for the store when it was called has been written (or given up on).</summary>
@@ -332,6 +340,14 @@ public sealed partial class JobScheduler
                     lane.Signal();
                     waiting.Add(waiter.Task);
                 }
+            }
+
+            if (_sync.Loop is { IsCompleted: false })
+            {
+                var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _sync.FlushWaiters.Add(waiter);
+                _sync.Signal();
+                waiting.Add(waiter.Task);
             }
 
             return waiting.Count switch
@@ -368,6 +384,9 @@ public sealed partial class JobScheduler
         {
             await lane.Loop!.ConfigureAwait(false);
         }
+
+        _sync.Wake.Writer.TryComplete();
+        await (_sync.Loop ?? Task.CompletedTask).ConfigureAwait(false);
         _changeSubscription?.Dispose();
         if (_storeError is null)
         {
@@ -472,6 +491,8 @@ public sealed partial class JobScheduler
             now = _time.GetUtcNow();
             claims = lane.Claims;
             lane.Claims = [];
+            lane.WritingSince = claims.Count == 0 ? 0 : now.UtcTicks;
+            lane.WritingMin = lane.ClaimsMin;
             batch.RecordList.AddRange(lane.Records);
             lane.Records.Clear();
             lane.Skips.Clear();
@@ -555,14 +576,12 @@ public sealed partial class JobScheduler
 
         // The batch is in: whatever the sweep does, its claims are won or lost now.
         IReadOnlyList<RunRecord> abandoned = [];
-        IReadOnlyList<JobControlChange> controls = [];
         Exception? sweepError = null;
         if (maintenance)
         {
             try
             {
                 abandoned = await store.AbandonExpiredAsync(now, CancellationToken.None).ConfigureAwait(false);
-                controls = await SyncClusterAsync(stopping: false).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -571,8 +590,7 @@ public sealed partial class JobScheduler
         }
 
         // Only a write or a sweep that reached the store says that it is back; another lane's empty pass says nothing.
-        OnWritten(batch, claims, result, abandoned, now, reached: !batch.IsEmpty || (maintenance && sweepError is null));
-        ApplyControls(controls);
+        OnWritten(lane, batch, claims, result, abandoned, now, reached: !batch.IsEmpty || (maintenance && sweepError is null));
         if (sweepError is not null)
         {
             lock (_gate)
@@ -589,17 +607,19 @@ public sealed partial class JobScheduler
     }
 
     /// <summary>Starts the runs whose claims were won, releases the others, and handles abandoned runs.</summary>
-    private void OnWritten(StoreBatch batch, List<ScheduledRun> claims, in StoreWriteResult result, IReadOnlyList<RunRecord> abandoned, DateTimeOffset now, bool reached)
+    private void OnWritten(StoreLane lane, StoreBatch batch, List<ScheduledRun> claims, in StoreWriteResult result, IReadOnlyList<RunRecord> abandoned, DateTimeOffset now, bool reached)
     {
         var won = default(InlineList<ScheduledRun>);
         var admitted = default(InlineList<ScheduledRun>);
         var notices = default(InlineList<RunNotice>);
         var lost = 0;
         List<ScheduledRun>? lostRuns = null;
+        List<ScheduledRun>? lateWon = null;
         List<(RunRecord Record, bool Rerun)>? abandonedRuns = null;
         var recovered = false;
         lock (_gate)
         {
+            lane.WritingSince = 0;
             if (_storeError is not null && reached)
             {
                 recovered = true;
@@ -610,7 +630,7 @@ public sealed partial class JobScheduler
             {
                 // Claims can be written again: what fell due meanwhile is due now, and the misfire policy decides.
                 _storeDown = false;
-                Volatile.Write(ref _nextDueTicks, _timeline.PeekDue());
+                Volatile.Write(ref _nextDueTicks, NextDueLocked());
                 ArmTimerLocked(now.UtcTicks);
             }
 
@@ -618,8 +638,21 @@ public sealed partial class JobScheduler
             {
                 var run = claims[i];
                 var id = i < result.ClaimIds.Count ? result.ClaimIds[i] : 0;
-                if (id > 0)
+                if (id > 0 && run.Late && !MayStartLateClaim(run))
                 {
+                    // Another peer's occurrence that nobody claimed, while a run of the job is still in flight here:
+                    // claimed, so it is this process's to record, as busy.
+                    lost++;
+                    RecordSkippedLocked(run.Job, run.ScheduledTicks, SkipReason.Busy, 1, now.UtcTicks, ref notices, id);
+                    ReleaseUnstartedLocked(run, now.UtcTicks, ref admitted, ref notices);
+                }
+                else if (id > 0)
+                {
+                    if (run.Late && _logger.IsEnabled(LogLevel.Debug))
+                    {
+                        (lateWon ??= []).Add(run);
+                    }
+
                     run.ClaimId = id;
                     run.Revoked = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
                     run.LeaseSetTicks = now.UtcTicks;
@@ -628,9 +661,10 @@ public sealed partial class JobScheduler
                 }
                 else
                 {
-                    // Claimed before: by another process that shares the store, or by this job before a restart.
+                    // Claimed before: by another process that shares the store, or by this job before a restart. A
+                    // late claim of another peer's occurrence is expected to lose: that peer claimed it on time.
                     lost++;
-                    if (_logger.IsEnabled(LogLevel.Debug))
+                    if (!run.Late && _logger.IsEnabled(LogLevel.Debug))
                     {
                         (lostRuns ??= []).Add(run);
                     }
@@ -667,6 +701,11 @@ public sealed partial class JobScheduler
         foreach (var run in lostRuns ?? [])
         {
             SchedulerLog.ClaimLost(_logger, run.JobId, LogTime(run.ScheduledTicks));
+        }
+
+        foreach (var run in lateWon ?? [])
+        {
+            SchedulerLog.LateClaimWon(_logger, run.JobId, LogTime(run.ScheduledTicks));
         }
 
         foreach (var (record, rerun) in abandonedRuns ?? [])
@@ -749,6 +788,7 @@ public sealed partial class JobScheduler
         var message = error is JobStoreException ? error.Message : $"The job store failed: {error.Message}";
         lock (_gate)
         {
+            lane.WritingSince = 0;
             _storeError = message;
             // The batch's rows go back before those that came meanwhile, queued again the way they came: a skipped row
             // that came meanwhile joins the batch's row of the same job and reason.

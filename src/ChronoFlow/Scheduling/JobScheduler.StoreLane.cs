@@ -26,6 +26,15 @@ public sealed partial class JobScheduler
         public readonly StoreBatch Batch = new();
 
         public List<ScheduledRun> Claims = [];
+
+        /// <summary>The earliest occurrence among <see cref="Claims"/>, UTC ticks; meaningful while there is one.</summary>
+        public long ClaimsMin;
+
+        /// <summary>When the claims of the batch being written were taken, UTC ticks; 0 while none is being written.</summary>
+        public long WritingSince;
+
+        /// <summary>The earliest occurrence among the claims being written, UTC ticks; meaningful while <see cref="WritingSince"/> is not 0.</summary>
+        public long WritingMin;
         public readonly List<RunRecord> Records = [];
 
         /// <summary>Where in <see cref="Records"/> each job's unwritten row of skipped occurrences is, by reason.</summary>

@@ -82,6 +82,7 @@ public sealed partial class JobScheduler : IAsyncDisposable
         _maxConcurrentRuns = _options.MaxConcurrentRuns;
         _store = _options.Store;
         _lanes = CreateLanes(_store);
+        _peerClaimDelayTicks = _store is null ? 0 : _options.PeerClaimDelay.Ticks;
         _storeReady = _store is null;
         _node = _options.NodeName ?? $"{Environment.MachineName}:{Environment.ProcessId}";
         _shutdownTimeout = _options.ShutdownTimeout;

@@ -97,6 +97,21 @@ public class SchedulerOptions
     /// <value>The default is 10 seconds.</value>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Gets or sets the least delay before this process claims an occurrence that is another process's share. Processes
+    /// that share the <see cref="Store"/> and have the same recurring jobs divide those jobs between them: each claims the
+    /// occurrences of its own share when they fall due, and forgets those of the others once their process vouches, in
+    /// its heartbeat, that it claimed them. It claims one of them itself only when their process stopped, or missed a
+    /// heartbeat (then no sooner than this delay after the occurrence fell due), or after three
+    /// <see cref="LeaseDuration"/>s without word. A process killed between two heartbeats so costs its share about a
+    /// heartbeat and a half of delay (5 seconds at the default lease), until the registry counts it lost and its share
+    /// moves. <see cref="TimeSpan.Zero"/> turns the division off: every process claims every occurrence when it falls due,
+    /// and the store's unique claim picks one; that costs more store work per run, and adding processes then adds none.
+    /// Either way each occurrence starts once.
+    /// </summary>
+    /// <value>The default is 1 second.</value>
+    public TimeSpan PeerClaimDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Gets the listeners that receive every <see cref="JobEvent"/>.</summary>
     /// <value>Empty by default.</value>
     public IList<IJobEventListener> EventListeners { get; } = new List<IJobEventListener>();
@@ -154,6 +169,11 @@ public class SchedulerOptions
         if (LeaseDuration < MinLeaseDuration || LeaseDuration > MaxLeaseDuration)
         {
             errors.Add($"{nameof(SchedulerOptions)}.{nameof(LeaseDuration)} must be from {MinLeaseDuration} to {MaxLeaseDuration}, not {LeaseDuration}.");
+        }
+
+        if (PeerClaimDelay < TimeSpan.Zero || PeerClaimDelay > MaxLeaseDuration)
+        {
+            errors.Add($"{nameof(SchedulerOptions)}.{nameof(PeerClaimDelay)} must be from zero to {MaxLeaseDuration}, not {PeerClaimDelay}.");
         }
 
         if (NodeName is { } node && (string.IsNullOrWhiteSpace(node) || node.Length > 200))
