@@ -64,9 +64,11 @@ internal static class NodeLoop
     /// <summary>
     /// Errors, one line each, to standard error (standard output is the protocol). Not warnings: a saturated node
     /// warns of every occurrence it skips, thousands a second, and the logging would be part of the measurement.
+    /// <c>CLUSTER_NODE_LOG=Information</c> (a <see cref="LogLevel"/>) asks for more, to see what a node did; not for a
+    /// run whose numbers count.
     /// </summary>
     public static ILoggerFactory Logging() => LoggerFactory.Create(b => b
-        .SetMinimumLevel(LogLevel.Error)
+        .SetMinimumLevel(Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("CLUSTER_NODE_LOG"), out var level) ? level : LogLevel.Error)
         .AddSimpleConsole(o =>
         {
             o.SingleLine = true;
@@ -98,6 +100,12 @@ internal static class ChronoFlowNode
             TransactionPooling = a.TransactionPooling,
         });
         var options = new SchedulerOptions { Mode = SchedulerMode.Hard, Store = store, NodeName = a.Node, MaxConcurrentRuns = a.Threads };
+        if (TimeSpan.TryParse(Environment.GetEnvironmentVariable("CLUSTER_PEER_CLAIM_DELAY"), CultureInfo.InvariantCulture, out var peerDelay))
+        {
+            // For an experiment: 00:00:00 turns the division of the jobs off, so that every node races for every claim.
+            options.PeerClaimDelay = peerDelay;
+        }
+
         if (a.OnceJobs > 0)
         {
             // The failover scenario stops the surviving node while its reruns still sleep: cancel them at once (their
