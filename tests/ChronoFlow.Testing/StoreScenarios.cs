@@ -783,6 +783,23 @@ public abstract class StoreScenarios : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Starts three processes on the store, each with the same every-minute jobs, and lets each read the registry on its
+    /// maintenance tick: three processes running, with the same jobs, which they divide.
+    /// </summary>
+    private async Task<(JobScheduler[] Nodes, FlakyStore[] Stores)> StartThreeSharingAsync(int jobs, RunRecorder runs)
+    {
+        var stores = Enumerable.Range(0, 3).Select(_ => new FlakyStore(OpenStore())).ToArray();
+        var nodes = new JobScheduler[3];
+        for (var n = 0; n < 3; n++)
+        {
+            nodes[n] = await StartAsync(s => AddMinuteJobs(s, jobs, runs), stores[n], node: $"node-{n}");
+        }
+
+        await SyncAsync(nodes);
+        return (nodes, stores);
+    }
+
     private static void AddMinuteJobs(JobScheduler s, int count, RunRecorder runs)
     {
         for (var i = 0; i < count; i++)
@@ -796,15 +813,7 @@ public abstract class StoreScenarios : IAsyncLifetime
     {
         const int Jobs = 60;
         var runs = new RunRecorder();
-        var stores = Enumerable.Range(0, 3).Select(_ => new FlakyStore(OpenStore())).ToArray();
-        var nodes = new JobScheduler[3];
-        for (var n = 0; n < 3; n++)
-        {
-            nodes[n] = await StartAsync(s => AddMinuteJobs(s, Jobs, runs), stores[n], node: $"node-{n}");
-        }
-
-        // Each reads the registry on its maintenance tick: three processes running, with the same jobs.
-        await SyncAsync(nodes);
+        var (nodes, stores) = await StartThreeSharingAsync(Jobs, runs);
         await AdvanceToAsync(At(1), nodes);
         foreach (var store in stores)
         {
@@ -844,14 +853,7 @@ public abstract class StoreScenarios : IAsyncLifetime
     {
         const int Jobs = 60;
         var runs = new RunRecorder();
-        var stores = Enumerable.Range(0, 3).Select(_ => new FlakyStore(OpenStore())).ToArray();
-        var nodes = new JobScheduler[3];
-        for (var n = 0; n < 3; n++)
-        {
-            nodes[n] = await StartAsync(s => AddMinuteJobs(s, Jobs, runs), stores[n], node: $"node-{n}");
-        }
-
-        await SyncAsync(nodes);
+        var (nodes, stores) = await StartThreeSharingAsync(Jobs, runs);
         var delay = new SchedulerOptions().PeerClaimDelay;
 
         // Node 2 loses the store just before the minute (as good as dead to the others, which still count it as running):

@@ -20,13 +20,15 @@ namespace ChronoFlow;
 /// <b>Vouching.</b> Each heartbeat says which span of occurrences the process vouches for
 /// (<see cref="NodeHeartbeat.ClaimedFrom"/> to <see cref="NodeHeartbeat.ClaimedThrough"/>): every occurrence of its share
 /// due in it has been claimed in the store, under the peers named by <see cref="NodeHeartbeat.PeersHash"/>. It starts
-/// when the process took its present peers and jobs, and ends before the first occurrence it has not claimed yet: one due
-/// but not processed (the store is down, or the pump has not run), one whose claim is not written, or a parked job's.
+/// when its present share became its own (a peer joining only takes jobs away; one leaving, or a change to its jobs,
+/// brings new ones), and ends before the first occurrence it has not claimed yet: one due but not processed (the store
+/// is down, or the pump has not run), one whose claim is not written, or a parked job's.
 /// </para>
 /// <para>
 /// <b>Occurrences of others' share.</b> A process sets each of them aside instead of claiming it, and settles it later:
 /// it forgets one that its job's peer vouched for (same peers, same jobs, in its span); it claims one whose peer is no
-/// longer running, or whose job is now its own; and it claims one whose peer has missed a heartbeat, once
+/// longer running, or whose job is now its own; and it claims one whose peer has missed a heartbeat, or one set aside
+/// under other peers than it has now (no heartbeat will vouch for it: a peer vouches from when it took its peers), once
 /// <see cref="SchedulerOptions.PeerClaimDelay"/> has passed since it fell due, so that a peer that died between two
 /// heartbeats costs about a heartbeat and a half of delay, not the registry's time to count it lost. A peer whose
 /// heartbeats come is claiming its share, if only slowly (under load the store is the bottleneck the peers share), so a
@@ -56,8 +58,12 @@ public sealed partial class JobScheduler
     /// <summary>The sum of the key hashes of the divided jobs registered here (<see cref="NodeHeartbeat.JobSetHash"/>).</summary>
     private long _jobSetHash;
 
-    /// <summary>When the set of divided jobs last changed, UTC ticks: this process vouches for nothing before it.</summary>
-    private long _jobSetSince;
+    /// <summary>
+    /// Since when, UTC ticks, this process has claimed every occurrence of its present share: it vouches for nothing before.
+    /// Its share only shrinks when peers join (rendezvous hashing moves jobs to the newcomer only), so that keeps it; a
+    /// peer that leaves, going alone, or a change to its jobs gives it jobs it may not have claimed, and moves it to then.
+    /// </summary>
+    private long _vouchFrom;
 
     /// <summary>Occurrences of other peers' jobs, in the order they fell due, each waiting to be settled.</summary>
     private readonly Queue<DeferredClaim> _deferred = new();
@@ -99,7 +105,7 @@ public sealed partial class JobScheduler
         job.Divided = divided;
         var key = (long)PeerView.Mix(PeerView.StableHash(job.Id));
         _jobSetHash = divided ? _jobSetHash + key : _jobSetHash - key;
-        _jobSetSince = now;
+        _vouchFrom = now;
 
         // Peers with the old set may lack this job, or have one this process lost: claim everything until the next read
         // finds the peers with the same set.
@@ -111,7 +117,7 @@ public sealed partial class JobScheduler
     {
         var claimAt = now + _peerClaimDelayTicks;
         var peers = _peers!;
-        _deferred.Enqueue(new DeferredClaim(job, scheduledTicks, claimAt, now + (3 * _options.LeaseDuration.Ticks), peers.Owners[peers.OwnerOf(job.Id)]));
+        _deferred.Enqueue(new DeferredClaim(job, scheduledTicks, claimAt, now + (3 * _options.LeaseDuration.Ticks), peers.Owners[peers.OwnerOf(job.Id)], peers.Epoch));
         if (claimAt < _nextDueTicks)
         {
             Volatile.Write(ref _nextDueTicks, claimAt);
@@ -193,11 +199,14 @@ public sealed partial class JobScheduler
                 return Verdict.Forget;
             }
         }
-        // Not vouched for yet. A peer that missed a heartbeat may have died since: claim what it may never claim. One
-        // whose heartbeats come is most likely claiming it, only slowly (the store is the bottleneck they share): a late
-        // claim would race the claim on its way and add to the load that delays it. After three leases, claim anyway.
+        // Not vouched for yet. A peer that missed a heartbeat may have died since: claim what it may never claim. So for
+        // an occurrence set aside under other peers than this process has now: no heartbeat will vouch for it, since a
+        // peer vouches only from when it took its present peers. One whose heartbeats come is most likely claiming it,
+        // only slowly (the store is the bottleneck they share): a late claim would race the claim on its way and add to
+        // the load that delays it. After three leases, claim anyway.
         var missedHeartbeat = now - assignee.LastSeen.UtcTicks > assignee.Interval.Ticks * 3 / 2;
-        return now >= deferred.Deadline || (now >= deferred.ClaimAt && missedHeartbeat) ? Verdict.Claim : Verdict.Wait;
+        var peersChanged = _peers?.Epoch != deferred.Epoch;
+        return now >= deferred.Deadline || (now >= deferred.ClaimAt && (missedHeartbeat || peersChanged)) ? Verdict.Claim : Verdict.Wait;
     }
 
     /// <summary>
@@ -211,7 +220,7 @@ public sealed partial class JobScheduler
             return (null, null);
         }
 
-        var from = Math.Max(peers.Since, _jobSetSince);
+        var from = _vouchFrom;
         var through = Math.Min(now, _timeline.PeekDue() - 1);
         foreach (var lane in _lanes)
         {
@@ -283,18 +292,31 @@ public sealed partial class JobScheduler
 
             owners.Sort(StringComparer.Ordinal);
             var rows = owners.Select(o => running.GetValueOrDefault(o)).ToArray();
+            var previous = _peers;
             if (owners.Count == 1)
             {
-                changed = _peers is null ? null : 1;
+                if (previous is not null)
+                {
+                    // Alone, every job is this process's share, and some were others' until now.
+                    _vouchFrom = _time.GetUtcNow().UtcTicks;
+                    changed = 1;
+                }
+
                 _peers = null;
             }
-            else if (_peers is { } current && current.Owners.SequenceEqual(owners))
+            else if (previous is not null && previous.Owners.SequenceEqual(owners))
             {
-                current.Rows = rows;
+                previous.Rows = rows;
             }
             else
             {
-                _peers = new PeerView(++_peerEpoch, [.. owners], owners.IndexOf(_owner), _time.GetUtcNow().UtcTicks) { Rows = rows };
+                if (previous is not null && !previous.Owners.All(owners.Contains))
+                {
+                    // A peer left: its jobs are divided among the rest, this one included.
+                    _vouchFrom = _time.GetUtcNow().UtcTicks;
+                }
+
+                _peers = new PeerView(++_peerEpoch, [.. owners], owners.IndexOf(_owner)) { Rows = rows };
                 changed = owners.Count;
             }
 
@@ -317,21 +339,21 @@ public sealed partial class JobScheduler
     /// <param name="Job">The job.</param>
     /// <param name="Scheduled">The occurrence, UTC ticks.</param>
     /// <param name="ClaimAt">When a late claim may be made, if nothing settled it before.</param>
-    /// <param name="Deadline">When a late claim is made even while this process's claims lag.</param>
+    /// <param name="Deadline">When a late claim is made even while its peer's heartbeats come without vouching for it.</param>
     /// <param name="Owner">The peer it was set aside for.</param>
-    private readonly record struct DeferredClaim(JobEntry Job, long Scheduled, long ClaimAt, long Deadline, string Owner);
+    /// <param name="Epoch">The peers it was set aside under (<see cref="PeerView.Epoch"/>).</param>
+    private readonly record struct DeferredClaim(JobEntry Job, long Scheduled, long ClaimAt, long Deadline, string Owner, int Epoch);
 
     /// <summary>The peers as one registry read showed them, and the assignment of jobs that follows.</summary>
     private sealed class PeerView
     {
         private readonly ulong[] _seeds;
 
-        public PeerView(int epoch, string[] owners, int self, long since)
+        public PeerView(int epoch, string[] owners, int self)
         {
             Epoch = epoch;
             Owners = owners;
             Self = self;
-            Since = since;
             _seeds = new ulong[owners.Length];
             ulong hash = 0;
             for (var i = 0; i < owners.Length; i++)
@@ -351,9 +373,6 @@ public sealed partial class JobScheduler
 
         /// <summary>This process's place in <see cref="Owners"/>.</summary>
         public int Self { get; }
-
-        /// <summary>When this process took these peers, UTC ticks on its clock.</summary>
-        public long Since { get; }
 
         /// <summary>The peers' hash (<see cref="NodeHeartbeat.PeersHash"/>), never 0.</summary>
         public long Hash { get; }
