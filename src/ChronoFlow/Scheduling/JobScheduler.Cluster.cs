@@ -183,9 +183,18 @@ public sealed partial class JobScheduler
             }
         }
 
-        if (sync.Changes.Count != 0)
+        lock (_gate)
         {
-            lock (_gate)
+            if (_vouchFrom == 0)
+            {
+                // The first heartbeat: no process could count this one among its peers before it, so it vouches for no
+                // occurrence from before (JobScheduler.Peers); until it takes peers, every occurrence after it is its own
+                // to claim or to decide. On the store's clock, a round trip early, so that what another process set aside
+                // for it once it read this heartbeat falls inside.
+                _vouchFrom = (sync.StoreTime is { } at ? at - (after - before) : before + clock.Offset).UtcTicks;
+            }
+
+            if (sync.Changes.Count != 0)
             {
                 _controlVersion = Math.Max(_controlVersion, sync.Changes[^1].Version);
             }

@@ -121,9 +121,6 @@ public sealed partial class JobScheduler
             }
 
             _storeReady = true;
-
-            // It vouches for no occurrence from before it opened the store (JobScheduler.Peers): those were others' to claim.
-            _vouchFrom = now;
             _maintenanceDue = true;
             Volatile.Write(ref _nextDueTicks, NextDueLocked());
             var period = _options.LeaseDuration / 3;
