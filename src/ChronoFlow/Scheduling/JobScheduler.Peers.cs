@@ -27,8 +27,8 @@ namespace ChronoFlow;
 /// <para>
 /// <b>Occurrences of others' share.</b> A process sets each of them aside instead of claiming it, and settles it later:
 /// it forgets one that its job's peer vouched for (same peers, same jobs, in its span); it claims one whose peer is no
-/// longer running, or whose job is now its own; and it claims one whose peer has missed a heartbeat, or one set aside
-/// under other peers than it has now (no heartbeat will vouch for it: a peer vouches from when it took its peers), once
+/// longer running, or whose job is now its own; and it claims one whose peer has missed a heartbeat or does not see the
+/// same peers and jobs (it may not count the job as its own), or one set aside under other peers than it has now, once
 /// <see cref="SchedulerOptions.PeerClaimDelay"/> has passed since it fell due, so that a peer that died between two
 /// heartbeats costs about a heartbeat and a half of delay, not the registry's time to count it lost. A peer whose
 /// heartbeats come is claiming its share, if only slowly (under load the store is the bottleneck the peers share), so a
@@ -184,6 +184,7 @@ public sealed partial class JobScheduler
             return Verdict.Claim;
         }
 
+        var agreed = false;
         if (_peers is { } peers)
         {
             var owner = peers.OwnerOf(job.Id);
@@ -193,10 +194,14 @@ public sealed partial class JobScheduler
                 return Verdict.Claim;
             }
 
-            if (peers.Rows[owner] is { } row && row.PeersHash == peers.Hash && row.JobSetHash == _jobSetHash
-                && row.ClaimedFrom?.UtcTicks <= deferred.Scheduled && deferred.Scheduled <= row.ClaimedThrough?.UtcTicks)
+            if (peers.Rows[owner] is { } row && row.PeersHash == peers.Hash && row.JobSetHash == _jobSetHash)
             {
-                return Verdict.Forget;
+                if (row.ClaimedFrom?.UtcTicks <= deferred.Scheduled && deferred.Scheduled <= row.ClaimedThrough?.UtcTicks)
+                {
+                    return Verdict.Forget;
+                }
+
+                agreed = true;
             }
         }
         // Not vouched for yet. A peer that missed a heartbeat may have died since: claim what it may never claim. So for
@@ -204,9 +209,11 @@ public sealed partial class JobScheduler
         // peer vouches only from when it took its present peers. One whose heartbeats come is most likely claiming it,
         // only slowly (the store is the bottleneck they share): a late claim would race the claim on its way and add to
         // the load that delays it. After three leases, claim anyway.
+        // And so for one whose peer, at its last heartbeat, did not see the same peers or have the same jobs: it may not
+        // count the job as its own.
         var missedHeartbeat = now - assignee.LastSeen.UtcTicks > assignee.Interval.Ticks * 3 / 2;
         var peersChanged = _peers?.Epoch != deferred.Epoch;
-        return now >= deferred.Deadline || (now >= deferred.ClaimAt && (missedHeartbeat || peersChanged)) ? Verdict.Claim : Verdict.Wait;
+        return now >= deferred.Deadline || (now >= deferred.ClaimAt && (missedHeartbeat || peersChanged || !agreed)) ? Verdict.Claim : Verdict.Wait;
     }
 
     /// <summary>
