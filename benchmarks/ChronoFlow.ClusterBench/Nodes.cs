@@ -100,11 +100,11 @@ internal static class ChronoFlowNode
             TransactionPooling = a.TransactionPooling,
         });
         var options = new SchedulerOptions { Mode = SchedulerMode.Hard, Store = store, NodeName = a.Node, MaxConcurrentRuns = a.Threads };
-        if (TimeSpan.TryParse(Environment.GetEnvironmentVariable("CLUSTER_PEER_CLAIM_DELAY"), CultureInfo.InvariantCulture, out var peerDelay))
-        {
-            // For an experiment: 00:00:00 turns the division of the jobs off, so that every node races for every claim.
-            options.PeerClaimDelay = peerDelay;
-        }
+        // The nodes divide the jobs (SchedulerOptions.PeerClaimDelay, off by default). For an experiment,
+        // CLUSTER_PEER_CLAIM_DELAY=00:00:00 turns the division off, so that every node races for every claim.
+        options.PeerClaimDelay = TimeSpan.TryParse(Environment.GetEnvironmentVariable("CLUSTER_PEER_CLAIM_DELAY"), CultureInfo.InvariantCulture, out var peerDelay)
+            ? peerDelay
+            : TimeSpan.FromSeconds(1);
 
         if (a.OnceJobs > 0)
         {

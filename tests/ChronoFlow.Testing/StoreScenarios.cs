@@ -751,6 +751,9 @@ public abstract class StoreScenarios : IAsyncLifetime
         Assert.Equal(0, bStore.StatesWritten);
     }
 
+    /// <summary>The <see cref="SchedulerOptions.PeerClaimDelay"/> the tests of the division of jobs turn it on with.</summary>
+    private static readonly TimeSpan DivisionDelay = TimeSpan.FromSeconds(1);
+
     /// <summary>Options for a test of claims that race: every process claims every occurrence on time.</summary>
     private static void Race(SchedulerOptions options) => options.PeerClaimDelay = TimeSpan.Zero;
 
@@ -793,7 +796,7 @@ public abstract class StoreScenarios : IAsyncLifetime
         var nodes = new JobScheduler[3];
         for (var n = 0; n < 3; n++)
         {
-            nodes[n] = await StartAsync(s => AddMinuteJobs(s, jobs, runs), stores[n], node: $"node-{n}");
+            nodes[n] = await StartAsync(s => AddMinuteJobs(s, jobs, runs), stores[n], node: $"node-{n}", configure: o => o.PeerClaimDelay = DivisionDelay);
         }
 
         await SyncAsync(nodes);
@@ -829,7 +832,7 @@ public abstract class StoreScenarios : IAsyncLifetime
         // The others set those occurrences aside; each process's next heartbeats vouch for its share, and the others
         // forget them rather than claim them late: past the delay and two ticks, no claim more, and history has one row
         // an occurrence.
-        await AdvanceToAsync(At(1) + new SchedulerOptions().PeerClaimDelay + (2 * (new SchedulerOptions().LeaseDuration / 3)), nodes);
+        await AdvanceToAsync(At(1) + DivisionDelay + (2 * (new SchedulerOptions().LeaseDuration / 3)), nodes);
         await PumpAllAsync(nodes);
         Assert.Equal(Jobs, runs.Runs.Count);
         Assert.Equal(Jobs, stores.Sum(s => s.ClaimsWritten));
@@ -854,7 +857,7 @@ public abstract class StoreScenarios : IAsyncLifetime
         const int Jobs = 60;
         var runs = new RunRecorder();
         var (nodes, stores) = await StartThreeSharingAsync(Jobs, runs);
-        var delay = new SchedulerOptions().PeerClaimDelay;
+        var delay = DivisionDelay;
 
         // Node 2 loses the store just before the minute (as good as dead to the others, which still count it as running):
         // its share is not claimed on time.
