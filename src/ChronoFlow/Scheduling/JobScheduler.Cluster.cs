@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Threading.Channels;
 
 namespace ChronoFlow;
 
@@ -25,7 +24,7 @@ public sealed partial class JobScheduler
     private static readonly string s_version = typeof(JobScheduler).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "";
 
     /// <summary>The loop that syncs with the other processes (<see cref="SyncLoopAsync"/>).</summary>
-    private readonly SyncLoop _sync = new();
+    private readonly BackgroundLoop _sync = new();
 
     /// <summary>The clock with the store's offset; <see langword="null"/> without a store.</summary>
     private readonly StoreClock? _storeClock;
@@ -375,37 +374,15 @@ public sealed partial class JobScheduler
             {
                 if (!reader.TryPeek(out _))
                 {
-                    CompleteSyncWaitersLocked();
+                    _sync.CompleteFlushWaitersLocked();
                 }
             }
         }
 
         lock (_gate)
         {
-            CompleteSyncWaitersLocked();
+            _sync.CompleteFlushWaitersLocked();
         }
-    }
-
-    private void CompleteSyncWaitersLocked()
-    {
-        foreach (var waiter in _sync.FlushWaiters)
-        {
-            waiter.TrySetResult();
-        }
-
-        _sync.FlushWaiters.Clear();
-    }
-
-    /// <summary>The sync loop's wake-up, its flush waiters (guarded by the scheduler's lock) and its task.</summary>
-    private sealed class SyncLoop
-    {
-        public readonly Channel<bool> Wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-
-        public readonly List<TaskCompletionSource> FlushWaiters = [];
-
-        public Task? Loop;
-
-        public void Signal() => Wake.Writer.TryWrite(true);
     }
 
     /// <summary>Says in the registry that this process stopped; best effort, once the writer has ended.</summary>

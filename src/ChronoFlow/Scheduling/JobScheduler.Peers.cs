@@ -236,10 +236,7 @@ public sealed partial class JobScheduler
                 through = Math.Min(through, lane.ClaimsMin - 1);
             }
 
-            if (lane.WritingSince != 0)
-            {
-                through = Math.Min(through, lane.WritingMin - 1);
-            }
+            through = Math.Min(through, lane.WritingMin - 1);
         }
 
         foreach (var job in _jobs.Values)

@@ -462,7 +462,7 @@ public sealed partial class JobScheduler
 
         lock (_gate)
         {
-            CompleteFlushWaitersLocked(lane);
+            lane.CompleteFlushWaitersLocked();
         }
     }
 
@@ -491,8 +491,7 @@ public sealed partial class JobScheduler
             now = _time.GetUtcNow();
             claims = lane.Claims;
             lane.Claims = [];
-            lane.WritingSince = claims.Count == 0 ? 0 : now.UtcTicks;
-            lane.WritingMin = lane.ClaimsMin;
+            lane.WritingMin = claims.Count == 0 ? long.MaxValue : lane.ClaimsMin;
             batch.RecordList.AddRange(lane.Records);
             lane.Records.Clear();
             lane.Skips.Clear();
@@ -539,7 +538,7 @@ public sealed partial class JobScheduler
 
             if (batch.IsEmpty && claims.Count == 0 && !maintenance)
             {
-                CompleteFlushWaitersLocked(lane);
+                lane.CompleteFlushWaitersLocked();
                 return WriteOutcome.Idle;
             }
         }
@@ -619,7 +618,7 @@ public sealed partial class JobScheduler
         var recovered = false;
         lock (_gate)
         {
-            lane.WritingSince = 0;
+            lane.WritingMin = long.MaxValue;
             if (_storeError is not null && reached)
             {
                 recovered = true;
@@ -788,7 +787,7 @@ public sealed partial class JobScheduler
         var message = error is JobStoreException ? error.Message : $"The job store failed: {error.Message}";
         lock (_gate)
         {
-            lane.WritingSince = 0;
+            lane.WritingMin = long.MaxValue;
             _storeError = message;
             // The batch's rows go back before those that came meanwhile, queued again the way they came: a skipped row
             // that came meanwhile joins the batch's row of the same job and reason.
@@ -924,20 +923,10 @@ public sealed partial class JobScheduler
             }
 
             lane.Dirty.Clear();
-            CompleteFlushWaitersLocked(lane);
+            lane.CompleteFlushWaitersLocked();
         }
 
         SchedulerLog.StoreWritesLost(_logger, records, _storeError ?? "");
-    }
-
-    private static void CompleteFlushWaitersLocked(StoreLane lane)
-    {
-        foreach (var waiter in lane.FlushWaiters)
-        {
-            waiter.TrySetResult();
-        }
-
-        lane.FlushWaiters.Clear();
     }
 
     /// <summary>The durable state of a job, as the store keeps it.</summary>

@@ -12,15 +12,12 @@ public sealed partial class JobScheduler
     /// per lane as they would with one writer. A job's controls (pause, resume, remove, define) go through its lane too,
     /// after its state row. Lane 0 also carries the maintenance: the renewal of every running run's lease, then, in
     /// the same pass, the sweep of expired leases (so that this process never sweeps a lease of its own that it was
-    /// about to renew) and the sync with the other processes. Every field but <see cref="Wake"/>, <see cref="Batch"/>
-    /// and <see cref="Loop"/> is guarded by the scheduler's lock.
+    /// about to renew) and the sync with the other processes. Every field but <see cref="BackgroundLoop.Wake"/>,
+    /// <see cref="Batch"/> and <see cref="BackgroundLoop.Loop"/> is guarded by the scheduler's lock.
     /// </summary>
-    private sealed class StoreLane(int index)
+    private sealed class StoreLane(int index) : BackgroundLoop
     {
         public readonly int Index = index;
-
-        /// <summary>Wakes the writer; holds at most one pending wake-up.</summary>
-        public readonly Channel<bool> Wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
         /// <summary>The batch this lane writes; reused, touched only by its writer.</summary>
         public readonly StoreBatch Batch = new();
@@ -30,11 +27,8 @@ public sealed partial class JobScheduler
         /// <summary>The earliest occurrence among <see cref="Claims"/>, UTC ticks; meaningful while there is one.</summary>
         public long ClaimsMin;
 
-        /// <summary>When the claims of the batch being written were taken, UTC ticks; 0 while none is being written.</summary>
-        public long WritingSince;
-
-        /// <summary>The earliest occurrence among the claims being written, UTC ticks; meaningful while <see cref="WritingSince"/> is not 0.</summary>
-        public long WritingMin;
+        /// <summary>The earliest occurrence among the claims being written, UTC ticks; <see cref="long.MaxValue"/> while none is.</summary>
+        public long WritingMin = long.MaxValue;
         public readonly List<RunRecord> Records = [];
 
         /// <summary>Where in <see cref="Records"/> each job's unwritten row of skipped occurrences is, by reason.</summary>
@@ -44,14 +38,35 @@ public sealed partial class JobScheduler
 
         /// <summary>Pauses, resumes, removals and definitions of this lane's jobs, for every process sharing the store.</summary>
         public readonly List<JobControl> Controls = [];
-        public readonly List<TaskCompletionSource> FlushWaiters = [];
 
         /// <summary>Cancelled when a claim comes while the writer backs off.</summary>
         public CancellationTokenSource? ClaimWhileBackingOff;
+    }
+
+    /// <summary>
+    /// A background loop of the store's (a writer, or the sync with the other processes): what wakes it, at most one
+    /// wake-up pending; who waits for it to be idle (guarded by the scheduler's lock); and its task.
+    /// </summary>
+    private class BackgroundLoop
+    {
+        public readonly Channel<bool> Wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+
+        public readonly List<TaskCompletionSource> FlushWaiters = [];
 
         public Task? Loop;
 
         public void Signal() => Wake.Writer.TryWrite(true);
+
+        /// <summary>Tells those waiting that the loop is idle; under the scheduler's lock.</summary>
+        public void CompleteFlushWaitersLocked()
+        {
+            foreach (var waiter in FlushWaiters)
+            {
+                waiter.TrySetResult();
+            }
+
+            FlushWaiters.Clear();
+        }
     }
 
     /// <summary>The writers: one, or <see cref="IJobStore.WriteConcurrency"/> (at most 8) of them.</summary>
