@@ -30,6 +30,10 @@
 // one occurrence. SIGTERM (or the end of --run-ms) stops it cleanly: every run ends and is recorded, then it prints
 // "stopped" and exits 0. A store that cannot be opened prints "start failed: ..." and exits 3; bad arguments exit 2. A
 // probe whose parent (the test) died exits 4 within a second, so that a killed test leaves no probe running.
+//
+// For experiments, from the environment: CHRONOFLOW_PROBE_PEER_CLAIM_DELAY_MS sets SchedulerOptions.PeerClaimDelay
+// (default: the option's default); CHRONOFLOW_PROBE_LOG=debug logs everything, with the time, and
+// CHRONOFLOW_PROBE_LOG_DIR=DIR writes the log to DIR/probe-<pid>.log instead of stderr.
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -66,6 +70,7 @@ var scheduler = new JobScheduler(
         Store = store,
         NodeName = "probe-" + pid.ToString(CultureInfo.InvariantCulture),
         LeaseDuration = TimeSpan.FromMilliseconds(options.LeaseMs),
+        PeerClaimDelay = Environment.GetEnvironmentVariable("CHRONOFLOW_PROBE_PEER_CLAIM_DELAY_MS") is { } delayMs ? TimeSpan.FromMilliseconds(int.Parse(delayMs, CultureInfo.InvariantCulture)) : new SchedulerOptions().PeerClaimDelay,
     },
     timeProvider: options.SkewSeconds == 0 ? null : new SkewedTimeProvider(TimeSpan.FromSeconds(options.SkewSeconds)),
     loggerFactory: new StderrLoggerFactory());
@@ -371,14 +376,30 @@ internal sealed class StderrLoggerFactory : ILoggerFactory, ILogger
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
 
-    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+    private static readonly bool s_debug = Environment.GetEnvironmentVariable("CHRONOFLOW_PROBE_LOG") == "debug";
+    private static readonly StreamWriter? s_file = Environment.GetEnvironmentVariable("CHRONOFLOW_PROBE_LOG_DIR") is { } dir
+        ? new StreamWriter(Path.Combine(dir, $"probe-{Environment.ProcessId}.log")) { AutoFlush = true }
+        : null;
+
+    public bool IsEnabled(LogLevel logLevel) => s_debug || logLevel >= LogLevel.Warning;
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         // Errors, and the store's warnings (4xx: a fenced or abandoned run); not the skipped runs, which are many.
-        if (logLevel >= LogLevel.Error || (logLevel >= LogLevel.Warning && eventId.Id is >= 400 and < 500))
+        if (s_debug || logLevel >= LogLevel.Error || (logLevel >= LogLevel.Warning && eventId.Id is >= 400 and < 500))
         {
-            Console.Error.WriteLine($"{logLevel}: {eventId.Name}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
+            var line = $"{(s_debug ? DateTime.UtcNow.ToString("HH:mm:ss.fff ", CultureInfo.InvariantCulture) : "")}{logLevel}: {eventId.Name}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}";
+            if (s_file is { } file)
+            {
+                lock (file)
+                {
+                    file.WriteLine(line);
+                }
+            }
+            else
+            {
+                Console.Error.WriteLine(line);
+            }
         }
     }
 

@@ -68,7 +68,10 @@ public sealed class ClockTests(PostgresServer server) : StoreTests(server)
         skewed.Skew = DateTimeOffset.UtcNow.AddMinutes(10) - TestClock.Epoch;
         var options = new SchedulerOptions { Mode = SchedulerMode.Soft, ShutdownTimeout = TimeSpan.Zero, Store = NewStore(), NodeName = "skewed" };
         await using var scheduler = new JobScheduler(options, skewed);
-        scheduler.AddOrUpdate("minutely", Schedule.Cron("* * * * *"), (_, _) => default);
+        var runs = new RunRecorder();
+        scheduler.AddOrUpdate("minutely", Schedule.Cron("* * * * *"), runs.Action);
+        scheduler.AddOrUpdate("every-20s", Schedule.Every(TimeSpan.FromSeconds(20)), runs.Action);
+        scheduler.AddOrUpdate("at-start", Schedule.Startup, runs.Action);
 
         await scheduler.StartAsync();
 
@@ -83,5 +86,17 @@ public sealed class ClockTests(PostgresServer server) : StoreTests(server)
         var node = Assert.Single(list.Nodes);
         Assert.Equal(("skewed", NodeStatus.Running), (node.Node, node.GetStatus(list.Now)));
         Assert.InRange((list.Now - databaseNow).Duration(), TimeSpan.Zero, TimeSpan.FromSeconds(5));
+
+        // The jobs were registered before the store's clock was known, on the node's own: they wait on the database's
+        // clock all the same. The startup job runs at start, not ten minutes later, and the others when they fall due
+        // by the database's clock.
+        await scheduler.PumpAndWaitAsync();
+        Assert.Equal(["at-start"], runs.Runs.Select(r => r.JobId));
+        var every20s = scheduler.GetJob("every-20s")!.NextRun!.Value;
+        Assert.InRange(every20s - schedulerNow, TimeSpan.Zero, TimeSpan.FromSeconds(20));
+        skewed.Advance(next - schedulerNow);
+        await scheduler.PumpAndWaitAsync();
+        Assert.Equal([next], runs.ScheduledTimes("minutely"));
+        Assert.Contains(every20s, runs.ScheduledTimes("every-20s"));
     }
 }

@@ -105,7 +105,12 @@ public sealed partial class JobScheduler
         job.Divided = divided;
         var key = (long)PeerView.Mix(PeerView.StableHash(job.Id));
         _jobSetHash = divided ? _jobSetHash + key : _jobSetHash - key;
-        _vouchFrom = now;
+        if (_vouchFrom != 0)
+        {
+            // Before the first heartbeat nothing is vouched for, and that heartbeat starts the span on the store's clock:
+            // this one may still be the process's own, minutes off.
+            _vouchFrom = now;
+        }
 
         // Peers with the old set may lack this job, or have one this process lost: claim everything until the next read
         // finds the peers with the same set.

@@ -91,6 +91,12 @@ public sealed partial class JobScheduler
         // The states were read first: a control written since is among the changes, and applied below.
         var (clockMoved, controls) = await SyncAtOpenAsync().ConfigureAwait(false);
         var now = _time.GetUtcNow().UtcTicks;
+        if (clockMoved)
+        {
+            // Taken before the store's clock was known.
+            _startedAt += _storeClock!.Offset;
+        }
+
         List<(JobEntry Job, string Stored)>? changed = null;
         lock (_gate)
         {
@@ -108,10 +114,17 @@ public sealed partial class JobScheduler
 
             foreach (var job in _jobs.Values)
             {
-                if (clockMoved && !_stored.ContainsKey(job.Id) && job.Schedule.Kind == ScheduleKind.Cron && !job.Paused)
+                if (clockMoved && !_stored.ContainsKey(job.Id) && !job.Paused)
                 {
-                    // New to the store, so its first occurrence came from this process's clock: take it from the store's.
-                    job.Cursor = job.Schedule.Next(now - 1);
+                    // New to the store, so its first occurrence came from this process's clock: take it from the store's,
+                    // and put the job on the timeline there (RestoreLocked leaves a job without a stored state where it
+                    // is). A process minutes ahead of the store would otherwise sleep through its first minutes.
+                    job.Cursor = job.Schedule.First(now);
+                    _timeline.Remove(job);
+                    if (!job.Parked && job.Options.Enabled)
+                    {
+                        InsertLocked(job, now);
+                    }
                 }
 
                 if (RestoreLocked(job, now) is { } stored)

@@ -6,7 +6,7 @@ using Npgsql;
 namespace ChronoFlow.IntegrationTests.Cluster;
 
 /// <summary>One row of the PostgreSQL store's run history (<c>&lt;schema&gt;.runs</c>), read as any SQL client would.</summary>
-internal sealed record RunRow(long Id, string Job, long Scheduled, bool Manual, string Node, bool Leased, int? Outcome, int Skipped, long Count, string? Error)
+internal sealed record RunRow(long Id, string Job, long Scheduled, bool Manual, string Node, bool Leased, int? Outcome, int Skipped, long Count, string? Error, long? Started)
 {
     public const int Succeeded = 0;
     public const int Abandoned = 4;
@@ -59,7 +59,7 @@ internal static class ClusterHistory
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            $"SELECT id, job_id, scheduled, manual, node, lease_until IS NOT NULL, outcome, skipped, count, error FROM \"{schema}\".runs ORDER BY id",
+            $"SELECT id, job_id, scheduled, manual, node, lease_until IS NOT NULL, outcome, skipped, count, error, started FROM \"{schema}\".runs ORDER BY id",
             connection);
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<RunRow>();
@@ -75,7 +75,8 @@ internal static class ClusterHistory
                 reader.IsDBNull(6) ? null : reader.GetInt32(6),
                 reader.GetInt32(7),
                 reader.GetInt64(8),
-                reader.IsDBNull(9) ? null : reader.GetString(9)));
+                reader.IsDBNull(9) ? null : reader.GetString(9),
+                reader.IsDBNull(10) ? null : reader.GetInt64(10)));
         }
 
         return rows;

@@ -91,9 +91,20 @@ public sealed class SkewedClockTests(ClusterDatabase database, ITestOutputHelper
                 $"{missed.Count} occurrence(s) between {Time(from)} and {Time(to)} have no row, e.g. {string.Join(", ", missed.Take(10).Select(l => $"{l.Job} at {Time(l.Second)}"))}; "
                 + $"rows near the window: {Describe(rows.Where(r => r.Seconds().Any(s => s >= from - 2 && s <= to)), 20)}; {context}");
 
+            // Nor is any started late: a node that slept through its share (its jobs waiting on its own clock, say) would
+            // leave it to the late claims of the others, seconds after it fell due. Started is the claiming node's
+            // clock, which runs on the database's. Three leases is when another node claims a share that its live
+            // owner did not; the bound is half of that.
+            var bound = TimeSpan.FromMilliseconds(LeaseMs * 3 / 2).Ticks;
+            var late = claimed.Where(r => r.Started is { } started && started - r.Scheduled > bound && r.Scheduled / TimeSpan.TicksPerSecond >= from && r.Scheduled / TimeSpan.TicksPerSecond <= to).ToList();
+            Assert.True(
+                late.Count == 0,
+                $"{late.Count} occurrence(s) in the window started more than {TimeSpan.FromTicks(bound).TotalSeconds} s late, e.g. "
+                + $"{string.Join(", ", late.Take(10).Select(r => $"{r} {TimeSpan.FromTicks(r.Started!.Value - r.Scheduled).TotalSeconds:0.000} s late"))}; {context}");
+
             var ran = claimed.Where(r => r.Scheduled / TimeSpan.TicksPerSecond >= from && r.Scheduled / TimeSpan.TicksPerSecond <= to).Select(r => (r.Job, r.Scheduled / TimeSpan.TicksPerSecond)).ToHashSet();
             output.WriteLine(
-                $"{to - from + 1} s x {Jobs} jobs checked ({Time(from)} to {Time(to)}): duplicates=0, missed=0; {(to - from + 1) * Jobs - ran.Count} of them have only a row "
+                $"{to - from + 1} s x {Jobs} jobs checked ({Time(from)} to {Time(to)}): duplicates=0, missed=0, latest start {TimeSpan.FromTicks(claimed.Where(r => r.Started is not null).Select(r => r.Started!.Value - r.Scheduled).DefaultIfEmpty().Max()).TotalMilliseconds:0} ms after its occurrence; {(to - from + 1) * Jobs - ran.Count} of them have only a row "
                 + $"of an occurrence not started (no run); runs by node: {string.Join(", ", nodes.Select(n => $"{n.Skew:+0;-0;0} s: {starts.Count(m => m.Pid == n.Probe.Id)}"))}; "
                 + $"{rows.Count} history rows, not started: {string.Join(", ", rows.Where(r => r.Skipped != 0).GroupBy(r => (r.Node, r.Skipped)).Select(g => $"{Name(g.Key.Node)} reason {g.Key.Skipped} x{g.Count()}"))}");
         }
