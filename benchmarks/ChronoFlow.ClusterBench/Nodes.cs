@@ -100,11 +100,12 @@ internal static class ChronoFlowNode
             TransactionPooling = a.TransactionPooling,
         });
         var options = new SchedulerOptions { Mode = SchedulerMode.Hard, Store = store, NodeName = a.Node, MaxConcurrentRuns = a.Threads };
-        // The nodes divide the jobs (SchedulerOptions.PeerClaimDelay, off by default). For an experiment,
+        // The nodes divide the jobs (SchedulerOptions.PeerClaimDelay, 1 s by default). For an experiment,
         // CLUSTER_PEER_CLAIM_DELAY=00:00:00 turns the division off, so that every node races for every claim.
-        options.PeerClaimDelay = TimeSpan.TryParse(Environment.GetEnvironmentVariable("CLUSTER_PEER_CLAIM_DELAY"), CultureInfo.InvariantCulture, out var peerDelay)
-            ? peerDelay
-            : TimeSpan.FromSeconds(1);
+        if (TimeSpan.TryParse(Environment.GetEnvironmentVariable("CLUSTER_PEER_CLAIM_DELAY"), CultureInfo.InvariantCulture, out var peerDelay))
+        {
+            options.PeerClaimDelay = peerDelay;
+        }
 
         if (a.OnceJobs > 0)
         {

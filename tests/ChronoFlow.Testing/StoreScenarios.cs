@@ -751,7 +751,7 @@ public abstract class StoreScenarios : IAsyncLifetime
         Assert.Equal(0, bStore.StatesWritten);
     }
 
-    /// <summary>The <see cref="SchedulerOptions.PeerClaimDelay"/> the tests of the division of jobs turn it on with.</summary>
+    /// <summary>The <see cref="SchedulerOptions.PeerClaimDelay"/> the tests of the division of jobs run with (the default, said where it counts).</summary>
     private static readonly TimeSpan DivisionDelay = TimeSpan.FromSeconds(1);
 
     /// <summary>Options for a test of claims that race: every process claims every occurrence on time.</summary>

@@ -98,18 +98,19 @@ public class SchedulerOptions
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Gets or sets whether, and how, processes that share the <see cref="Store"/> divide their recurring jobs; zero, the
-    /// default, means they do not. Above zero, processes with the same recurring jobs divide them between them: each
+    /// Gets or sets whether, and how, processes that share the <see cref="Store"/> divide their recurring jobs; zero means
+    /// they do not. Above zero, processes with the same recurring jobs divide them between them: each
     /// claims the occurrences of its own share when they fall due, and forgets those of the others once their process
     /// vouches, in its heartbeat, that it claimed them. It claims one of them itself only when their process stopped,
     /// missed a heartbeat, or does not see the same processes (then no sooner than this delay after the occurrence fell
     /// due), or after three <see cref="LeaseDuration"/>s without word. Dividing costs the store one claim per occurrence
     /// instead of one per process, so adding processes adds throughput; a process killed between two heartbeats delays
     /// its share by about a heartbeat and a half. At zero every process claims every occurrence when it falls due, and the
-    /// store's unique claim picks one. Either way each occurrence starts once.
+    /// store's unique claim picks one: a dead or lagging process delays nothing, at the price of a claim written by every
+    /// process for every occurrence. Either way each occurrence starts once.
     /// </summary>
-    /// <value>The default is <see cref="TimeSpan.Zero"/>: no division. 1 second is a good value to turn it on.</value>
-    public TimeSpan PeerClaimDelay { get; set; }
+    /// <value>The default is 1 second.</value>
+    public TimeSpan PeerClaimDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Gets the listeners that receive every <see cref="JobEvent"/>.</summary>
     /// <value>Empty by default.</value>
