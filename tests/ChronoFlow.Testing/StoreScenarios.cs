@@ -852,6 +852,43 @@ public abstract class StoreScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AProcessWhoseRegistryReadsStall_DoesNotTakeItsLivePeersOccurrences_TheirHeartbeatsAreJudgedWhenRead()
+    {
+        const int Jobs = 60;
+        var runs = new RunRecorder();
+        var (nodes, stores) = await StartThreeSharingAsync(Jobs, runs);
+        await AdvanceToAsync(At(1), nodes);
+        foreach (var store in stores)
+        {
+            store.ClaimsWritten = 0;
+        }
+
+        // Node 0 sets its peers' occurrences aside, then its registry reads fail: the last it has shows heartbeats
+        // that grow older on its clock. Its peers beat on; judged at the read, they never missed one, so node 0 claims
+        // none of their occurrences late, at each pump through the seconds a missed heartbeat would take.
+        await PumpAllAsync(nodes);
+        Assert.Equal(Jobs, runs.Runs.Count);
+        var own = stores[0].ClaimsWritten;
+        stores[0].RegistryUnreadable = true;
+        var tick = new SchedulerOptions().LeaseDuration / 3;
+        for (var i = 0; i < 4; i++)
+        {
+            await AdvanceToAsync(Clock.GetUtcNow() + tick, nodes);
+            await PumpAllAsync(nodes);
+        }
+
+        Assert.Equal(own, stores[0].ClaimsWritten);
+
+        // Its reads come back: the peers' heartbeats vouch for their shares, and nothing is claimed late.
+        stores[0].RegistryUnreadable = false;
+        await AdvanceToAsync(Clock.GetUtcNow() + tick, nodes);
+        await PumpAllAsync(nodes);
+        Assert.Equal(own, stores[0].ClaimsWritten);
+        Assert.Equal(Jobs, stores.Sum(s => s.ClaimsWritten));
+        Assert.Equal(Jobs, runs.Runs.Count);
+    }
+
+    [Fact]
     public async Task AProcessThatStopsClaiming_CostsNoOccurrence_ItsShareRunsLateOnceItMissedAHeartbeat_ThenOnTimeElsewhere()
     {
         const int Jobs = 60;
@@ -996,6 +1033,10 @@ public abstract class StoreScenarios : IAsyncLifetime
         public ValueTask<StoreSync> SyncAsync(NodeHeartbeat heartbeat, long sinceVersion, CancellationToken cancellationToken)
             => Failing ? throw new JobStoreException("Job store 'test.db': disk full.") : inner.SyncAsync(heartbeat, Deaf ? long.MaxValue : sinceVersion, cancellationToken);
 
-        public ValueTask<NodeList> GetNodesAsync(CancellationToken cancellationToken) => inner.GetNodesAsync(cancellationToken);
+        /// <summary>Gets or sets whether reads of the node registry fail (heartbeats and writes still succeed).</summary>
+        public bool RegistryUnreadable { get; set; }
+
+        public ValueTask<NodeList> GetNodesAsync(CancellationToken cancellationToken)
+            => RegistryUnreadable ? throw new JobStoreException("Job store 'test.db': registry read timed out.") : inner.GetNodesAsync(cancellationToken);
     }
 }

@@ -30,9 +30,11 @@ namespace ChronoFlow;
 /// longer running, or whose job is now its own; and it claims one whose peer has missed a heartbeat or does not see the
 /// same peers and jobs (it may not count the job as its own), or one set aside under other peers than it has now, once
 /// <see cref="SchedulerOptions.PeerClaimDelay"/> has passed since it fell due, so that a peer that died between two
-/// heartbeats costs about a heartbeat and a half of delay, not the registry's time to count it lost. A peer whose
-/// heartbeats come is claiming its share, if only slowly (under load the store is the bottleneck the peers share), so a
-/// late claim would only race a claim on its way and add to the load that delays it: the process waits for the vouching,
+/// heartbeats costs about a heartbeat and a half of delay, not the registry's time to count it lost. A missed heartbeat
+/// is judged when the registry is read, on the registry's clock: under load this process's own reads come late, and a
+/// peer whose heartbeat looks old on this process's clock only because the read is old must not lose its share. A peer
+/// whose heartbeats come is claiming its share, if only slowly (under load the store is the bottleneck the peers share),
+/// so a late claim would only race a claim on its way and add to the load that delays it: the process waits for the vouching,
 /// and after three leases claims anyway. Heartbeats come from a loop of their own, never behind the store's writers
 /// (<c>JobScheduler.Cluster</c>), so a loaded peer does not look dead. A late claim that loses records nothing: the peer
 /// ran the occurrence. One that wins runs it late, still exactly once; the job stays the peer's.
@@ -54,6 +56,13 @@ public sealed partial class JobScheduler
 
     /// <summary>The processes the last registry read showed running, by identity, with what they vouched for.</summary>
     private Dictionary<string, NodeInfo> _runningPeers = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Those of them whose last heartbeat was more than an interval and a half old when the registry was read, by the
+    /// registry's clock: judged at the read, never later against this process's clock, since the read itself may be old
+    /// (under load this process's own sync comes late), and a peer's heartbeat may have come since.
+    /// </summary>
+    private HashSet<string> _lateHeartbeats = new(StringComparer.Ordinal);
 
     /// <summary>The sum of the key hashes of the divided jobs registered here (<see cref="NodeHeartbeat.JobSetHash"/>).</summary>
     private long _jobSetHash;
@@ -183,7 +192,7 @@ public sealed partial class JobScheduler
             return Verdict.Forget;
         }
 
-        if (!_runningPeers.TryGetValue(deferred.Owner, out var assignee))
+        if (!_runningPeers.ContainsKey(deferred.Owner))
         {
             // Its peer stopped, or the registry lost sight of it.
             return Verdict.Claim;
@@ -216,7 +225,7 @@ public sealed partial class JobScheduler
         // the load that delays it. After three leases, claim anyway.
         // And so for one whose peer, at its last heartbeat, did not see the same peers or have the same jobs: it may not
         // count the job as its own.
-        var missedHeartbeat = now - assignee.LastSeen.UtcTicks > assignee.Interval.Ticks * 3 / 2;
+        var missedHeartbeat = _lateHeartbeats.Contains(deferred.Owner);
         var peersChanged = _peers?.Epoch != deferred.Epoch;
         return now >= deferred.Deadline || (now >= deferred.ClaimAt && (missedHeartbeat || peersChanged || !agreed)) ? Verdict.Claim : Verdict.Wait;
     }
@@ -277,11 +286,16 @@ public sealed partial class JobScheduler
         }
 
         var running = new Dictionary<string, NodeInfo>(StringComparer.Ordinal);
+        var late = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in list.Nodes)
         {
             if (node.Owner != _owner && node.GetStatus(list.Now) == NodeStatus.Running)
             {
                 running[node.Owner] = node;
+                if ((list.Now - node.LastSeen).Ticks > node.Interval.Ticks * 3 / 2)
+                {
+                    late.Add(node.Owner);
+                }
             }
         }
 
@@ -290,6 +304,7 @@ public sealed partial class JobScheduler
         lock (_gate)
         {
             _runningPeers = running;
+            _lateHeartbeats = late;
             var owners = new List<string> { _owner };
             foreach (var (owner, node) in running)
             {
