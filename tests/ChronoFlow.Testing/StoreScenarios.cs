@@ -790,11 +790,11 @@ public abstract class StoreScenarios : IAsyncLifetime
     /// Starts three processes on the store, each with the same every-minute jobs, and lets each read the registry on its
     /// maintenance tick: three processes running, with the same jobs, which they divide.
     /// </summary>
-    private async Task<(JobScheduler[] Nodes, FlakyStore[] Stores)> StartThreeSharingAsync(int jobs, RunRecorder runs)
+    private async Task<(JobScheduler[] Nodes, FlakyStore[] Stores)> StartThreeSharingAsync(int jobs, RunRecorder runs, int count = 3)
     {
-        var stores = Enumerable.Range(0, 3).Select(_ => new FlakyStore(OpenStore())).ToArray();
-        var nodes = new JobScheduler[3];
-        for (var n = 0; n < 3; n++)
+        var stores = Enumerable.Range(0, count).Select(_ => new FlakyStore(OpenStore())).ToArray();
+        var nodes = new JobScheduler[count];
+        for (var n = 0; n < count; n++)
         {
             nodes[n] = await StartAsync(s => AddMinuteJobs(s, jobs, runs), stores[n], node: $"node-{n}", configure: o => o.PeerClaimDelay = DivisionDelay);
         }
@@ -849,6 +849,50 @@ public abstract class StoreScenarios : IAsyncLifetime
         await PumpAllAsync(nodes);
         Assert.Equal(2 * Jobs, runs.Runs.Count);
         Assert.Equal(2 * Jobs, stores.Sum(s => s.ClaimsWritten));
+    }
+
+    [Fact]
+    public async Task AProcessThatJoinsJustBeforeAMinute_MakesNoProcessClaimLate_EachWaitsForThePeersToSeeIt()
+    {
+        const int Jobs = 60;
+        var runs = new RunRecorder();
+        var (first, firstStores) = await StartThreeSharingAsync(Jobs, runs, count: 2);
+        await AdvanceToAsync(At(1) - TimeSpan.FromSeconds(1), first);
+
+        // A third process starts a second before the minute: it takes the three as its peers at once, while the two
+        // others see it late (their registry reads fail until two seconds past the minute), and say so in the heartbeat
+        // after that. Meanwhile their heartbeats name other peers than its own. Each occurrence is claimed on time, by
+        // whoever counts it as its own (twice for the jobs that move to the newcomer, by it and by their old process);
+        // nobody claims one late, since the heartbeats that answer come within two intervals and vouch for what was
+        // claimed.
+        Array.ForEach(firstStores, s => s.RegistryUnreadable = true);
+        var third = new FlakyStore(OpenStore());
+        var joined = await StartAsync(s => AddMinuteJobs(s, Jobs, runs), third, node: "node-2", configure: o => o.PeerClaimDelay = DivisionDelay);
+        JobScheduler[] nodes = [.. first, joined];
+        FlakyStore[] stores = [.. firstStores, third];
+        // Half-second steps, pumping each process at each: every heartbeat and registry read comes at its own time.
+        while (Clock.GetUtcNow() < At(1) + TimeSpan.FromSeconds(14))
+        {
+            Clock.Advance(TimeSpan.FromMilliseconds(500));
+            if (Clock.GetUtcNow() == At(1) + TimeSpan.FromSeconds(2))
+            {
+                Array.ForEach(firstStores, s => s.RegistryUnreadable = false);
+            }
+
+            await PumpAllAsync(nodes);
+        }
+
+        Assert.Equal(Jobs, runs.Runs.Count);
+        Assert.Equal(Jobs, runs.Runs.Select(r => r.JobId).Distinct().Count());
+        Assert.All(stores, s => Assert.Equal(0, s.LateClaims));
+
+        // The next minute, each job is claimed once, on time.
+        var claims = stores.Sum(s => s.ClaimsWritten);
+        await AdvanceToAsync(At(2), nodes);
+        await PumpAllAsync(nodes);
+        Assert.Equal(2 * Jobs, runs.Runs.Count);
+        Assert.Equal(claims + Jobs, stores.Sum(s => s.ClaimsWritten));
+        Assert.All(nodes, s => Assert.InRange(s.GetJobs().Sum(j => j.RunCount), 1, 2 * Jobs - 2));
     }
 
     [Fact]
@@ -996,6 +1040,10 @@ public abstract class StoreScenarios : IAsyncLifetime
 
         private int _claimsWritten;
         private int _claimsWon;
+        private int _lateClaims;
+
+        /// <summary>Gets how many of the claims written were made a <see cref="DivisionDelay"/> or more after their occurrence.</summary>
+        public int LateClaims => Volatile.Read(ref _lateClaims);
 
         /// <summary>Gets or sets how many claims the scheduler handed over in successful writes, won or lost.</summary>
         public int ClaimsWritten
@@ -1019,6 +1067,7 @@ public abstract class StoreScenarios : IAsyncLifetime
             }
 
             var result = await inner.WriteAsync(batch, cancellationToken);
+            Interlocked.Add(ref _lateClaims, batch.Claims.Count(c => c.StartedTime - c.ScheduledTime >= DivisionDelay));
             Interlocked.Add(ref _statesWritten, batch.States.Count);
             Interlocked.Add(ref _claimsWritten, batch.Claims.Count);
             Interlocked.Add(ref _claimsWon, result.ClaimIds.Count(id => id > 0));

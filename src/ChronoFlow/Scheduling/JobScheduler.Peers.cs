@@ -27,9 +27,10 @@ namespace ChronoFlow;
 /// <para>
 /// <b>Occurrences of others' share.</b> A process sets each of them aside instead of claiming it, and settles it later:
 /// it forgets one that its job's peer vouched for (same peers, same jobs, in its span); it claims one whose peer is no
-/// longer running, or whose job is now its own; and it claims one whose peer has missed a heartbeat or does not see the
-/// same peers and jobs (it may not count the job as its own), or one set aside under other peers than it has now, once
-/// <see cref="SchedulerOptions.PeerClaimDelay"/> has passed since it fell due, so that a peer that died between two
+/// longer running, or whose job is now its own; and it claims one whose peer has missed a heartbeat, or will never vouch
+/// for it (it fell due before the peer's span starts: the job moved to it, or its share grew), or still does not see the
+/// same peers and jobs two of its heartbeats after this process took its peers (it may not count the job as its own),
+/// once <see cref="SchedulerOptions.PeerClaimDelay"/> has passed since it fell due, so that a peer that died between two
 /// heartbeats costs about a heartbeat and a half of delay, not the registry's time to count it lost. A missed heartbeat
 /// is judged when the registry is read, on the registry's clock: under load this process's own reads come late, and a
 /// peer whose heartbeat looks old on this process's clock only because the read is old must not lose its share. A peer
@@ -131,7 +132,7 @@ public sealed partial class JobScheduler
     {
         var claimAt = now + _peerClaimDelayTicks;
         var peers = _peers!;
-        _deferred.Enqueue(new DeferredClaim(job, scheduledTicks, claimAt, now + (3 * _options.LeaseDuration.Ticks), peers.Owners[peers.OwnerOf(job.Id)], peers.Epoch));
+        _deferred.Enqueue(new DeferredClaim(job, scheduledTicks, claimAt, now + (3 * _options.LeaseDuration.Ticks), peers.Owners[peers.OwnerOf(job.Id)]));
         if (claimAt < _nextDueTicks)
         {
             Volatile.Write(ref _nextDueTicks, claimAt);
@@ -198,36 +199,47 @@ public sealed partial class JobScheduler
             return Verdict.Claim;
         }
 
-        var agreed = false;
-        if (_peers is { } peers)
+        if (_peers is not { } peers)
         {
-            var owner = peers.OwnerOf(job.Id);
-            if (owner == peers.Self)
-            {
-                // The peers changed, and it is this process's now.
-                return Verdict.Claim;
-            }
-
-            if (peers.Rows[owner] is { } row && row.PeersHash == peers.Hash && row.JobSetHash == _jobSetHash)
-            {
-                if (row.ClaimedFrom?.UtcTicks <= deferred.Scheduled && deferred.Scheduled <= row.ClaimedThrough?.UtcTicks)
-                {
-                    return Verdict.Forget;
-                }
-
-                agreed = true;
-            }
+            // Alone now: every job is this process's.
+            return Verdict.Claim;
         }
-        // Not vouched for yet. A peer that missed a heartbeat may have died since: claim what it may never claim. So for
-        // an occurrence set aside under other peers than this process has now: no heartbeat will vouch for it, since a
-        // peer vouches only from when it took its present peers. One whose heartbeats come is most likely claiming it,
-        // only slowly (the store is the bottleneck they share): a late claim would race the claim on its way and add to
-        // the load that delays it. After three leases, claim anyway.
-        // And so for one whose peer, at its last heartbeat, did not see the same peers or have the same jobs: it may not
-        // count the job as its own.
-        var missedHeartbeat = _lateHeartbeats.Contains(deferred.Owner);
-        var peersChanged = _peers?.Epoch != deferred.Epoch;
-        return now >= deferred.Deadline || (now >= deferred.ClaimAt && (missedHeartbeat || peersChanged || !agreed)) ? Verdict.Claim : Verdict.Wait;
+
+        var owner = peers.OwnerOf(job.Id);
+        if (owner == peers.Self)
+        {
+            // The peers changed, and it is this process's now.
+            return Verdict.Claim;
+        }
+
+        // Judged by the peer the job is assigned to now (the same one, unless the peers changed since).
+        var row = peers.Rows[owner]!;
+        bool claimLate;
+        if (row.PeersHash == peers.Hash && row.JobSetHash == _jobSetHash)
+        {
+            if (row.ClaimedFrom?.UtcTicks <= deferred.Scheduled && deferred.Scheduled <= row.ClaimedThrough?.UtcTicks)
+            {
+                return Verdict.Forget;
+            }
+
+            // Not vouched for yet. The peer vouches from when its share last grew (JobScheduler.Peers' remarks): an
+            // occurrence before that is one it may never have claimed, and will never vouch for.
+            claimLate = row.ClaimedFrom?.UtcTicks > deferred.Scheduled;
+        }
+        else
+        {
+            // The peer's last heartbeat did not name the same peers or jobs. Right after this process took its peers, that
+            // is only the heartbeat coming before the peer read the registry (it reads after it beats, once an interval):
+            // wait two of its intervals for one that does. After that it does not see what this process sees, and may
+            // not count the job as its own.
+            claimLate = row.LastSeen.UtcTicks >= peers.TakenAt + (2 * row.Interval.Ticks);
+        }
+
+        // A peer that missed a heartbeat may have died since: claim what it may never claim. One whose heartbeats come is
+        // most likely claiming it, only slowly (the store is the bottleneck they share): a late claim would race the claim
+        // on its way and add to the load that delays it. After three leases, claim anyway.
+        claimLate |= _lateHeartbeats.Contains(peers.Owners[owner]);
+        return now >= deferred.Deadline || (now >= deferred.ClaimAt && claimLate) ? Verdict.Claim : Verdict.Wait;
     }
 
     /// <summary>
@@ -340,7 +352,7 @@ public sealed partial class JobScheduler
                     _vouchFrom = _time.GetUtcNow().UtcTicks;
                 }
 
-                _peers = new PeerView(++_peerEpoch, [.. owners], owners.IndexOf(_owner)) { Rows = rows };
+                _peers = new PeerView(++_peerEpoch, [.. owners], owners.IndexOf(_owner), list.Now.UtcTicks) { Rows = rows };
                 changed = owners.Count;
             }
 
@@ -365,17 +377,17 @@ public sealed partial class JobScheduler
     /// <param name="ClaimAt">When a late claim may be made, if nothing settled it before.</param>
     /// <param name="Deadline">When a late claim is made even while its peer's heartbeats come without vouching for it.</param>
     /// <param name="Owner">The peer it was set aside for.</param>
-    /// <param name="Epoch">The peers it was set aside under (<see cref="PeerView.Epoch"/>).</param>
-    private readonly record struct DeferredClaim(JobEntry Job, long Scheduled, long ClaimAt, long Deadline, string Owner, int Epoch);
+    private readonly record struct DeferredClaim(JobEntry Job, long Scheduled, long ClaimAt, long Deadline, string Owner);
 
     /// <summary>The peers as one registry read showed them, and the assignment of jobs that follows.</summary>
     private sealed class PeerView
     {
         private readonly ulong[] _seeds;
 
-        public PeerView(int epoch, string[] owners, int self)
+        public PeerView(int epoch, string[] owners, int self, long takenAt)
         {
             Epoch = epoch;
+            TakenAt = takenAt;
             Owners = owners;
             Self = self;
             _seeds = new ulong[owners.Length];
@@ -391,6 +403,9 @@ public sealed partial class JobScheduler
 
         /// <summary>Changes whenever the peers do; a job's cached assignment is good for one epoch.</summary>
         public int Epoch { get; }
+
+        /// <summary>When the registry read that showed these peers was made, UTC ticks on the registry's clock.</summary>
+        public long TakenAt { get; }
 
         /// <summary>The peers' identities, in ordinal order: the same list on every process that sees the same peers.</summary>
         public string[] Owners { get; }
