@@ -982,6 +982,39 @@ public abstract class StoreScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClaimedRuns_ThatFindTheQueueFull_WaitBeyondItsCapacity_NoneIsRejected()
+    {
+        // One slot, a queue of two, five jobs due at once: the first run holds the slot, the other four won claims find
+        // two places. Their claims are written, so none is rejected: the two the queue cannot hold wait beyond it.
+        var hang = new Gate();
+        var s = await StartAsync(
+            s =>
+            {
+                for (var i = 0; i < 5; i++)
+                {
+                    s.AddOrUpdate($"job-{i}", Schedule.Cron("* * * * *"), hang.Action);
+                }
+            },
+            configure: o => (o.MaxConcurrentRuns, o.QueueCapacity) = (1, 2));
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        s.Pump();
+        await hang.WaitEnteredAsync();
+        await s.FlushAsync();
+        Assert.Equal(4, s.GetStatus().QueueLength);
+
+        hang.Release();
+        await s.IdleAsync();
+        await s.FlushAsync();
+
+        Assert.Equal(5, hang.Entries);
+        Assert.All(s.GetJobs(), j => Assert.Equal((1L, 0L), (j.SuccessCount, j.RejectedCount)));
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(JobOutcome.Succeeded, Assert.Single(await s.GetRunsAsync($"job-{i}")).Outcome);
+        }
+    }
+
+    [Fact]
     public async Task SkipsWhileTheWriterLags_JoinOneHistoryRow()
     {
         var store = new FlakyStore(OpenStore());

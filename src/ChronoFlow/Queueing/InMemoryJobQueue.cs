@@ -8,6 +8,9 @@ public sealed class InMemoryJobQueue : IJobQueue
     private int _head;
     private int _count;
 
+    /// <summary>Runs taken beyond the capacity (<see cref="TryEnqueueRange"/>), behind those in <see cref="_items"/>.</summary>
+    private Queue<QueuedRun>? _beyond;
+
     /// <summary>Creates a queue that holds at most <paramref name="capacity"/> runs.</summary>
     /// <param name="capacity">The most runs held; positive.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is not positive.</exception>
@@ -43,10 +46,11 @@ public sealed class InMemoryJobQueue : IJobQueue
 
     /// <summary>
     /// Adds <paramref name="runs"/> from <paramref name="start"/> on, in order, under one acquisition of the lock, until
-    /// the queue is full. The scheduler's batch of due runs costs one lock, not one per run.
+    /// the queue is full; with <paramref name="beyondCapacity"/>, all of them, those past the capacity behind the others.
+    /// The scheduler's batch of due runs costs one lock, not one per run.
     /// </summary>
     /// <returns>How many it added: the first ones; the rest are refused.</returns>
-    internal int TryEnqueueRange<T>(in InlineList<T> runs, int start)
+    internal int TryEnqueueRange<T>(in InlineList<T> runs, int start, bool beyondCapacity = false)
         where T : JobRun
     {
         var count = runs.Count;
@@ -57,6 +61,16 @@ public sealed class InMemoryJobQueue : IJobQueue
             {
                 added++;
             }
+
+            if (beyondCapacity && start + added < count)
+            {
+                _beyond ??= new Queue<QueuedRun>();
+                for (; start + added < count; added++)
+                {
+                    _beyond.Enqueue(new QueuedRun(runs[start + added]));
+                    _count++;
+                }
+            }
         }
 
         return added;
@@ -64,7 +78,7 @@ public sealed class InMemoryJobQueue : IJobQueue
 
     private bool TryEnqueueLocked(QueuedRun run)
     {
-        if (_count == _items.Length)
+        if (_count >= _items.Length)
         {
             return false;
         }
@@ -89,6 +103,15 @@ public sealed class InMemoryJobQueue : IJobQueue
         }
 
         run = _items[_head];
+        if (_beyond is { Count: > 0 } beyond)
+        {
+            // The ring is full while runs wait beyond it: the first of them takes the place just freed, at the tail.
+            _items[_head] = beyond.Dequeue();
+            _head = _head + 1 == _items.Length ? 0 : _head + 1;
+            _count--;
+            return true;
+        }
+
         _items[_head] = default;
         _head = _head + 1 == _items.Length ? 0 : _head + 1;
         _count--;

@@ -53,8 +53,11 @@ public sealed partial class JobScheduler
         if (next < count && _queue is InMemoryJobQueue memory)
         {
             // The built-in queue takes the rest in order under one acquisition of its lock, not one per run: a pump that
-            // finds many jobs due paid for the lock a thousand times. What it refuses (it is full) is rejected below.
-            var queued = memory.TryEnqueueRange(in admitted, next);
+            // finds many jobs due paid for the lock a thousand times. What it refuses (it is full) is rejected below;
+            // never a run whose claim the store's writer won: that run is paid for (its claim is written, and rejecting
+            // it would cost a write more), and there are at most as many as the jobs' MaxConcurrency allows, since a
+            // pending claim keeps its job busy. It waits beyond the capacity.
+            var queued = memory.TryEnqueueRange(in admitted, next, beyondCapacity: claimed);
             if (queued > 0)
             {
                 accepted += queued;

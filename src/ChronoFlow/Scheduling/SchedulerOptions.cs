@@ -28,7 +28,11 @@ public class SchedulerOptions
     /// <value>The default is 64.</value>
     public int MaxConcurrentRuns { get; set; } = 64;
 
-    /// <summary>Gets or sets how many runs the default in-memory queue holds; a run that finds it full is rejected and counted.</summary>
+    /// <summary>
+    /// Gets or sets how many runs the default in-memory queue holds; a run that finds it full is rejected and counted.
+    /// With a <see cref="Store"/>, a run whose claim was won is not rejected: its claim is written, so it waits beyond
+    /// the capacity (each job has at most <see cref="JobOptions.MaxConcurrency"/> runs admitted, which bounds them).
+    /// </summary>
     /// <value>The default is 10,000.</value>
     public int QueueCapacity { get; set; } = 10_000;
 
