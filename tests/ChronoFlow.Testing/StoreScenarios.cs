@@ -811,17 +811,25 @@ public abstract class StoreScenarios : IAsyncLifetime
         }
     }
 
-    [Fact]
-    public async Task ProcessesSharingTheStore_DivideTheJobs_EachClaimsItsShareOnTime_AndForgetsWhatTheOthersVouchedFor()
+    /// <summary>Three processes sharing the jobs (<see cref="StartThreeSharingAsync"/>) at 00:01, before they pump, with their stores' counts at zero.</summary>
+    private async Task<(JobScheduler[] Nodes, FlakyStore[] Stores)> ThreeSharingAtTheMinuteAsync(int jobs, RunRecorder runs)
     {
-        const int Jobs = 60;
-        var runs = new RunRecorder();
-        var (nodes, stores) = await StartThreeSharingAsync(Jobs, runs);
+        var (nodes, stores) = await StartThreeSharingAsync(jobs, runs);
         await AdvanceToAsync(At(1), nodes);
         foreach (var store in stores)
         {
             (store.ClaimsWritten, store.ClaimsWon) = (0, 0);
         }
+
+        return (nodes, stores);
+    }
+
+    [Fact]
+    public async Task ProcessesSharingTheStore_DivideTheJobs_EachClaimsItsShareOnTime_AndForgetsWhatTheOthersVouchedFor()
+    {
+        const int Jobs = 60;
+        var runs = new RunRecorder();
+        var (nodes, stores) = await ThreeSharingAtTheMinuteAsync(Jobs, runs);
 
         // Every occurrence is claimed on time, by one process only, and each process has a share.
         await PumpAllAsync(nodes);
@@ -900,12 +908,7 @@ public abstract class StoreScenarios : IAsyncLifetime
     {
         const int Jobs = 60;
         var runs = new RunRecorder();
-        var (nodes, stores) = await StartThreeSharingAsync(Jobs, runs);
-        await AdvanceToAsync(At(1), nodes);
-        foreach (var store in stores)
-        {
-            store.ClaimsWritten = 0;
-        }
+        var (nodes, stores) = await ThreeSharingAtTheMinuteAsync(Jobs, runs);
 
         // Node 0 sets its peers' occurrences aside, then its registry reads fail: the last it has shows heartbeats
         // that grow older on its clock. Its peers beat on; judged at the read, they never missed one, so node 0 claims
