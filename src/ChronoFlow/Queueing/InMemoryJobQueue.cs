@@ -103,16 +103,9 @@ public sealed class InMemoryJobQueue : IJobQueue
         }
 
         run = _items[_head];
-        if (_beyond is { Count: > 0 } beyond)
-        {
-            // The ring is full while runs wait beyond it: the first of them takes the place just freed, at the tail.
-            _items[_head] = beyond.Dequeue();
-            _head = _head + 1 == _items.Length ? 0 : _head + 1;
-            _count--;
-            return true;
-        }
 
-        _items[_head] = default;
+        // While runs wait beyond the capacity the ring is full, and the first of them takes the place just freed: the tail.
+        _items[_head] = _beyond is { Count: > 0 } beyond ? beyond.Dequeue() : default;
         _head = _head + 1 == _items.Length ? 0 : _head + 1;
         _count--;
         return true;

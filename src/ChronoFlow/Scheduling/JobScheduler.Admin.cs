@@ -58,11 +58,7 @@ public sealed partial class JobScheduler
 
                 job.Action = action;
                 job.Options = options;
-                _timeline.Remove(job);
-                if (!job.Parked && !job.Paused && options.Enabled)
-                {
-                    InsertLocked(job, now);
-                }
+                RequeueLocked(job, now);
             }
             else
             {

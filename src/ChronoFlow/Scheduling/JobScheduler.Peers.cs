@@ -55,8 +55,8 @@ public sealed partial class JobScheduler
     private PeerView? _peers;
     private int _peerEpoch;
 
-    /// <summary>The processes the last registry read showed running, by identity, with what they vouched for.</summary>
-    private Dictionary<string, NodeInfo> _runningPeers = new(StringComparer.Ordinal);
+    /// <summary>The processes the last registry read showed running, by identity (what they vouched for is in <see cref="PeerView.Rows"/>).</summary>
+    private HashSet<string> _runningPeers = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Those of them whose last heartbeat was more than an interval and a half old when the registry was read, by the
@@ -193,7 +193,7 @@ public sealed partial class JobScheduler
             return Verdict.Forget;
         }
 
-        if (!_runningPeers.ContainsKey(deferred.Owner))
+        if (!_runningPeers.Contains(deferred.Owner))
         {
             // Its peer stopped, or the registry lost sight of it.
             return Verdict.Claim;
@@ -315,7 +315,7 @@ public sealed partial class JobScheduler
         var admitted = default(InlineList<ScheduledRun>);
         lock (_gate)
         {
-            _runningPeers = running;
+            _runningPeers = [.. running.Keys];
             _lateHeartbeats = late;
             var owners = new List<string> { _owner };
             foreach (var (owner, node) in running)

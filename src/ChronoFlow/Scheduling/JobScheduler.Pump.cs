@@ -131,6 +131,16 @@ public sealed partial class JobScheduler
         }
     }
 
+    /// <summary>Takes a job off the timeline and puts it back at its cursor, if it may run (not paused, parked or disabled).</summary>
+    private void RequeueLocked(JobEntry job, long now)
+    {
+        _timeline.Remove(job);
+        if (!job.Paused && !job.Parked && job.Options.Enabled)
+        {
+            InsertLocked(job, now);
+        }
+    }
+
     /// <summary>Puts a job on the timeline at its cursor; in hard mode, wakes the timer when that is sooner.</summary>
     private void InsertLocked(JobEntry job, long now)
     {

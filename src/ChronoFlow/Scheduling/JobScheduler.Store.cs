@@ -120,11 +120,7 @@ public sealed partial class JobScheduler
                     // and put the job on the timeline there (RestoreLocked leaves a job without a stored state where it
                     // is). A process minutes ahead of the store would otherwise sleep through its first minutes.
                     job.Cursor = job.Schedule.First(now);
-                    _timeline.Remove(job);
-                    if (!job.Parked && job.Options.Enabled)
-                    {
-                        InsertLocked(job, now);
-                    }
+                    RequeueLocked(job, now);
                 }
 
                 if (RestoreLocked(job, now) is { } stored)
@@ -200,11 +196,7 @@ public sealed partial class JobScheduler
         }
 
         // An empty stored schedule is a row that a definition created before any process ran the job: it starts afresh.
-        _timeline.Remove(job);
-        if (!job.Paused && !job.Parked && job.Options.Enabled)
-        {
-            InsertLocked(job, now);
-        }
+        RequeueLocked(job, now);
 
         return changed;
     }
