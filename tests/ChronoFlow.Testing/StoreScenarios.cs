@@ -640,9 +640,7 @@ public abstract class StoreScenarios : IAsyncLifetime
 
         // The writer backs off on the scheduler's clock, then writes what it kept (the job's state) once it can.
         await Clock.WhenTimersCreatedAsync(timers + 1);
-        store.Failing = false;
-        Clock.Advance(TimeSpan.FromSeconds(10));
-        await s.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await RecoverAsync(s, store, TimeSpan.FromSeconds(10));
         Assert.Null(s.GetStatus().StoreError);
 
         // The occurrence that could not be claimed was due all along: within its grace period, it runs now.
@@ -704,9 +702,7 @@ public abstract class StoreScenarios : IAsyncLifetime
         Assert.NotNull(s.GetStatus().StoreError);
 
         // The store is back at 00:05:10: 00:01 to 00:04 are past the one-minute grace period, 00:05 is within it.
-        store.Failing = false;
-        Clock.Advance(TimeSpan.FromSeconds(10));
-        await s.FlushStoreAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await RecoverAsync(s, store, TimeSpan.FromSeconds(10));
         await s.PumpAndWaitAsync();
         var job = s.GetJob("job")!;
         Assert.Null(s.GetStatus().StoreError);
@@ -1038,9 +1034,7 @@ public abstract class StoreScenarios : IAsyncLifetime
             await Clock.WhenTimersCreatedAsync(timers + 1);
         }
 
-        store.Failing = false;
-        Clock.Advance(TimeSpan.FromSeconds(10));
-        await s.FlushAsync();
+        await RecoverAsync(s, store, TimeSpan.FromSeconds(10));
         hang.Release();
         await s.IdleAsync();
         await s.FlushAsync();
@@ -1050,6 +1044,33 @@ public abstract class StoreScenarios : IAsyncLifetime
         Assert.Equal((At(2), 3L), (busy.ScheduledTime, busy.Count));
         Assert.Equal(3, s.GetJob("slow")!.SkipCount);
         Assert.Single(history, r => r.Outcome == JobOutcome.Succeeded && r.ScheduledTime == At(1));
+    }
+
+    /// <summary>
+    /// Lets a store that failed work again: moves the clock on by <paramref name="after"/>, and on past every writer's
+    /// back-off until the writers have written what they kept. A writer (one of several) that was still failing when the
+    /// clock moved backs off on a timer the move did not reach; each such new timer is moved past too, a back-off being at
+    /// most 5 s. Without this, whether the test waits for a back-off that never ends depends on the thread pool.
+    /// </summary>
+    private async Task RecoverAsync(JobScheduler s, FlakyStore store, TimeSpan after)
+    {
+        store.Failing = false;
+        var flushed = s.FlushStoreAsync();
+        var timers = Clock.TimersCreated;
+        Clock.Advance(after);
+        for (var moves = 0; ; moves++)
+        {
+            var backOff = Clock.WhenTimersCreatedAsync(timers + 1);
+            if (await Task.WhenAny(flushed, backOff) == flushed || moves == 4)
+            {
+                break;
+            }
+
+            timers = Clock.TimersCreated;
+            Clock.Advance(TimeSpan.FromSeconds(5));
+        }
+
+        await flushed.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Passes calls through to a real store, or fails every write while <see cref="Failing"/> is set.</summary>
